@@ -1,0 +1,61 @@
+"""The composition root: parse arguments, then hand over to one command module.
+
+Command modules register their arguments cheaply; anything heavy (Textual, LLM SDKs, the
+embedding model) is imported only inside the handler that needs it, so `--help` and
+`--version` stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from interviewer import __version__
+from interviewer.errors import InterviewerError
+
+# Each names a module in interviewer.commands that defines `register(subparsers)`.
+COMMANDS = ("run", "grade", "resume", "history", "replay", "bank", "redteam", "calibrate")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="interviewer",
+        description=(
+            "A mock interviewer for technical interviews in the terminal. "
+            "With no command, starts an interview (same as `interviewer run`)."
+        ),
+        epilog="Run `interviewer COMMAND --help` for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"interviewer {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"interviewer.commands.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not args_list or args_list[0].startswith("-") and args_list[0] not in (
+        "-h",
+        "--help",
+        "--version",
+    ):
+        args_list = ["run", *args_list]
+    args = parser.parse_args(args_list)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        result: int = handler(args)
+    except InterviewerError as exc:
+        print(f"interviewer: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("\ninterviewer: interrupted; the session journal keeps every answer.", file=sys.stderr)
+        return 130
+    return result

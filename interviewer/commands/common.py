@@ -1,0 +1,103 @@
+"""Options shared by the commands that run interviews, and turning them into settings."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from interviewer.config import Settings
+
+
+def add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="config file (default: $INTERVIEWER_CONFIG, then the platform config dir)",
+    )
+
+
+def add_provider_options(parser: argparse.ArgumentParser) -> None:
+    add_config_option(parser)
+    parser.add_argument(
+        "--provider",
+        metavar="NAME",
+        help="provider profile for probes and grading (offline, replay, openai, anthropic, "
+        "ollama, openrouter, or a [providers.NAME] of your config)",
+    )
+    parser.add_argument(
+        "--grader-provider", metavar="NAME", help="a different profile for grading only"
+    )
+    parser.add_argument(
+        "--record",
+        type=Path,
+        metavar="DIR",
+        help="record every provider exchange as fixtures in DIR (replay them with --provider replay)",
+    )
+    parser.add_argument(
+        "--fixtures", type=Path, metavar="DIR", help="fixture folder for --provider replay"
+    )
+    parser.add_argument(
+        "--pace",
+        action="store_true",
+        default=None,
+        help="with --provider replay: stream at the recorded pace",
+    )
+
+
+def add_session_options(parser: argparse.ArgumentParser) -> None:
+    add_provider_options(parser)
+    parser.add_argument("--bank", metavar="ID|FILE", help="question bank id or file")
+    parser.add_argument(
+        "--difficulty",
+        action="append",
+        choices=("easy", "medium", "hard"),
+        help="only questions of this difficulty (repeat for several)",
+    )
+    parser.add_argument("--count", type=int, metavar="N", help="number of questions")
+    parser.add_argument("--seed", type=int, metavar="N", help="seed for the question order")
+    parser.add_argument(
+        "--max-probes", type=int, metavar="N", help="follow-up probes per question at most"
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("interview", "practice"),
+        help="interview: feedback at the end; practice: feedback after each question",
+    )
+
+
+def cli_overrides(args: argparse.Namespace) -> dict[tuple[str, ...], Any]:
+    """Map parsed options onto config keys (None means "not given")."""
+    get = lambda name: getattr(args, name, None)  # noqa: E731
+    return {
+        ("provider",): get("provider"),
+        ("grader_provider",): get("grader_provider"),
+        ("record", "dir"): get("record"),
+        ("interview", "bank"): get("bank"),
+        ("interview", "difficulty"): get("difficulty"),
+        ("interview", "count"): get("count"),
+        ("interview", "seed"): get("seed"),
+        ("interview", "max_probes"): get("max_probes"),
+        ("interview", "mode"): get("mode"),
+    }
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    from interviewer.config import load_config
+
+    settings, _ = load_config(getattr(args, "config", None), overrides=cli_overrides(args))
+    fixtures = getattr(args, "fixtures", None)
+    pace = getattr(args, "pace", None)
+    if fixtures is not None or pace is not None:
+        for name in {settings.provider, settings.grader_provider or settings.provider}:
+            profile = settings.profile(name)
+            if profile.kind == "replay":
+                update: dict[str, Any] = {}
+                if fixtures is not None:
+                    update["fixtures"] = fixtures
+                if pace is not None:
+                    update["pace"] = pace
+                settings.providers[name] = profile.model_copy(update=update)
+    return settings

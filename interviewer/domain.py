@@ -1,0 +1,141 @@
+"""Value types shared by the bank, the engine, the providers, the journal and the report.
+
+They are pydantic models so the journal and the JSON report serialise them without glue code.
+All are frozen: an evaluation, once made, is a record, not a workspace.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Difficulty(StrEnum):
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+class KeyPoint(_Frozen):
+    """One thing a good answer covers. A question's key points are listed most important first."""
+
+    id: str
+    text: str
+    probes: tuple[str, ...] = Field(min_length=1)
+    """Follow-up questions, in an interviewer's voice, that invite the candidate to cover this point
+    without giving it away."""
+
+
+class Question(_Frozen):
+    id: str
+    text: str
+    difficulty: Difficulty
+    tags: tuple[str, ...] = ()
+    sample_answer: str
+    key_points: tuple[KeyPoint, ...]
+
+    def key_point(self, key_point_id: str) -> KeyPoint:
+        for point in self.key_points:
+            if point.id == key_point_id:
+                return point
+        raise KeyError(key_point_id)
+
+
+class Bank(_Frozen):
+    id: str
+    title: str
+    description: str = ""
+    questions: tuple[Question, ...]
+
+    def question(self, question_id: str) -> Question:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+
+class Verdict(StrEnum):
+    COVERED = "covered"
+    PARTIAL = "partial"
+    MISSED = "missed"
+
+
+VERDICT_CREDIT: dict[Verdict, float] = {
+    Verdict.COVERED: 1.0,
+    Verdict.PARTIAL: 0.5,
+    Verdict.MISSED: 0.0,
+}
+
+
+class KeyPointVerdict(_Frozen):
+    key_point_id: str
+    verdict: Verdict
+    evidence: str | None = None
+    """The candidate's own sentence that shows the point; required for covered and partial."""
+
+
+class Usage(_Frozen):
+    """Tokens and cost of one or more provider calls. Adds up with `+`."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    """Input tokens served from the provider's prompt cache (a subset of input_tokens)."""
+    cache_write_tokens: int = 0
+    cost_usd: float = 0.0
+    calls: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cached_tokens=self.cached_tokens + other.cached_tokens,
+            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
+            cost_usd=round(self.cost_usd + other.cost_usd, 8),
+            calls=self.calls + other.calls,
+        )
+
+
+class Exchange(_Frozen):
+    """One prompt the candidate saw and what they answered to it."""
+
+    kind: Literal["question", "probe"]
+    prompt: str
+    answer: str
+    key_point_id: str | None = None
+    """For a probe: the key point it aimed at."""
+    interrupted: bool = False
+    """For a probe: the stream was cut short (cancel, idle timeout, error) and this is partial."""
+
+
+class GraderOutput(_Frozen):
+    """What a grader claims. Untrusted: the engine checks evidence and computes the score."""
+
+    verdicts: tuple[KeyPointVerdict, ...]
+    strengths: tuple[str, ...] = ()
+    gaps: tuple[str, ...] = ()
+    feedback: str = ""
+    """Prose feedback for the candidate (Markdown)."""
+
+
+class Evaluation(_Frozen):
+    """The checked, scored evaluation of one question."""
+
+    question_id: str
+    score: float = Field(ge=0, le=10)
+    verdicts: tuple[KeyPointVerdict, ...]
+    strengths: tuple[str, ...] = ()
+    gaps: tuple[str, ...] = ()
+    feedback: str = ""
+    grader: str
+    """Which provider graded, e.g. "offline" or "openai:gpt-4o-mini"; says when offline stood in."""
+    flags: tuple[str, ...] = ()
+    """Why the score is what it is when not from verdicts alone: "empty", "too_short",
+    "gibberish", "grading_failed", "evidence_rejected:<key point id>", "truncated"."""
+    usage: Usage = Usage()

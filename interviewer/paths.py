@@ -1,0 +1,69 @@
+"""Every on-disk location in one place. `INTERVIEWER_HOME` moves them all (tests use it)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_HOME = "INTERVIEWER_HOME"
+ENV_CONFIG = "INTERVIEWER_CONFIG"
+APP_NAME = "interviewer"
+
+
+def _home() -> Path | None:
+    value = os.environ.get(ENV_HOME)
+    return Path(value).expanduser() if value else None
+
+
+def config_dir() -> Path:
+    home = _home()
+    if home is not None:
+        return home / "config"
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    home = _home()
+    if home is not None:
+        return home / "data"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def default_config_file() -> Path:
+    return config_dir() / "config.toml"
+
+
+def sessions_dir() -> Path:
+    """Where session journals (one JSONL file per session) live."""
+    return data_dir() / "sessions"
+
+
+def user_banks_dir() -> Path:
+    """Banks the user imported; searched after the shipped ones."""
+    return data_dir() / "banks"
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create a directory readable only by the user (journals hold what the candidate typed)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def write_private_text(path: Path, text: str) -> None:
+    """Write a file atomically with mode 0600: a crash leaves the old file or the new one."""
+    ensure_private_dir(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

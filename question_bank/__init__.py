@@ -1,0 +1,1 @@
+"""Question banks, shipped inside the package as `interviewer._banks`."""
