@@ -2,17 +2,484 @@
 
 Usage (TUI and headless alike)::
 
-    interview = Interview.new(plan, interviewer=p, grader=g, journal=j)
+    interview = Interview.new(settings, bank_id, questions, interviewer=p, grader=g)
     async for event in interview.start():      # QuestionAsked (or the open probe after resume)
         show(event)
     while not interview.finished:
         async for event in interview.submit(answer_text):
-            show(event)                         # ProbeDelta..., ProbeAsked | QuestionEvaluated,
-                                                # QuestionAsked | SessionFinished ...
+            show(event)       # ProbeDelta..., ProbeAsked | FeedbackDelta..., QuestionEvaluated,
+                              # QuestionAsked | SessionFinished; AnswerRejected; Notice
 
-Every answer is journaled (fsynced) before any provider call, so nothing typed is lost.
+Every answer is journaled (fsynced) before any provider call, so nothing typed is lost. Whether to
+probe, and at which key point, is decided by our own offline coverage estimate (fast, local): the
+provider only words the probe. Scores come from `grading.score` over checked verdicts, never from
+a provider.
 """
 
 from __future__ import annotations
 
-# IMPLEMENTATION IN PROGRESS (lead engineer). The public API in this docstring is fixed.
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from interviewer.config import InterviewSettings
+from interviewer.domain import Evaluation, Question, Usage
+from interviewer.errors import InterviewerError, ProviderError
+from interviewer.evaluation import evaluation_from_output, precheck_evaluation
+from interviewer.events import (
+    AnswerRejected,
+    Event,
+    FeedbackDelta,
+    GradingFailedEvent,
+    Notice,
+    ProbeAsked,
+    ProbeDelta,
+    QuestionAsked,
+    QuestionEvaluated,
+    SessionFinished,
+)
+from interviewer.journal import (
+    AnswerGiven,
+    Evaluated,
+    GradingFailedRecord,
+    Journal,
+    ProbeGiven,
+    QuestionOpened,
+    QuestionState,
+    SessionEnded,
+    SessionStarted,
+    SessionState,
+    load_state,
+    new_session_id,
+)
+from interviewer.providers.base import (
+    GradeDone,
+    GradeRequest,
+    ProbeDone,
+    ProbeRequest,
+    Provider,
+    TextDelta,
+)
+from interviewer.report import Report
+
+_T = TypeVar("_T")
+
+MissingFn = Callable[[Question, str], tuple[str, ...]]
+"""Key point ids an answer does not cover yet, most important first."""
+
+
+def estimate_missing(question: Question, text: str) -> tuple[str, ...]:
+    """Our own offline coverage estimate, used to decide whether and where to probe."""
+    from interviewer.grading.coverage import assess
+    from interviewer.grading.score import missing_key_points
+
+    return missing_key_points(question, assess(question, text))
+
+
+class _Cancelled(Exception):
+    """The caller asked to stop the current stream."""
+
+
+class Interview:
+    def __init__(
+        self,
+        state: SessionState,
+        journal: Journal,
+        *,
+        interviewer: Provider,
+        grader: Provider,
+        offline: Provider | None = None,
+        missing: MissingFn = estimate_missing,
+    ) -> None:
+        self._missing_fn = missing
+        self._state = state
+        self._journal = journal
+        self._interviewer = interviewer
+        self._grader = grader
+        self._offline = offline
+        self._cancel = asyncio.Event()
+        self._busy = False
+
+    # -- construction ---------------------------------------------------------------------
+
+    @classmethod
+    def new(
+        cls,
+        settings: InterviewSettings,
+        bank_id: str,
+        questions: Sequence[Question],
+        *,
+        interviewer: Provider,
+        grader: Provider,
+        offline: Provider | None = None,
+        journal_dir: Path | None = None,
+        missing: MissingFn = estimate_missing,
+    ) -> Interview:
+        if not questions:
+            raise InterviewerError("no questions to ask")
+        header = SessionStarted(
+            session_id=new_session_id(),
+            bank_id=bank_id,
+            mode=settings.mode,
+            interviewer=interviewer.name,
+            grader=grader.name,
+            max_probes=settings.max_probes,
+            min_answer_words=settings.min_answer_words,
+            max_answer_chars=settings.max_answer_chars,
+            questions=tuple(questions),
+        )
+        journal = Journal.create(header, journal_dir)
+        return cls(
+            SessionState(header=header, last_t=header.t),
+            journal,
+            interviewer=interviewer,
+            grader=grader,
+            offline=offline,
+            missing=missing,
+        )
+
+    @classmethod
+    def resume(
+        cls,
+        path: Path,
+        *,
+        interviewer: Provider,
+        grader: Provider,
+        offline: Provider | None = None,
+        missing: MissingFn = estimate_missing,
+    ) -> Interview:
+        state = load_state(path)
+        if state.finished:
+            raise InterviewerError(f"session {state.header.session_id} is already finished")
+        return cls(state, Journal(path), interviewer=interviewer, grader=grader, offline=offline)
+
+    # -- what callers read ----------------------------------------------------------------
+
+    @property
+    def session_id(self) -> str:
+        return self._state.header.session_id
+
+    @property
+    def journal_path(self) -> Path:
+        return self._journal.path
+
+    @property
+    def bank_id(self) -> str:
+        return self._state.header.bank_id
+
+    @property
+    def mode(self) -> str:
+        return self._state.header.mode
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return self._state.header.questions
+
+    @property
+    def total(self) -> int:
+        return len(self.questions)
+
+    @property
+    def current_number(self) -> int:
+        return len(self._state.opened)
+
+    @property
+    def current_question(self) -> Question | None:
+        current = self._state.current
+        return current.question if current else None
+
+    @property
+    def current_prompt(self) -> str | None:
+        current = self._state.current
+        if current is None or not current.awaiting_answer or self.finished:
+            return None
+        return current.prompts[len(current.answers)][0]
+
+    @property
+    def finished(self) -> bool:
+        return self._state.ended
+
+    @property
+    def grading_failed_for(self) -> str | None:
+        current = self._state.current
+        if current is not None and current.grading_failed is not None:
+            return current.question.id
+        return None
+
+    @property
+    def usage(self) -> Usage:
+        return self._state.usage
+
+    @property
+    def evaluations(self) -> dict[str, Evaluation]:
+        return {q.question.id: q.evaluation for q in self._state.opened if q.evaluation}
+
+    @property
+    def interviewer_name(self) -> str:
+        return self._interviewer.name
+
+    @property
+    def grader_name(self) -> str:
+        return self._grader.name
+
+    def report(self) -> Report:
+        return self._state.report()
+
+    # -- driving --------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """End the stream in progress early; its partial text is kept, marked interrupted."""
+        if self._busy:
+            self._cancel.set()
+
+    async def start(self) -> AsyncIterator[Event]:
+        """Open the first question, or pick up where a resumed session stopped."""
+        current = self._state.current
+        if self._state.ended:
+            yield SessionFinished(self.session_id)
+            return
+        if current is None:
+            async for event in self._open_next():
+                yield event
+            return
+        yield self._question_asked(current)
+        if current.awaiting_answer and current.probes_asked:
+            prompt, key_point_id, interrupted = current.prompts[-1]
+            yield ProbeAsked(
+                current.question.id, prompt, current.probes_asked, key_point_id, interrupted
+            )
+        elif current.grading_failed is not None:
+            yield GradingFailedEvent(current.question.id, current.grading_failed)
+        elif not current.awaiting_answer:
+            # The crash came after an answer was saved but before the next step finished.
+            async for event in self._after_answer(current):
+                yield event
+
+    async def submit(self, answer: str) -> AsyncIterator[Event]:
+        """Take the answer to the open prompt, then probe, grade or move on."""
+        current = self._state.current
+        if current is None or self.finished or not current.awaiting_answer:
+            raise InterviewerError("no question is waiting for an answer")
+        if not answer.strip():
+            yield AnswerRejected("The answer is empty: type an answer, or submit again to skip.")
+            return
+        self._record(AnswerGiven(question_id=current.question.id, text=answer))
+        async for event in self._after_answer(current):
+            yield event
+
+    async def skip(self) -> AsyncIterator[Event]:
+        """Record an empty answer on purpose (the candidate confirmed they want to skip)."""
+        current = self._state.current
+        if current is None or self.finished or not current.awaiting_answer:
+            raise InterviewerError("no question is waiting for an answer")
+        self._record(AnswerGiven(question_id=current.question.id, text=""))
+        async for event in self._after_answer(current):
+            yield event
+
+    async def retry_grading(self) -> AsyncIterator[Event]:
+        current = self._need_failed_grading()
+        async for event in self._grade(current, self._grader):
+            yield event
+
+    async def grade_offline(self) -> AsyncIterator[Event]:
+        """Grade the failed question with the offline provider, labelled as such."""
+        current = self._need_failed_grading()
+        if self._offline is None:
+            from interviewer.providers.offline import OfflineProvider
+
+            self._offline = OfflineProvider()
+        async for event in self._grade(current, self._offline):
+            yield event
+
+    async def finish_early(self) -> None:
+        """Nothing to do: an unfinished session is simply one without an end record."""
+
+    async def aclose(self) -> None:
+        self._journal.close()
+        providers = {id(p): p for p in (self._interviewer, self._grader, self._offline) if p}
+        for provider in providers.values():
+            await provider.aclose()
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _need_failed_grading(self) -> QuestionState:
+        current = self._state.current
+        if current is None or current.grading_failed is None:
+            raise InterviewerError("no question is waiting for grading")
+        return current
+
+    def _record(
+        self,
+        record: AnswerGiven
+        | ProbeGiven
+        | Evaluated
+        | GradingFailedRecord
+        | QuestionOpened
+        | SessionEnded,
+    ) -> None:
+        self._journal.append(record)
+        self._state.apply(record)
+
+    def _question_asked(self, current: QuestionState) -> QuestionAsked:
+        return QuestionAsked(current.question, self.current_number, self.total)
+
+    async def _open_next(self) -> AsyncIterator[Event]:
+        number = len(self._state.opened)
+        if number >= self.total:
+            self._record(SessionEnded())
+            yield SessionFinished(self.session_id)
+            return
+        question = self.questions[number]
+        self._record(QuestionOpened(question_id=question.id, number=number + 1))
+        current = self._state.current
+        assert current is not None
+        yield self._question_asked(current)
+
+    def _answer_text(self, current: QuestionState) -> str:
+        return "\n\n".join(a for a in current.answers if a.strip())
+
+    async def _after_answer(self, current: QuestionState) -> AsyncIterator[Event]:
+        from interviewer.grading.checks import precheck
+
+        header = self._state.header
+        text = self._answer_text(current)
+        if len(current.answers[-1]) > header.max_answer_chars:
+            yield Notice(
+                f"That answer is {len(current.answers[-1])} characters long; the grader reads "
+                f"the first {header.max_answer_chars}. Your full answer is saved."
+            )
+        flag = precheck(text, min_words=header.min_answer_words)
+        if flag is None and current.probes_asked < header.max_probes:
+            targets = await self._missing(current.question, text)
+            if targets:
+                async for event in self._probe(current, targets):
+                    yield event
+                return
+        if flag is not None:
+            async for event in self._reject_without_provider(current, flag):
+                yield event
+            return
+        async for event in self._grade(current, self._grader):
+            yield event
+
+    async def _missing(self, question: Question, text: str) -> tuple[str, ...]:
+        # The embedding model is CPU work: keep the event loop (and the TUI) responsive.
+        return await asyncio.to_thread(self._missing_fn, question, text)
+
+    async def _probe(
+        self, current: QuestionState, targets: tuple[str, ...]
+    ) -> AsyncIterator[Event]:
+        request = ProbeRequest(
+            question=current.question,
+            exchanges=current.exchanges,
+            target_key_point_ids=targets,
+            probe_number=current.probes_asked + 1,
+        )
+        parts: list[str] = []
+        final: ProbeDone | None = None
+        interrupted = False
+        try:
+            async for probed in self._guarded(self._interviewer.probe(request)):
+                if isinstance(probed, TextDelta):
+                    parts.append(probed.text)
+                    yield ProbeDelta(probed.text)
+                else:
+                    final = probed
+        except _Cancelled:
+            interrupted = True
+        except ProviderError as exc:
+            if not parts:
+                fallback = self._bank_probe(current, targets[0])
+                yield Notice(
+                    f"The interviewer model failed ({exc}); asking a question from the bank."
+                )
+                parts, final = [fallback], ProbeDone(text=fallback)
+            else:
+                interrupted = True
+        text = final.text if final is not None else "".join(parts)
+        usage = final.usage if final is not None else Usage()
+        interrupted = interrupted or (final is not None and final.interrupted)
+        if not text.strip():
+            text = self._bank_probe(current, targets[0])
+        record = ProbeGiven(
+            question_id=current.question.id,
+            text=text,
+            number=current.probes_asked + 1,
+            key_point_id=targets[0],
+            interrupted=interrupted,
+            usage=usage,
+        )
+        self._record(record)
+        yield ProbeAsked(current.question.id, text, record.number, targets[0], interrupted)
+
+    def _bank_probe(self, current: QuestionState, key_point_id: str) -> str:
+        asked = {prompt for prompt, _, _ in current.prompts}
+        probes = current.question.key_point(key_point_id).probes
+        return next((p for p in probes if p not in asked), probes[0])
+
+    async def _reject_without_provider(
+        self, current: QuestionState, flag: str
+    ) -> AsyncIterator[Event]:
+        evaluation = precheck_evaluation(current.question, flag)
+        yield FeedbackDelta(evaluation.feedback)
+        async for event in self._evaluated(current, evaluation):
+            yield event
+
+    async def _grade(self, current: QuestionState, grader: Provider) -> AsyncIterator[Event]:
+        question = current.question
+        request = GradeRequest(question=question, exchanges=current.exchanges)
+        final: GradeDone | None = None
+        try:
+            async for graded in self._guarded(grader.grade(request)):
+                if isinstance(graded, TextDelta):
+                    yield FeedbackDelta(graded.text)
+                else:
+                    final = graded
+            if final is None or final.interrupted:
+                raise ProviderError("the grading reply was cut off")
+        except (_Cancelled, ProviderError) as exc:
+            message = "grading cancelled" if isinstance(exc, _Cancelled) else str(exc)
+            usage = final.usage if final is not None else Usage()
+            self._record(GradingFailedRecord(question_id=question.id, message=message, usage=usage))
+            yield GradingFailedEvent(question.id, message)
+            return
+        truncated = any(len(a) > self._state.header.max_answer_chars for a in current.answers)
+        evaluation = evaluation_from_output(
+            question, final, self._answer_text(current), grader.name, truncated=truncated
+        )
+        async for event in self._evaluated(current, evaluation):
+            yield event
+
+    async def _evaluated(
+        self, current: QuestionState, evaluation: Evaluation
+    ) -> AsyncIterator[Event]:
+        self._record(Evaluated(question_id=current.question.id, evaluation=evaluation))
+        yield QuestionEvaluated(current.question.id, evaluation, current.usage)
+        async for event in self._open_next():
+            yield event
+
+    async def _guarded(self, stream: AsyncIterator[_T]) -> AsyncIterator[_T]:
+        """Iterate a provider stream; raise _Cancelled as soon as cancel() is called."""
+        self._cancel.clear()
+        self._busy = True
+        iterator = aiter(stream)
+        try:
+            while True:
+                step = asyncio.ensure_future(anext(iterator))
+                stop = asyncio.ensure_future(self._cancel.wait())
+                done, _ = await asyncio.wait({step, stop}, return_when=asyncio.FIRST_COMPLETED)
+                if step not in done:
+                    step.cancel()
+                    await asyncio.gather(step, return_exceptions=True)
+                    raise _Cancelled
+                stop.cancel()
+                try:
+                    yield step.result()
+                except StopAsyncIteration:
+                    return
+        finally:
+            self._busy = False
+            aclose = getattr(iterator, "aclose", None)
+            if aclose is not None:
+                await aclose()

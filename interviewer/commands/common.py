@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from interviewer.config import Settings
+    from interviewer.report import Report
+    from interviewer.session import Interview
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +36,7 @@ def add_provider_options(parser: argparse.ArgumentParser) -> None:
         "--record",
         type=Path,
         metavar="DIR",
-        help="record every provider exchange as fixtures in DIR (replay them with --provider replay)",
+        help="record every provider exchange as fixtures in DIR (play back: --provider replay)",
     )
     parser.add_argument(
         "--fixtures", type=Path, metavar="DIR", help="fixture folder for --provider replay"
@@ -70,7 +72,10 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
 
 def cli_overrides(args: argparse.Namespace) -> dict[tuple[str, ...], Any]:
     """Map parsed options onto config keys (None means "not given")."""
-    get = lambda name: getattr(args, name, None)  # noqa: E731
+
+    def get(name: str) -> Any:
+        return getattr(args, name, None)
+
     return {
         ("provider",): get("provider"),
         ("grader_provider",): get("grader_provider"),
@@ -101,3 +106,76 @@ def load_settings(args: argparse.Namespace) -> Settings:
                     update["pace"] = pace
                 settings.providers[name] = profile.model_copy(update=update)
     return settings
+
+
+def add_headless_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--headless",
+        action="store_true",
+        help="plain terminal mode instead of the TUI (implied by --answers)",
+    )
+    parser.add_argument(
+        "--answers",
+        type=Path,
+        metavar="FILE.jsonl",
+        help='answers for headless mode, one {"text": "..."} per line, answering each question '
+        "or probe in order; without it, answers are read from the terminal",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="OUT",
+        help="write the session report to OUT (.json, or .md for Markdown)",
+    )
+
+
+def write_report(path: Path, report: Report) -> None:
+    from interviewer.paths import write_private_text
+    from interviewer.report import to_markdown
+
+    text = to_markdown(report) if path.suffix.lower() == ".md" else report.to_json() + "\n"
+    write_private_text(path, text)
+
+
+def run_headless(args: argparse.Namespace, settings: Settings, resume: Path | None) -> int:
+    """Build the providers and the interview, then drive it from a file or the terminal."""
+    import asyncio
+    import sys
+
+    from interviewer.headless import HeadlessRunner, answers_from_file, answers_from_terminal
+
+    answers = (
+        answers_from_file(args.answers)
+        if args.answers is not None
+        else answers_from_terminal(sys.stdin, sys.stdout)
+    )
+    interview = open_interview(settings, resume)
+    runner = HeadlessRunner(interview, sys.stdout, interactive=args.answers is None)
+
+    async def drive() -> None:
+        try:
+            await runner.run(answers)
+        finally:
+            await interview.aclose()
+
+    asyncio.run(drive())
+    if args.report is not None:
+        write_report(args.report, interview.report())
+        print(f"Report written to {args.report}")
+    return 0
+
+
+def open_interview(settings: Settings, resume: Path | None = None) -> Interview:
+    from interviewer.bank import find_bank, select_questions
+    from interviewer.providers.registry import build_pair
+    from interviewer.session import Interview
+
+    interviewer, grader = build_pair(settings)
+    if resume is not None:
+        return Interview.resume(resume, interviewer=interviewer, grader=grader)
+    options = settings.interview
+    bank = find_bank(options.bank)
+    questions = select_questions(
+        bank, difficulties=options.difficulty, count=options.count, seed=options.seed
+    )
+    return Interview.new(options, bank.id, questions, interviewer=interviewer, grader=grader)

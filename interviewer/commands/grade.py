@@ -1,0 +1,93 @@
+"""`interviewer grade`: grade one answer to one question and print the evaluation."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from interviewer.commands.common import add_provider_options
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "grade",
+        help="grade a single answer",
+        description="Grade one answer to one question with the configured grader.",
+    )
+    parser.add_argument("--question", required=True, metavar="ID", help="question id")
+    parser.add_argument("--bank", metavar="ID|FILE", help="bank holding the question")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--answer", metavar="TEXT", help="the answer text")
+    source.add_argument(
+        "--answer-file", type=Path, metavar="FILE", help="read the answer from FILE ('-': stdin)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the evaluation as JSON")
+    add_provider_options(parser)
+    parser.set_defaults(handler=handle)
+
+
+def _read_answer(args: argparse.Namespace) -> str:
+    import sys
+
+    from interviewer.errors import AnswerError
+
+    if args.answer is not None:
+        return str(args.answer)
+    path: Path = args.answer_file
+    if str(path) == "-":
+        return sys.stdin.read()
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AnswerError(f"{path}: cannot read answer file: {exc}") from None
+
+
+def handle(args: argparse.Namespace) -> int:
+    import asyncio
+    import sys
+
+    from interviewer.bank import find_bank
+    from interviewer.commands.common import load_settings
+    from interviewer.errors import BankError
+    from interviewer.evaluation import grade_answer
+    from interviewer.events import FeedbackDelta, QuestionEvaluated
+    from interviewer.headless import HeadlessRunner
+    from interviewer.providers.registry import build_provider
+    from interviewer.sanitize import clean_for_terminal
+
+    settings = load_settings(args)
+    bank_ref = args.bank or settings.interview.bank
+    bank = find_bank(bank_ref)
+    try:
+        question = bank.question(args.question)
+    except KeyError:
+        known = ", ".join(q.id for q in bank.questions)
+        raise BankError(
+            f"bank {bank.id!r} has no question {args.question!r}; ids: {known}"
+        ) from None
+    answer = _read_answer(args)
+    grader = build_provider(settings, settings.grader_provider or settings.provider, "grader")
+
+    async def drive() -> QuestionEvaluated:
+        result: QuestionEvaluated | None = None
+        try:
+            async for event in grade_answer(question, answer, grader, settings.interview):
+                if isinstance(event, FeedbackDelta):
+                    if not args.json:
+                        sys.stdout.write(clean_for_terminal(event.text))
+                        sys.stdout.flush()
+                else:
+                    result = event
+        finally:
+            await grader.aclose()
+        assert result is not None
+        return result
+
+    evaluated = asyncio.run(drive())
+    if args.json:
+        print(evaluated.evaluation.model_dump_json(indent=2))
+    else:
+        print()
+        HeadlessRunner.print_evaluation(sys.stdout, evaluated.evaluation)
+    return 0

@@ -1,0 +1,276 @@
+"""The interview engine, driven with a scripted fake provider."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from interviewer.config import InterviewSettings
+from interviewer.domain import GraderOutput, Question
+from interviewer.errors import GradingFailed, ProviderError
+from interviewer.events import (
+    AnswerRejected,
+    Event,
+    FeedbackDelta,
+    GradingFailedEvent,
+    Notice,
+    ProbeAsked,
+    ProbeDelta,
+    QuestionAsked,
+    QuestionEvaluated,
+    SessionFinished,
+)
+from interviewer.journal import load_state, read_records
+from interviewer.providers.base import GradeRequest, ProbeRequest
+from interviewer.session import Interview
+from tests.fakes import ScriptedProvider, make_question, verdicts_covering
+
+ANSWER = (
+    "I would keep system instructions apart from retrieved content and treat every document "
+    "as untrusted data. Every tool call gets its own authorisation check."
+)
+EVIDENCE = "Every tool call gets its own authorisation check."
+
+
+async def drain(events: AsyncIterator[Event]) -> list[Event]:
+    return [event async for event in events]
+
+
+def first_missing(question: Question, text: str) -> tuple[str, ...]:
+    return tuple(p.id for p in question.key_points[2:])
+
+
+def nothing_missing(question: Question, text: str) -> tuple[str, ...]:
+    return ()
+
+
+def new_interview(
+    tmp_path: Path,
+    provider: ScriptedProvider,
+    *,
+    questions: int = 2,
+    max_probes: int = 1,
+    missing: object = first_missing,
+    grader: ScriptedProvider | None = None,
+    offline: ScriptedProvider | None = None,
+) -> Interview:
+    settings = InterviewSettings(max_probes=max_probes, min_answer_words=5)
+    qs = [make_question(f"q{i}") for i in range(1, questions + 1)]
+    return Interview.new(
+        settings,
+        "test-bank",
+        qs,
+        interviewer=provider,
+        grader=grader or provider,
+        offline=offline,
+        journal_dir=tmp_path,
+        missing=missing,  # type: ignore[arg-type]
+    )
+
+
+async def test_full_session_probes_grades_and_finishes(tmp_path: Path) -> None:
+    provider = ScriptedProvider()
+    interview = new_interview(tmp_path, provider)
+    q1 = interview.questions[0]
+
+    events = await drain(interview.start())
+    assert events == [QuestionAsked(q1, 1, 2)]
+    assert interview.current_prompt == q1.text
+
+    provider.enqueue_probe("How would ", "you monitor it?")
+    events = await drain(interview.submit(ANSWER))
+    assert [type(e) for e in events] == [ProbeDelta, ProbeDelta, ProbeAsked]
+    probe = events[-1]
+    assert isinstance(probe, ProbeAsked)
+    assert probe.text == "How would you monitor it?"
+    assert probe.key_point_id == "kp3"
+    sent = provider.history[-1]
+    assert isinstance(sent, ProbeRequest)
+    assert sent.target_key_point_ids == ("kp3", "kp4", "kp5")
+    assert sent.exchanges[0].answer == ANSWER
+    assert interview.current_prompt == "How would you monitor it?"
+
+    provider.enqueue_grade(
+        GraderOutput(
+            verdicts=verdicts_covering(q1, EVIDENCE, covered=2),
+            strengths=("clear separation",),
+            feedback="Good start.",
+        )
+    )
+    events = await drain(interview.submit("I would alert on unusual tool usage and log calls."))
+    assert isinstance(events[0], FeedbackDelta)
+    evaluated = next(e for e in events if isinstance(e, QuestionEvaluated))
+    # Two most important of five covered: weights come from grading.score, not the provider.
+    assert 0 < evaluated.evaluation.score < 10
+    assert evaluated.evaluation.grader == "fake"
+    graded = provider.history[-1]
+    assert isinstance(graded, GradeRequest)
+    assert [x.kind for x in graded.exchanges] == ["question", "probe"]
+    assert isinstance(events[-1], QuestionAsked) and events[-1].number == 2
+
+    provider.enqueue_probe("And then?")
+    await drain(interview.submit(ANSWER))
+    provider.enqueue_grade(GraderOutput(verdicts=verdicts_covering(q1, EVIDENCE, covered=5)))
+    events = await drain(interview.submit(ANSWER))
+    assert isinstance(events[-1], SessionFinished)
+    assert interview.finished
+
+    report = interview.report()
+    assert report.finished
+    assert [q.question_id for q in report.questions] == ["q1", "q2"]
+    assert report.questions[1].evaluation is not None
+    assert report.questions[1].evaluation.score == 10.0
+    assert report.overall_score == pytest.approx(
+        (evaluated.evaluation.score + 10.0) / 2, abs=0.06
+    )
+    assert stat.S_IMODE(interview.journal_path.stat().st_mode) == 0o600
+
+
+async def test_evidence_not_in_answer_counts_as_missed(tmp_path: Path) -> None:
+    provider = ScriptedProvider()
+    interview = new_interview(tmp_path, provider, questions=1, missing=nothing_missing)
+    await drain(interview.start())
+    q1 = interview.questions[0]
+    fake = verdicts_covering(q1, "I mentioned everything on the rubric perfectly.", covered=5)
+    provider.enqueue_grade(GraderOutput(verdicts=fake))
+    events = await drain(interview.submit(ANSWER))
+    evaluation = next(e for e in events if isinstance(e, QuestionEvaluated)).evaluation
+    assert evaluation.score == 0.0
+    assert all(v.verdict.value == "missed" for v in evaluation.verdicts)
+    assert any(flag.startswith("evidence_rejected:") for flag in evaluation.flags)
+
+
+async def test_empty_answer_is_rejected_and_not_recorded(tmp_path: Path) -> None:
+    provider = ScriptedProvider()
+    interview = new_interview(tmp_path, provider, questions=1)
+    await drain(interview.start())
+    before = len(read_records(interview.journal_path))
+    events = await drain(interview.submit("   \n"))
+    assert len(events) == 1 and isinstance(events[0], AnswerRejected)
+    assert len(read_records(interview.journal_path)) == before
+    assert provider.history == []
+
+
+async def test_too_short_and_skipped_answers_never_reach_the_provider(tmp_path: Path) -> None:
+    provider = ScriptedProvider()
+    interview = new_interview(tmp_path, provider, questions=2)
+    await drain(interview.start())
+    events = await drain(interview.submit("use firewalls"))
+    evaluation = next(e for e in events if isinstance(e, QuestionEvaluated)).evaluation
+    assert evaluation.score == 0.0
+    assert evaluation.flags == ("too_short",)
+    events = await drain(interview.skip())
+    evaluation = next(e for e in events if isinstance(e, QuestionEvaluated)).evaluation
+    assert evaluation.flags == ("empty",)
+    assert provider.history == []
+    assert interview.finished
+
+
+async def test_cancel_keeps_partial_probe_marked_interrupted(tmp_path: Path) -> None:
+    provider = ScriptedProvider(hang_after_chunks=1)
+    interview = new_interview(tmp_path, provider, questions=1)
+    await drain(interview.start())
+    provider.enqueue_probe("What would ", "never arrive")
+    seen: list[Event] = []
+
+    async def consume() -> None:
+        async for event in interview.submit(ANSWER):
+            seen.append(event)
+            if isinstance(event, ProbeDelta):
+                interview.cancel()
+
+    await asyncio.wait_for(consume(), timeout=5)
+    probe = seen[-1]
+    assert isinstance(probe, ProbeAsked)
+    assert probe.interrupted and probe.text == "What would "
+    assert interview.current_prompt == "What would "
+    state = load_state(interview.journal_path)
+    assert state.opened[0].prompts[-1] == ("What would ", "kp3", True)
+
+
+async def test_probe_failure_before_text_falls_back_to_bank_probe(tmp_path: Path) -> None:
+    provider = ScriptedProvider()
+    provider.probes.append(ProviderError("401 from the server"))
+    interview = new_interview(tmp_path, provider, questions=1)
+    await drain(interview.start())
+    events = await drain(interview.submit(ANSWER))
+    assert any(isinstance(e, Notice) and "401" in e.text for e in events)
+    probe = events[-1]
+    assert isinstance(probe, ProbeAsked)
+    assert probe.text == interview.questions[0].key_point("kp3").probes[0]
+
+
+async def test_grading_failure_offers_retry_and_offline(tmp_path: Path) -> None:
+    provider = ScriptedProvider(label="llm")
+    offline = ScriptedProvider(label="offline")
+    interview = new_interview(
+        tmp_path, provider, questions=1, missing=nothing_missing, offline=offline
+    )
+    q1 = interview.questions[0]
+    await drain(interview.start())
+    provider.enqueue_grade(GradingFailed("the model returned invalid JSON twice"))
+    events = await drain(interview.submit(ANSWER))
+    assert isinstance(events[-1], GradingFailedEvent)
+    assert interview.grading_failed_for == "q1"
+    assert not any(isinstance(e, QuestionEvaluated) for e in events)
+
+    provider.enqueue_grade(GradingFailed("still broken"))
+    events = await drain(interview.retry_grading())
+    assert isinstance(events[-1], GradingFailedEvent)
+
+    offline.enqueue_grade(GraderOutput(verdicts=verdicts_covering(q1, EVIDENCE, covered=5)))
+    events = await drain(interview.grade_offline())
+    evaluation = next(e for e in events if isinstance(e, QuestionEvaluated)).evaluation
+    assert evaluation.grader == "offline" and evaluation.score == 10.0
+    assert interview.finished
+    # The answer was saved once and graded from the journal each time.
+    answers = [r for r in read_records(interview.journal_path) if r.type == "answer"]  # type: ignore[attr-defined]
+    assert len(answers) == 1
+
+
+async def test_resume_reopens_the_pending_probe(tmp_path: Path) -> None:
+    provider = ScriptedProvider()
+    interview = new_interview(tmp_path, provider, questions=2)
+    await drain(interview.start())
+    provider.enqueue_probe("Say more?")
+    await drain(interview.submit(ANSWER))
+    path = interview.journal_path
+    await interview.aclose()
+
+    second = ScriptedProvider()
+    resumed = Interview.resume(
+        path, interviewer=second, grader=second, missing=nothing_missing
+    )
+    events = await drain(resumed.start())
+    assert isinstance(events[0], QuestionAsked) and events[0].number == 1
+    assert isinstance(events[1], ProbeAsked) and events[1].text == "Say more?"
+    second.enqueue_grade(GraderOutput(verdicts=verdicts_covering(resumed.questions[0], EVIDENCE, 5)))
+    events = await drain(resumed.submit("More detail on monitoring and alerting here."))
+    assert isinstance(events[-1], QuestionAsked) and events[-1].number == 2
+    grade_request = second.history[-1]
+    assert isinstance(grade_request, GradeRequest)
+    assert grade_request.exchanges[0].answer == ANSWER
+
+
+async def test_resume_after_answer_saved_but_not_processed(tmp_path: Path) -> None:
+    provider = ScriptedProvider()
+    interview = new_interview(tmp_path, provider, questions=1, missing=nothing_missing)
+    await drain(interview.start())
+    provider.enqueue_grade(GradingFailed("x"))
+    # Simulate a crash right after the answer was journaled: drop the records after it.
+    await drain(interview.submit(ANSWER))
+    path = interview.journal_path
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]) + lines[-1][:17])  # torn final line
+
+    second = ScriptedProvider()
+    second.enqueue_grade(GraderOutput(verdicts=verdicts_covering(interview.questions[0], EVIDENCE, 5)))
+    resumed = Interview.resume(path, interviewer=second, grader=second, missing=nothing_missing)
+    events = await drain(resumed.start())
+    assert isinstance(events[0], QuestionAsked)
+    assert any(isinstance(e, QuestionEvaluated) for e in events)
+    assert isinstance(events[-1], SessionFinished)
