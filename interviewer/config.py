@@ -13,7 +13,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from interviewer import paths
 from interviewer.domain import Difficulty
@@ -70,6 +77,11 @@ class ProviderProfile(_Strict):
     """replay only: strict matches requests by fingerprint; position replays in recorded order."""
     pace: bool = False
     """replay only: stream chunks at the recorded pace instead of instantly."""
+
+    @field_validator("fixtures")
+    @classmethod
+    def _expand_fixtures(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
 
     @model_validator(mode="after")
     def _needs_model(self) -> ProviderProfile:
@@ -143,6 +155,11 @@ class RecordSettings(_Strict):
 
     dir: Path | None = None
     """Folder for recorded fixtures; unset means do not record. `--record DIR` sets it."""
+
+    @field_validator("dir")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
 
 
 class Settings(_Strict):
@@ -258,7 +275,10 @@ def load_config(
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_format_errors(exc, label)) from None
-    for role, name in (("provider", settings.provider), ("grader_provider", settings.grader_provider)):
+    for role, name in (
+        ("provider", settings.provider),
+        ("grader_provider", settings.grader_provider),
+    ):
         if name is not None:
             try:
                 settings.profile(name)

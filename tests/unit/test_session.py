@@ -124,9 +124,7 @@ async def test_full_session_probes_grades_and_finishes(tmp_path: Path) -> None:
     assert [q.question_id for q in report.questions] == ["q1", "q2"]
     assert report.questions[1].evaluation is not None
     assert report.questions[1].evaluation.score == 10.0
-    assert report.overall_score == pytest.approx(
-        (evaluated.evaluation.score + 10.0) / 2, abs=0.06
-    )
+    assert report.overall_score == pytest.approx((evaluated.evaluation.score + 10.0) / 2, abs=0.06)
     assert stat.S_IMODE(interview.journal_path.stat().st_mode) == 0o600
 
 
@@ -242,13 +240,13 @@ async def test_resume_reopens_the_pending_probe(tmp_path: Path) -> None:
     await interview.aclose()
 
     second = ScriptedProvider()
-    resumed = Interview.resume(
-        path, interviewer=second, grader=second, missing=nothing_missing
-    )
+    resumed = Interview.resume(path, interviewer=second, grader=second, missing=nothing_missing)
     events = await drain(resumed.start())
     assert isinstance(events[0], QuestionAsked) and events[0].number == 1
     assert isinstance(events[1], ProbeAsked) and events[1].text == "Say more?"
-    second.enqueue_grade(GraderOutput(verdicts=verdicts_covering(resumed.questions[0], EVIDENCE, 5)))
+    second.enqueue_grade(
+        GraderOutput(verdicts=verdicts_covering(resumed.questions[0], EVIDENCE, 5))
+    )
     events = await drain(resumed.submit("More detail on monitoring and alerting here."))
     assert isinstance(events[-1], QuestionAsked) and events[-1].number == 2
     grade_request = second.history[-1]
@@ -268,7 +266,9 @@ async def test_resume_after_answer_saved_but_not_processed(tmp_path: Path) -> No
     path.write_text("".join(lines[:-1]) + lines[-1][:17])  # torn final line
 
     second = ScriptedProvider()
-    second.enqueue_grade(GraderOutput(verdicts=verdicts_covering(interview.questions[0], EVIDENCE, 5)))
+    second.enqueue_grade(
+        GraderOutput(verdicts=verdicts_covering(interview.questions[0], EVIDENCE, 5))
+    )
     resumed = Interview.resume(path, interviewer=second, grader=second, missing=nothing_missing)
     events = await drain(resumed.start())
     assert isinstance(events[0], QuestionAsked)
