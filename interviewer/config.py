@@ -123,7 +123,7 @@ BUILTIN_PROFILES: dict[str, ProviderProfile] = {
         api_key_env="OPENROUTER_API_KEY",
     ),
 }
-"""Profiles that work without a `[providers]` table; a user's table of the same name replaces one."""
+"""Profiles that work with no `[providers]` table; a user table of the same name replaces one."""
 
 
 class InterviewSettings(_Strict):
