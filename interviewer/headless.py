@@ -76,6 +76,7 @@ class HeadlessRunner:
         self.interactive = interactive
         self._practice = interview.mode == "practice"
         self._held: list[Evaluation] = []
+        self._probe_open = False
 
     def write(self, text: str) -> None:
         self.out.write(clean_for_terminal(text))
@@ -126,8 +127,14 @@ class HeadlessRunner:
             self.write(f"\n=== Question {event.number}/{event.total} [{q.difficulty}] ===\n")
             self.write(f"{q.text}\n")
         elif isinstance(event, ProbeDelta):
+            if not self._probe_open:
+                self.write("\nFollow-up: ")
+                self._probe_open = True
             self.write(event.text)
         elif isinstance(event, ProbeAsked):
+            if not self._probe_open:
+                self.write(f"\nFollow-up: {event.text}")
+            self._probe_open = False
             self.write(" [interrupted]\n" if event.interrupted else "\n")
         elif isinstance(event, FeedbackDelta):
             if self._practice:
