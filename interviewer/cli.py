@@ -39,10 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if not args_list or args_list[0].startswith("-") and args_list[0] not in (
-        "-h",
-        "--help",
-        "--version",
+    if (
+        not args_list
+        or args_list[0].startswith("-")
+        and args_list[0]
+        not in (
+            "-h",
+            "--help",
+            "--version",
+        )
     ):
         args_list = ["run", *args_list]
     args = parser.parse_args(args_list)
@@ -55,7 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InterviewerError as exc:
         print(f"interviewer: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly, as other CLI tools do.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
-        print("\ninterviewer: interrupted; the session journal keeps every answer.", file=sys.stderr)
+        print(
+            "\ninterviewer: interrupted; the session journal keeps every answer.", file=sys.stderr
+        )
         return 130
     return result

@@ -77,6 +77,7 @@ class HeadlessRunner:
         self._practice = interview.mode == "practice"
         self._held: list[Evaluation] = []
         self._probe_open = False
+        self._feedback_open = False
 
     def write(self, text: str) -> None:
         self.out.write(clean_for_terminal(text))
@@ -138,10 +139,14 @@ class HeadlessRunner:
             self.write(" [interrupted]\n" if event.interrupted else "\n")
         elif isinstance(event, FeedbackDelta):
             if self._practice:
+                if not self._feedback_open:
+                    self.write("\n--- Feedback ---\n")
+                    self._feedback_open = True
                 self.write(event.text)
         elif isinstance(event, QuestionEvaluated):
             if self._practice:
                 self.write("\n")
+                self._feedback_open = False
                 self._evaluation(event.evaluation)
             else:
                 self._held.append(event.evaluation)

@@ -105,7 +105,23 @@ def load_settings(args: argparse.Namespace) -> Settings:
                 if pace is not None:
                     update["pace"] = pace
                 settings.providers[name] = profile.model_copy(update=update)
+    _demo_defaults(settings)
     return settings
+
+
+def _demo_defaults(settings: Settings) -> None:
+    """`--provider replay` with the shipped demo fixtures plays the interview they script, unless
+    the user chose the questions themselves."""
+    profile = settings.profile(settings.provider)
+    options = settings.interview
+    if profile.kind != "replay" or profile.fixtures is not None:
+        return
+    chosen = options.model_fields_set & {"bank", "seed", "count", "difficulty"}
+    if chosen:
+        return
+    from interviewer.providers.replay import DEMO_BANK, DEMO_COUNT, DEMO_SEED
+
+    options.bank, options.seed, options.count = DEMO_BANK, DEMO_SEED, DEMO_COUNT
 
 
 def add_headless_options(parser: argparse.ArgumentParser) -> None:

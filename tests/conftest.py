@@ -1,0 +1,49 @@
+"""Shared fixtures for the whole suite. Keep this file small and generic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from interviewer.providers.replay import ReplayProvider
+
+ReplayFactory = Callable[..., ReplayProvider]
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    # Lets fixtures see whether the test body failed (their teardown checks are noise then).
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+    return report
+
+
+@pytest.fixture
+def replay_provider(request: pytest.FixtureRequest) -> Iterator[ReplayFactory]:
+    """Build replay providers over fixture folders; the test fails if any fixture goes unplayed.
+
+    Usage: ``provider = replay_provider(tmp_path / "rec", match="strict", sleep=fake_sleep)``
+    (keyword arguments as `ReplayProvider.from_directory`).
+    """
+    built: list[ReplayProvider] = []
+
+    def factory(directory: Path | str, **options: Any) -> ReplayProvider:
+        provider = ReplayProvider.from_directory(Path(directory), **options)
+        built.append(provider)
+        return provider
+
+    yield factory
+    leftover = [fixture for provider in built for fixture in provider.unplayed()]
+    if leftover and not request.node.stash.get(_CALL_FAILED, False):
+        pytest.fail(
+            f"replay fixtures left unplayed: {', '.join(leftover)} "
+            "(the test asked fewer questions than were recorded)",
+            pytrace=False,
+        )
