@@ -7,7 +7,15 @@ from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
-from interviewer.domain import GraderOutput, KeyPoint, KeyPointVerdict, Question, Usage, Verdict
+from interviewer.domain import (
+    Difficulty,
+    GraderOutput,
+    KeyPoint,
+    KeyPointVerdict,
+    Question,
+    Usage,
+    Verdict,
+)
 from interviewer.providers.base import (
     GradeDone,
     GradeEvent,
@@ -75,7 +83,7 @@ def make_question(question_id: str = "q1", points: int = 5) -> Question:
     return Question(
         id=question_id,
         text=f"Question {question_id}: how do you defend an LLM application?",
-        difficulty="medium",  # type: ignore[arg-type]
+        difficulty=Difficulty.MEDIUM,
         sample_answer="Separate instructions from data. Authorise every tool call.",
         key_points=tuple(
             KeyPoint(id=f"kp{i}", text=f"key idea number {i}", probes=(f"Tell me about area {i}?",))

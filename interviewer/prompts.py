@@ -1,0 +1,231 @@
+"""Render the prompts in `prompts/` strictly, and keep candidate text fenced.
+
+Trust boundary
+--------------
+* Template files are ours. Values substituted into the SYSTEM templates come only from the bank
+  (question, key points, sample answer); candidate text never reaches `RenderedPrompt.system`.
+* Candidate answers go only in the user message, each neutralised (`fence.neutralise`) and
+  between two delimiter lines carrying a random marker (`new_fence`), followed by a reminder that
+  the fenced text is data to be assessed, not instructions.
+* Answers over `max_answer_chars` are cut, with a visible notice after the fence.
+
+Rendering is pure: pass `fence="FENCE0"` and the same request always renders the same bytes
+(record/replay fingerprints requests that way).
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any, Literal, Protocol
+
+from interviewer.domain import Exchange, Question
+from interviewer.fence import break_marker, fenced, neutralise, new_fence, restore
+
+__all__ = [
+    "ChatMessage",
+    "PromptTemplateError",
+    "RenderedPrompt",
+    "json_instructions",
+    "neutralise",
+    "new_fence",
+    "render_grade",
+    "render_probe",
+    "render_repair",
+    "render_template",
+    "restore",
+]
+
+
+class PromptTemplateError(ValueError):
+    """A template and the values given for it disagree (a bug in our code or templates)."""
+
+
+# Requests are described structurally so this module need not import `interviewer.providers`
+# (prompts sit below providers in the layer contract).
+class _ProbeLike(Protocol):
+    @property
+    def question(self) -> Question: ...
+    @property
+    def exchanges(self) -> tuple[Exchange, ...]: ...
+    @property
+    def target_key_point_ids(self) -> tuple[str, ...]: ...
+    @property
+    def probe_number(self) -> int: ...
+
+
+class _GradeLike(Protocol):
+    @property
+    def question(self) -> Question: ...
+    @property
+    def exchanges(self) -> tuple[Exchange, ...]: ...
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    task: Literal["probe", "grade"]
+    system: str
+    """Instructions, question, key points, sample answer. Never candidate text."""
+    messages: tuple[ChatMessage, ...]
+    """Candidate text appears only here, neutralised and fenced."""
+    fence: str
+    """The random delimiter marker of this request."""
+    truncated: bool
+    """At least one answer was cut to max_answer_chars."""
+
+
+@cache
+def _load(name: str) -> str:
+    return files("interviewer._prompts").joinpath(f"{name}.md").read_text(encoding="utf-8")
+
+
+def render_template(name: str, values: Mapping[str, str]) -> str:
+    """Render prompts/`name`.md; a missing, unused or malformed `$placeholder` raises."""
+    template = string.Template(_load(name))
+    if not template.is_valid():
+        raise PromptTemplateError(f"prompts/{name}.md: malformed $ placeholder (write $$ for $)")
+    wanted = set(template.get_identifiers())
+    given = set(values)
+    if wanted != given:
+        missing = ", ".join(sorted(wanted - given)) or "none"
+        unknown = ", ".join(sorted(given - wanted)) or "none"
+        raise PromptTemplateError(
+            f"prompts/{name}.md: placeholders disagree (missing: {missing}; unknown: {unknown})"
+        )
+    return template.substitute(values).strip()
+
+
+def _key_points(question: Question, *, with_ids: bool) -> str:
+    if with_ids:
+        return "\n".join(f"- {point.id}: {point.text}" for point in question.key_points)
+    return "\n".join(f"- {point.text}" for point in question.key_points)
+
+
+def _cut(answer: str, limit: int) -> tuple[str, bool]:
+    if len(answer) <= limit:
+        return answer, False
+    return answer[:limit], True
+
+
+def _transcript(
+    exchanges: Sequence[Exchange], fence: str, max_answer_chars: int
+) -> tuple[str, bool]:
+    blocks: list[str] = []
+    any_cut = False
+    for number, exchange in enumerate(exchanges, start=1):
+        label = "Question" if exchange.kind == "question" else "Follow-up probe"
+        # Probes were written by a model that read candidate text: treat them as untrusted too.
+        prompt = break_marker(neutralise(exchange.prompt), fence)
+        block = f"{label} {number}: {prompt}\n\nCandidate's answer {number}:\n"
+        answer, cut = _cut(exchange.answer, max_answer_chars)
+        any_cut = any_cut or cut
+        if answer.strip():
+            block += fenced(break_marker(neutralise(answer), fence), fence)
+        else:
+            block += "(no answer given)"
+        if cut:
+            block += f"\n[answer truncated at {max_answer_chars} characters]"
+        if exchange.interrupted:
+            block += "\n[the probe was cut off before the candidate answered it]"
+        blocks.append(block)
+    return "\n\n".join(blocks), any_cut
+
+
+def _choose_fence(exchanges: Iterable[Exchange], fence: str | None) -> str:
+    if fence is not None:
+        return fence
+    texts: list[str] = []
+    for exchange in exchanges:
+        texts += [exchange.prompt, exchange.answer]
+    return new_fence(texts)
+
+
+def render_probe(
+    request: _ProbeLike, *, max_answer_chars: int, fence: str | None = None
+) -> RenderedPrompt:
+    """The prompt for one follow-up probe aimed at the first target key point."""
+    question = request.question
+    marker = _choose_fence(request.exchanges, fence)
+    system = render_template(
+        "probe_system",
+        {
+            "question": question.text,
+            "key_points": _key_points(question, with_ids=False),
+            "sample_answer": question.sample_answer,
+        },
+    )
+    transcript, truncated = _transcript(request.exchanges, marker, max_answer_chars)
+    if request.target_key_point_ids:
+        target = question.key_point(request.target_key_point_ids[0]).text
+    else:
+        target = "whatever the candidate's answer left thinnest"
+    # The target is bank text, yet it goes in the user turn so the system prompt stays the same
+    # for every probe of a question (a stable prefix for prompt caching).
+    user = render_template(
+        "probe_user",
+        {
+            "transcript": transcript,
+            "reminder": render_template("fence_reminder", {"fence": marker}),
+            "probe_number": str(request.probe_number),
+            "target": target,
+        },
+    )
+    return RenderedPrompt(
+        task="probe",
+        system=system,
+        messages=(ChatMessage("user", user),),
+        fence=marker,
+        truncated=truncated,
+    )
+
+
+def render_grade(
+    request: _GradeLike, *, max_answer_chars: int, fence: str | None = None
+) -> RenderedPrompt:
+    """The prompt for grading every answer given to one question."""
+    question = request.question
+    marker = _choose_fence(request.exchanges, fence)
+    system = render_template(
+        "grade_system",
+        {
+            "question": question.text,
+            "key_points": _key_points(question, with_ids=True),
+            "sample_answer": question.sample_answer,
+        },
+    )
+    transcript, truncated = _transcript(request.exchanges, marker, max_answer_chars)
+    user = render_template(
+        "grade_user",
+        {
+            "transcript": transcript,
+            "reminder": render_template("fence_reminder", {"fence": marker}),
+            "key_point_ids": ", ".join(point.id for point in question.key_points),
+        },
+    )
+    return RenderedPrompt(
+        task="grade",
+        system=system,
+        messages=(ChatMessage("user", user),),
+        fence=marker,
+        truncated=truncated,
+    )
+
+
+def json_instructions(schema: Mapping[str, Any]) -> str:
+    """System-prompt addendum for servers without structured output: reply with JSON only."""
+    return render_template("grade_json", {"schema": json.dumps(schema, indent=2, sort_keys=True)})
+
+
+def render_repair(error: str) -> str:
+    """The user turn that sends a validation error back for one repair attempt."""
+    return render_template("repair", {"error": error})

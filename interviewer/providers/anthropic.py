@@ -1,0 +1,147 @@
+"""Anthropic Messages API. Imported only when an anthropic provider is built.
+
+Prompt caching: the system block (instructions, question, key points, sample answer) is the
+stable prefix of every call about one question, so it gets `cache_control` when it is long enough
+to be cached. Anthropic ignores shorter blocks; the minimum depends on the model (4096 tokens for
+Haiku 4.5 and Opus 4.5, 2048 for Haiku 3.x, 1024 for the others). We estimate tokens as
+characters / 4 and mark the block only above the model's minimum.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anthropic
+import httpx2
+
+from interviewer.config import InterviewSettings, ProviderProfile
+from interviewer.prompts import ChatMessage
+from interviewer.providers.base import Role
+from interviewer.providers.errors_map import SdkErrors
+from interviewer.providers.remote import (
+    GradeMode,
+    RemoteProvider,
+    Tokens,
+    api_key,
+)
+from interviewer.providers.retry import Sleep
+from interviewer.providers.structured import TOOL_DESCRIPTION, TOOL_NAME
+
+ANTHROPIC_URL = "https://api.anthropic.com"
+CHARS_PER_TOKEN = 4
+
+
+def cache_minimum_tokens(model: str) -> int:
+    """The shortest prefix, in tokens, that `model` caches."""
+    name = model.lower()
+    if "haiku-4" in name or "opus-4-5" in name or "opus-4.5" in name:
+        return 4096
+    if "haiku-3" in name or "3-haiku" in name or "3-5-haiku" in name:
+        return 2048
+    return 1024
+
+
+def _tokens(usage: Any) -> Tokens:
+    read = int(getattr(usage, "cache_read_input_tokens", 0) or 0)
+    write = int(getattr(usage, "cache_creation_input_tokens", 0) or 0)
+    # Anthropic's input_tokens excludes cache reads and writes; ours includes them.
+    return Tokens(
+        input=int(getattr(usage, "input_tokens", 0) or 0) + read + write,
+        output=int(getattr(usage, "output_tokens", 0) or 0),
+        cached=read,
+        cache_write=write,
+    )
+
+
+class AnthropicProvider(RemoteProvider):
+    sdk_errors = SdkErrors(
+        status=anthropic.APIStatusError,
+        connection=anthropic.APIConnectionError,
+        timeout=anthropic.APITimeoutError,
+        api=anthropic.APIError,
+    )
+
+    def __init__(
+        self,
+        name: str,
+        profile: ProviderProfile,
+        role: Role,
+        interview: InterviewSettings,
+        *,
+        http_client: httpx2.AsyncClient | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
+        super().__init__(
+            name, profile, role, interview, default_server="api.anthropic.com", sleep=sleep
+        )
+        # An explicit api_key (and base_url) stops the SDK reading ANTHROPIC_* credentials.
+        self._client = anthropic.AsyncAnthropic(
+            api_key=api_key(name, profile),
+            base_url=profile.base_url or ANTHROPIC_URL,
+            max_retries=0,
+            timeout=httpx2.Timeout(profile.timeout_s, connect=profile.connect_timeout_s),
+            http_client=http_client,
+        )
+        self._cache_chars = cache_minimum_tokens(profile.model) * CHARS_PER_TOKEN
+
+    def _secret(self) -> str:
+        return str(self._client.api_key or "")
+
+    async def _close_client(self) -> None:
+        await self._client.close()
+
+    def _request(self, system: str, messages: list[ChatMessage]) -> dict[str, Any]:
+        # No temperature: the Messages API of SDK 2.x no longer takes one (the profile's
+        # temperature applies to the openai kind).
+        block: dict[str, Any] = {"type": "text", "text": system}
+        if len(system) >= self._cache_chars:
+            block["cache_control"] = {"type": "ephemeral"}
+        return {
+            "model": self.profile.model,
+            "system": [block],
+            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "max_tokens": self.profile.max_tokens,
+        }
+
+    async def _stream(
+        self, system: str, messages: list[ChatMessage]
+    ) -> AsyncIterator[str | Tokens]:
+        request = self._request(system, messages)
+        stream = await self._client.messages.create(**request, stream=True)
+        tokens: Tokens | None = None
+        try:
+            async for event in stream:
+                if event.type == "message_start":
+                    tokens = _tokens(event.message.usage)
+                elif event.type == "content_block_delta" and event.delta.type == "text_delta":
+                    yield event.delta.text
+                elif event.type == "message_delta" and tokens is not None:
+                    # output_tokens here is the running total for the message.
+                    tokens.output = int(event.usage.output_tokens or 0)
+            if tokens is not None:
+                yield tokens
+        finally:
+            await stream.close()
+
+    async def _complete(
+        self, system: str, messages: list[ChatMessage], mode: GradeMode, schema: dict[str, Any]
+    ) -> tuple[str, Tokens]:
+        request = self._request(system, messages)
+        if mode == "json_schema":
+            request["output_config"] = {"format": {"type": "json_schema", "schema": schema}}
+        elif mode == "tool":
+            request["tools"] = [
+                {"name": TOOL_NAME, "description": TOOL_DESCRIPTION, "input_schema": schema}
+            ]
+            request["tool_choice"] = {"type": "tool", "name": TOOL_NAME}
+        message = await self._client.messages.create(**request)
+        tokens = _tokens(message.usage)
+        texts: list[str] = []
+        for block in message.content:
+            if block.type == "tool_use" and block.name == TOOL_NAME:
+                return json.dumps(block.input, ensure_ascii=False), tokens
+            if block.type == "text":
+                texts.append(block.text)
+        return "".join(texts), tokens

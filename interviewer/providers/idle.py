@@ -1,0 +1,64 @@
+"""The idle timeout of a stream: TimeoutError when no chunk arrives for `idle_s` seconds.
+
+`asyncio.timeout` around every chunk schedules and cancels a timer per chunk, which was most of
+the time the provider added to a stream (bench/bench_provider.py). This keeps one timer per
+stream and re-arms it only when it fires early, so a chunk costs a clock read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class IdleTimer:
+    """Use `await timer.next(stream)` in place of `await anext(stream)`; `close()` when done."""
+
+    def __init__(self, idle_s: float) -> None:
+        self._idle = idle_s
+        self._loop = asyncio.get_running_loop()
+        self._deadline = 0.0
+        self._handle: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task[object] | None = None
+        self._waiting = False
+        self._fired = False
+
+    async def next(self, stream: AsyncIterator[T]) -> T:
+        task = asyncio.current_task()
+        if task is None:  # pragma: no cover - always inside a task under asyncio
+            raise RuntimeError("IdleTimer needs a running task")
+        self._task = task
+        self._deadline = self._loop.time() + self._idle
+        if self._handle is None:
+            self._handle = self._loop.call_at(self._deadline, self._expire)
+        cancelling = task.cancelling()
+        self._waiting = True
+        try:
+            return await anext(stream)
+        except asyncio.CancelledError:
+            # Our own cancel becomes TimeoutError; anyone else's stays a cancel.
+            if self._fired:
+                self._fired = False
+                if task.uncancel() <= cancelling:
+                    raise TimeoutError from None
+            raise
+        finally:
+            self._waiting = False
+
+    def _expire(self) -> None:
+        self._handle = None
+        if not self._waiting or self._task is None:
+            return  # the caller is busy with the last chunk; `next` re-arms
+        if self._loop.time() < self._deadline:
+            self._handle = self._loop.call_at(self._deadline, self._expire)
+            return
+        self._fired = True
+        self._task.cancel()
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None

@@ -1,0 +1,147 @@
+"""OpenAI Chat Completions, and every OpenAI-compatible server (Ollama, vLLM, LM Studio,
+llama.cpp, OpenRouter) through `base_url`. Imported only when such a provider is built."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx2
+import openai
+
+from interviewer.config import InterviewSettings, ProviderProfile
+from interviewer.prompts import ChatMessage
+from interviewer.providers.base import Role
+from interviewer.providers.errors_map import SdkErrors
+from interviewer.providers.remote import (
+    GRADE_TEMPERATURE_CAP,
+    GradeMode,
+    RemoteProvider,
+    Tokens,
+    api_key,
+)
+from interviewer.providers.retry import Sleep
+from interviewer.providers.structured import TOOL_DESCRIPTION, TOOL_NAME
+
+OPENAI_URL = "https://api.openai.com/v1"
+REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+
+
+def _tokens(usage: Any) -> Tokens:
+    details = getattr(usage, "prompt_tokens_details", None)
+    return Tokens(
+        input=int(getattr(usage, "prompt_tokens", 0) or 0),
+        output=int(getattr(usage, "completion_tokens", 0) or 0),
+        cached=int(getattr(details, "cached_tokens", 0) or 0) if details is not None else 0,
+    )
+
+
+class OpenAIProvider(RemoteProvider):
+    sdk_errors = SdkErrors(
+        status=openai.APIStatusError,
+        connection=openai.APIConnectionError,
+        timeout=openai.APITimeoutError,
+        api=openai.APIError,
+    )
+
+    def __init__(
+        self,
+        name: str,
+        profile: ProviderProfile,
+        role: Role,
+        interview: InterviewSettings,
+        *,
+        http_client: httpx2.AsyncClient | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
+        super().__init__(
+            name, profile, role, interview, default_server="api.openai.com", sleep=sleep
+        )
+        key = api_key(name, profile)
+        # base_url is always explicit so $OPENAI_BASE_URL cannot redirect a profile's key.
+        self._client = openai.AsyncOpenAI(
+            api_key=key,
+            base_url=profile.base_url or OPENAI_URL,
+            max_retries=0,
+            timeout=httpx2.Timeout(profile.timeout_s, connect=profile.connect_timeout_s),
+            http_client=http_client,
+        )
+        # OpenAI's own API wants max_completion_tokens (reasoning models reject max_tokens);
+        # compatible servers know max_tokens.
+        self._max_tokens_param = (
+            "max_completion_tokens" if profile.base_url is None else "max_tokens"
+        )
+        # OpenAI's reasoning models reject any temperature but the default.
+        self._sends_temperature = not (
+            profile.base_url is None and profile.model.startswith(REASONING_PREFIXES)
+        )
+
+    def _secret(self) -> str:
+        return str(self._client.api_key)
+
+    async def _close_client(self) -> None:
+        await self._client.close()
+
+    def _request(
+        self, system: str, messages: list[ChatMessage], temperature: float
+    ) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "model": self.profile.model,
+            "messages": [{"role": "system", "content": system}]
+            + [{"role": m.role, "content": m.content} for m in messages],
+            self._max_tokens_param: self.profile.max_tokens,
+        }
+        if self._sends_temperature:
+            request["temperature"] = temperature
+        return request
+
+    async def _stream(
+        self, system: str, messages: list[ChatMessage]
+    ) -> AsyncIterator[str | Tokens]:
+        request = self._request(system, messages, self.profile.temperature)
+        stream = await self._client.chat.completions.create(
+            **request, stream=True, stream_options={"include_usage": True}
+        )
+        try:
+            async for chunk in stream:
+                for choice in chunk.choices:
+                    if choice.delta is not None and choice.delta.content:
+                        yield choice.delta.content
+                if chunk.usage is not None:
+                    yield _tokens(chunk.usage)
+        finally:
+            await stream.close()
+
+    async def _complete(
+        self, system: str, messages: list[ChatMessage], mode: GradeMode, schema: dict[str, Any]
+    ) -> tuple[str, Tokens]:
+        temperature = min(self.profile.temperature, GRADE_TEMPERATURE_CAP)
+        request = self._request(system, messages, temperature)
+        if mode == "json_schema":
+            request["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "grade", "strict": True, "schema": schema},
+            }
+        elif mode == "tool":
+            request["tools"] = [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": TOOL_NAME,
+                        "description": TOOL_DESCRIPTION,
+                        "parameters": schema,
+                        "strict": True,
+                    },
+                }
+            ]
+            request["tool_choice"] = {"type": "function", "function": {"name": TOOL_NAME}}
+        completion = await self._client.chat.completions.create(**request)
+        tokens = _tokens(completion.usage) if completion.usage is not None else Tokens()
+        if not completion.choices:
+            return "", tokens
+        message = completion.choices[0].message
+        for call in message.tool_calls or ():
+            function = getattr(call, "function", None)
+            if function is not None and function.name == TOOL_NAME:
+                return str(function.arguments), tokens
+        return message.content or "", tokens

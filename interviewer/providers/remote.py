@@ -1,0 +1,386 @@
+"""What the OpenAI and Anthropic providers share: keys, retries, streaming, the leak check and the
+structured-output ladder. A subclass only speaks its wire format (`_stream`, `_complete`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from abc import ABC, abstractmethod
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from interviewer.config import InterviewSettings, ProviderProfile, StructuredOutput
+from interviewer.domain import Question, Usage
+from interviewer.errors import GradingFailed, ProviderError
+from interviewer.prompts import ChatMessage, json_instructions, render_grade, render_probe
+from interviewer.prompts import render_repair as repair_prompt
+from interviewer.providers.base import (
+    GradeDone,
+    GradeEvent,
+    GradeRequest,
+    ProbeDone,
+    ProbeEvent,
+    ProbeRequest,
+    Role,
+    TextDelta,
+)
+from interviewer.providers.errors_map import SdkErrors, Where, translate
+from interviewer.providers.idle import IdleTimer
+from interviewer.providers.retry import Sleep, Transient, call_with_retries
+from interviewer.providers.structured import (
+    InvalidGrade,
+    LeakWatch,
+    grade_schema,
+    guard_for,
+    leaks,
+    parse_grade,
+)
+
+T = TypeVar("T")
+GradeMode = StructuredOutput
+PLACEHOLDER_KEY = "not-needed"
+"""Sent to a keyless OpenAI-compatible server, so the real OPENAI_API_KEY never goes there."""
+GRADE_TEMPERATURE_CAP = 0.2
+LADDER: tuple[GradeMode, ...] = ("json_schema", "tool", "prompt")
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@dataclass
+class Tokens:
+    """Raw counts from one response; `input` includes cached and cache-write tokens."""
+
+    input: int = 0
+    output: int = 0
+    cached: int = 0
+    cache_write: int = 0
+
+
+class Unsupported(Exception):
+    """The server rejected a structured-output rung (HTTP 400/422): try the next one."""
+
+
+def api_key(name: str, profile: ProviderProfile) -> str:
+    """The key from the profile's environment variable (never from anywhere else)."""
+    if profile.api_key_env:
+        value = os.environ.get(profile.api_key_env, "").strip()
+        if not value:
+            raise ProviderError(
+                f"provider {name!r} needs an API key: set the environment variable "
+                f"{profile.api_key_env} (api_key_env of [providers.{name}]), or run with "
+                "--provider offline (works without a key)"
+            )
+        return value
+    if profile.base_url:
+        return PLACEHOLDER_KEY
+    raise ProviderError(
+        f"provider {name!r} has no api_key_env: set it in [providers.{name}] to the name of the "
+        "variable holding the key, or run with --provider offline (works without a key)"
+    )
+
+
+def cost(tokens: Tokens, profile: ProviderProfile) -> Usage:
+    """Usage with its cost. Cache writes cost 1.25x input (Anthropic's 5-minute cache)."""
+    cached_price = profile.price_cached_input_per_mtok
+    if cached_price is None:
+        cached_price = profile.price_input_per_mtok
+    plain = max(tokens.input - tokens.cached - tokens.cache_write, 0)
+    dollars = (
+        plain * profile.price_input_per_mtok
+        + tokens.cached * cached_price
+        + tokens.cache_write * profile.price_input_per_mtok * 1.25
+        + tokens.output * profile.price_output_per_mtok
+    ) / 1_000_000
+    return Usage(
+        input_tokens=tokens.input,
+        output_tokens=tokens.output,
+        cached_tokens=tokens.cached,
+        cache_write_tokens=tokens.cache_write,
+        cost_usd=round(dollars, 8),
+        calls=1,
+    )
+
+
+def bank_probe(question: Question, request: ProbeRequest) -> str:
+    """The bank's own probe for the target key point: the fallback that never leaks."""
+    ids = request.target_key_point_ids or (question.key_points[0].id,)
+    probes = question.key_point(ids[0]).probes
+    return probes[(request.probe_number - 1) % len(probes)]
+
+
+class RemoteProvider(ABC):
+    """A provider reached over HTTP through an official SDK."""
+
+    sdk_errors: SdkErrors
+
+    def __init__(
+        self,
+        name: str,
+        profile: ProviderProfile,
+        role: Role,
+        interview: InterviewSettings,
+        *,
+        default_server: str,
+        sleep: Sleep | None = None,
+    ) -> None:
+        self.profile_name = name
+        self.profile = profile
+        self.role = role
+        self.interview = interview
+        self.sleep: Sleep = sleep or asyncio.sleep
+        host = urlsplit(profile.base_url).hostname if profile.base_url else None
+        self._local = host in LOCAL_HOSTS
+        self._server = host or default_server
+        self._grade_mode: GradeMode | None = None
+        self._closed = False
+
+    def _where(self, secret: str) -> Where:
+        return Where(
+            self.profile_name, self.profile.model, self._server, self.profile.api_key_env, secret
+        )
+
+    @property
+    def name(self) -> str:
+        return f"{self.profile_name}:{self.profile.model}"
+
+    @property
+    def is_local(self) -> bool:
+        return self._local
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, role={self.role!r})"
+
+    # -- the wire format, per SDK ------------------------------------------------------------
+
+    @abstractmethod
+    def _stream(self, system: str, messages: list[ChatMessage]) -> AsyncIterator[str | Tokens]:
+        """Stream a plain-text reply: text chunks, then Tokens. Raises SDK exceptions."""
+
+    @abstractmethod
+    async def _complete(
+        self, system: str, messages: list[ChatMessage], mode: GradeMode, schema: dict[str, Any]
+    ) -> tuple[str, Tokens]:
+        """One non-streamed structured reply as JSON text. Raises SDK exceptions."""
+
+    @abstractmethod
+    def _secret(self) -> str:
+        """The key in use (only to scrub it from server messages)."""
+
+    @abstractmethod
+    async def _close_client(self) -> None: ...
+
+    async def aclose(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self._close_client()
+
+    # -- shared machinery ----------------------------------------------------------------------
+
+    def _fail(self, exc: BaseException) -> Exception:
+        if isinstance(exc, (Transient, ProviderError, Unsupported)):
+            return exc
+        return translate(exc, self.sdk_errors, self._where(self._secret()))
+
+    async def _retrying(self, attempt: Callable[[], Awaitable[T]], what: str) -> T:
+        return await call_with_retries(
+            attempt,
+            max_retries=self.profile.max_retries,
+            max_wait_s=self.profile.retry_max_wait_s,
+            what=f"{self.name} {what}",
+            sleep=self.sleep,
+        )
+
+    async def _open(
+        self, system: str, messages: list[ChatMessage], tokens: Tokens
+    ) -> tuple[_Stream, str]:
+        """Open a stream and read to its first text (one attempt: failing here is retried)."""
+        stream = _Stream(self._stream(system, messages), IdleTimer(self.profile.idle_timeout_s))
+        try:
+            while True:
+                chunk = await stream.next()
+                if isinstance(chunk, Tokens):
+                    _merge(tokens, chunk)
+                elif chunk:
+                    return stream, chunk
+        except StopAsyncIteration:
+            return stream, ""
+        except TimeoutError:
+            await stream.close()
+            raise Transient(f"no reply within {self.profile.idle_timeout_s:g}s") from None
+        except Exception as exc:
+            await stream.close()
+            raise self._fail(exc) from None
+
+    async def probe(self, request: ProbeRequest) -> AsyncGenerator[ProbeEvent, None]:
+        rendered = render_probe(request, max_answer_chars=self.interview.max_answer_chars)
+        messages = list(rendered.messages)
+        watch = LeakWatch(guard_for(request.question))
+        tokens = Tokens()
+        stream, first = await self._retrying(
+            lambda: self._open(rendered.system, messages, tokens), "probe"
+        )
+        shown, interrupted = 0, False
+        leaked = watch.feed(first)
+        try:
+            while not leaked:
+                safe = watch.safe_length()
+                if safe > shown:
+                    yield TextDelta(watch.text[shown:safe])
+                    shown = safe
+                try:
+                    chunk = await stream.next()
+                except StopAsyncIteration:
+                    break
+                except Exception:
+                    # Timeout or failure after text was shown: keep it, marked interrupted.
+                    interrupted = True
+                    break
+                if isinstance(chunk, Tokens):
+                    _merge(tokens, chunk)
+                else:
+                    leaked = watch.feed(chunk)
+        finally:
+            await stream.close()
+        leaked = leaked or watch.finish()
+        text = watch.text
+        if leaked:
+            # What was shown is a clean prefix of the leaking draft; the replacement is a new
+            # probe, so ProbeDone.text (the source of truth) differs from the deltas then.
+            text = await self._replace_leak(request, rendered.system, messages, tokens, shown)
+            if shown == 0:
+                yield TextDelta(text)
+        else:
+            if not text.strip():
+                text, shown = bank_probe(request.question, request), 0
+            if len(text) > shown:
+                yield TextDelta(text[shown:])
+        yield ProbeDone(text=text, usage=cost(tokens, self.profile), interrupted=interrupted)
+
+    async def _replace_leak(
+        self,
+        request: ProbeRequest,
+        system: str,
+        messages: list[ChatMessage],
+        tokens: Tokens,
+        shown: int,
+    ) -> str:
+        """A probe that quoted the sample answer or a key point: regenerate once (only when
+        nothing was shown yet), else the bank's probe. The final ProbeDone text is the truth."""
+        if shown == 0:
+            try:
+                again = Tokens()
+                stream, text = await self._retrying(
+                    lambda: self._open(system, messages, again), "probe"
+                )
+                try:
+                    while True:
+                        chunk = await stream.next()
+                        if isinstance(chunk, Tokens):
+                            _merge(again, chunk)
+                        else:
+                            text += chunk
+                except (StopAsyncIteration, TimeoutError):
+                    pass
+                finally:
+                    await stream.close()
+                _merge(tokens, again)
+                if text.strip() and not leaks(text, request.question):
+                    return text
+            except Exception:  # noqa: S110 - the bank probe below is the designed fallback
+                pass
+        return bank_probe(request.question, request)
+
+    async def grade(self, request: GradeRequest) -> AsyncGenerator[GradeEvent, None]:
+        # Not streamed: feedback is only worth showing once the whole reply has validated (a
+        # repair retry would replace it), and it reaches the candidate after the answer anyway.
+        # It is yielded as one TextDelta before GradeDone.
+        rendered = render_grade(request, max_answer_chars=self.interview.max_answer_chars)
+        schema = grade_schema(request.question)
+        messages = list(rendered.messages)
+        raw, tokens = await self._grade_call(rendered.system, messages, schema)
+        usage = cost(tokens, self.profile)
+        try:
+            output = parse_grade(raw, request.question)
+        except InvalidGrade as first:
+            messages += [
+                ChatMessage("assistant", raw),
+                ChatMessage("user", repair_prompt(str(first))),
+            ]
+            raw, tokens = await self._grade_call(rendered.system, messages, schema)
+            usage = usage + cost(tokens, self.profile)
+            try:
+                output = parse_grade(raw, request.question)
+            except InvalidGrade as second:
+                raise GradingFailed(
+                    f"grading failed: {self.name} returned unusable output twice ({second}); "
+                    "retry, or grade offline"
+                ) from None
+        if output.feedback:
+            yield TextDelta(output.feedback)
+        yield GradeDone(output=output, usage=usage)
+
+    def _modes(self) -> tuple[GradeMode, ...]:
+        if self._grade_mode is not None:
+            return (self._grade_mode,)
+        if self.profile.structured_output != "auto":
+            return (self.profile.structured_output,)
+        return LADDER
+
+    async def _grade_call(
+        self, system: str, messages: list[ChatMessage], schema: dict[str, Any]
+    ) -> tuple[str, Tokens]:
+        """One grading reply by the best rung the server takes; in auto mode a rung the server
+        rejects (400/422) is remembered as unsupported and the next one tried."""
+        modes = self._modes()
+        for index, mode in enumerate(modes):
+            prompt = system if mode != "prompt" else f"{system}\n\n{json_instructions(schema)}"
+            fallback = index + 1 < len(modes)
+
+            async def attempt(
+                mode: GradeMode = mode, prompt: str = prompt, fallback: bool = fallback
+            ) -> tuple[str, Tokens]:
+                try:
+                    return await self._complete(prompt, messages, mode, schema)
+                except Exception as exc:
+                    status = getattr(exc, "status_code", None)
+                    if fallback and status in (400, 422):
+                        raise Unsupported(mode) from None
+                    raise self._fail(exc) from None
+
+            try:
+                result = await self._retrying(attempt, "grading")
+            except Unsupported:
+                continue
+            self._grade_mode = mode
+            return result
+        raise ProviderError(f"{self.name}: no structured-output mode worked")  # pragma: no cover
+
+
+@dataclass
+class _Stream:
+    """An open reply stream with its idle timer."""
+
+    chunks: AsyncIterator[str | Tokens]
+    timer: IdleTimer
+
+    async def next(self) -> str | Tokens:
+        """The next chunk; TimeoutError when the stream stays silent past the idle timeout."""
+        return await self.timer.next(self.chunks)
+
+    async def close(self) -> None:
+        self.timer.close()
+        closer = getattr(self.chunks, "aclose", None)
+        if closer is not None:
+            # Closing a broken stream must not mask the real error.
+            with contextlib.suppress(Exception):
+                await closer()
+
+
+def _merge(into: Tokens, more: Tokens) -> None:
+    into.input += more.input
+    into.output += more.output
+    into.cached += more.cached
+    into.cache_write += more.cache_write

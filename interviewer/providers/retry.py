@@ -1,0 +1,112 @@
+"""The one retry layer (SDK clients are built with max_retries=0).
+
+Provider code raises `Transient` for a failure worth another attempt (connection error, timeout,
+408, 409, 429, 5xx, 529, a stream that dies before its first token) and `ProviderError` for one
+that is not. `call_with_retries` retries only `Transient`, with exponential backoff and jitter,
+or the server's own retry-after (capped at `retry_max_wait_s`). The sleep is injectable so tests
+check the waits without sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+
+from interviewer.errors import ProviderError
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+
+BASE_WAIT_S = 0.5
+"""First backoff step; doubles each attempt (0.5, 1, 2, 4 ...) before jitter and the cap."""
+
+
+class Transient(Exception):
+    """A failure another attempt may fix. `retry_after` is the server's hint, in seconds."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
+    """Seconds from `retry-after-ms`, else `retry-after` (seconds or an HTTP date)."""
+    if not headers:
+        return None
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(float(millis) / 1000.0, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(parsed.timestamp() - time.time(), 0.0)
+
+
+def backoff(attempt: int, cap: float, rng: Callable[[], float] = random.random) -> float:
+    """Wait before retry number `attempt` (1-based): exponential, jittered to 50-100%, capped."""
+    ceiling = min(BASE_WAIT_S * 2.0 ** (attempt - 1), cap)
+    return ceiling * (0.5 + 0.5 * rng())
+
+
+def _wait(cap: float) -> Callable[[RetryCallState], float]:
+    def wait(state: RetryCallState) -> float:
+        outcome = state.outcome
+        error = outcome.exception() if outcome is not None else None
+        if isinstance(error, Transient) and error.retry_after is not None:
+            return min(float(error.retry_after), cap)
+        return backoff(state.attempt_number, cap)
+
+    return wait
+
+
+async def call_with_retries(
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    max_retries: int,
+    max_wait_s: float,
+    what: str,
+    sleep: Sleep = asyncio.sleep,
+) -> T:
+    """Run `attempt` until it succeeds, raises a non-Transient error, or retries run out.
+
+    Out of retries, the last Transient becomes a ProviderError(retryable=True) naming `what`.
+    """
+    retrying = AsyncRetrying(
+        sleep=sleep,
+        stop=stop_after_attempt(max_retries + 1),
+        wait=_wait(max_wait_s),
+        retry=retry_if_exception_type(Transient),
+        reraise=True,
+    )
+
+    # tenacity awaits only what it recognises as a coroutine function, not a lambda.
+    async def run() -> T:
+        return await attempt()
+
+    try:
+        return await retrying(run)
+    except Transient as exc:
+        tries = "1 attempt" if max_retries == 0 else f"{max_retries + 1} attempts"
+        raise ProviderError(
+            f"{what}: {exc.message} (gave up after {tries}; try again later, or use "
+            "--provider offline)",
+            retryable=True,
+        ) from None

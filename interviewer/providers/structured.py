@@ -1,0 +1,223 @@
+"""The grader's structured output: JSON schema, parsing, validation, and the probe leak check.
+
+The schema has no score field: the model returns per-key-point verdicts with evidence quotes, and
+our code scores them. It is written to satisfy OpenAI strict mode and Anthropic structured output
+(every property required, no additional properties, key point ids as an enum).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from interviewer.domain import GraderOutput, KeyPointVerdict, Question, Verdict
+from interviewer.fence import restore
+
+TOOL_NAME = "submit_grade"
+TOOL_DESCRIPTION = "Submit the verdict for every key point, strengths, gaps and feedback."
+LEAK_WORDS = 8
+"""A probe sharing this many consecutive words with the sample answer or a key point leaks it."""
+SHORT_POINT_WORDS = 5
+"""Key points shorter than LEAK_WORDS but at least this long leak when quoted whole."""
+
+
+class InvalidGrade(ValueError):
+    """The model's grading output is unusable; the message goes back to it for one repair."""
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key_point_id: str
+    verdict: Literal["covered", "partial", "missed"]
+    evidence: str = ""
+
+
+class _Reply(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    verdicts: list[_Item]
+    strengths: list[str] = []
+    gaps: list[str] = []
+    feedback: str = ""
+
+
+def grade_schema(question: Question) -> dict[str, Any]:
+    """JSON schema of the grader's reply for `question`."""
+    strings = {"type": "array", "items": {"type": "string"}}
+    item = {
+        "type": "object",
+        "properties": {
+            "key_point_id": {"type": "string", "enum": [p.id for p in question.key_points]},
+            "verdict": {"type": "string", "enum": ["covered", "partial", "missed"]},
+            "evidence": {
+                "type": "string",
+                "description": "Exact quote from the candidate's answer; empty when missed.",
+            },
+        },
+        "required": ["key_point_id", "verdict", "evidence"],
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "properties": {
+            "verdicts": {"type": "array", "items": item},
+            "strengths": strings,
+            "gaps": strings,
+            "feedback": {"type": "string"},
+        },
+        "required": ["verdicts", "strengths", "gaps", "feedback"],
+        "additionalProperties": False,
+    }
+
+
+_FENCED_JSON = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.DOTALL)
+
+
+def extract_json(text: str) -> Any:
+    """The JSON object in a reply: the whole text, a ```json block, or the outermost braces."""
+    candidates = [text.strip()]
+    match = _FENCED_JSON.search(text)
+    if match:
+        candidates.append(match.group(1))
+    start, end = text.find("{"), text.rfind("}")
+    if 0 <= start < end:
+        candidates.append(text[start : end + 1])
+    for candidate in candidates:
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            continue
+    raise InvalidGrade("the reply is not a JSON object")
+
+
+def parse_grade(data: Any, question: Question) -> GraderOutput:
+    """Validate `data` (a JSON string or decoded object) into a GraderOutput, or InvalidGrade."""
+    if isinstance(data, str):
+        data = extract_json(data)
+    try:
+        reply = _Reply.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        raise InvalidGrade(f"{where}: {first['msg']}") from None
+    wanted = [point.id for point in question.key_points]
+    seen = [item.key_point_id for item in reply.verdicts]
+    unknown = sorted(set(seen) - set(wanted))
+    missing = [point for point in wanted if point not in seen]
+    duplicate = sorted({point for point in seen if seen.count(point) > 1})
+    problems = []
+    if unknown:
+        problems.append(f"unknown key_point_id {', '.join(unknown)}")
+    if missing:
+        problems.append(f"no verdict for {', '.join(missing)}")
+    if duplicate:
+        problems.append(f"more than one verdict for {', '.join(duplicate)}")
+    if problems:
+        raise InvalidGrade("; ".join(problems))
+    by_id = {item.key_point_id: item for item in reply.verdicts}
+    verdicts = tuple(
+        KeyPointVerdict(
+            key_point_id=point,
+            verdict=Verdict(by_id[point].verdict),
+            # The model quotes the neutralised answer; map its quote back to the raw characters.
+            evidence=restore(by_id[point].evidence).strip() or None,
+        )
+        for point in wanted
+    )
+    return GraderOutput(
+        verdicts=verdicts,
+        strengths=tuple(s.strip() for s in reply.strengths if s.strip()),
+        gaps=tuple(g.strip() for g in reply.gaps if g.strip()),
+        feedback=reply.feedback.strip(),
+    )
+
+
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?", re.IGNORECASE)
+
+
+def _words(text: str) -> list[str]:
+    return [word.lower().replace("’", "'") for word in _WORD.findall(text)]
+
+
+def _grams(words: list[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+class LeakGuard:
+    """`leaks` for one question's sample answer and key points, precomputed."""
+
+    def __init__(self, question: Question) -> None:
+        self.grams: dict[int, set[tuple[str, ...]]] = {}
+        sources = [_words(question.sample_answer)] + [_words(p.text) for p in question.key_points]
+        for words in sources:
+            n = min(LEAK_WORDS, len(words))
+            if n < SHORT_POINT_WORDS:
+                continue
+            self.grams.setdefault(n, set()).update(_grams(words, n))
+
+    def leaks(self, text: str) -> bool:
+        said = _words(text)
+        return any(_grams(said, n) & grams for n, grams in self.grams.items())
+
+
+class LeakWatch:
+    """The leak check for a probe as it streams, incremental so each chunk costs O(chunk).
+
+    Only windows ending at a complete word are checked while streaming (a partial word could
+    match by accident), and the last LEAK_WORDS words are held back (`safe_length`): a
+    verbatim run is caught when its last word completes, before any word of it was shown.
+    """
+
+    def __init__(self, guard: LeakGuard) -> None:
+        self._guard = guard
+        self.text = ""
+        self._words: list[str] = []
+        self._starts: list[int] = []
+        self._checked = 0
+        """Windows ending before this word index have been checked."""
+
+    def feed(self, chunk: str) -> bool:
+        """Add streamed text; True when a leak is now complete."""
+        pos = 0
+        if self._words:
+            # The last word may continue in this chunk: tokenise again from its start.
+            pos = self._starts.pop()
+            self._words.pop()
+        self.text += chunk
+        for match in _WORD.finditer(self.text, pos):
+            self._words.append(match.group().lower().replace("’", "'"))
+            self._starts.append(match.start())
+        return self._check(len(self._words) - 1)
+
+    def finish(self) -> bool:
+        """The stream ended: check the windows ending at the last word too."""
+        return self._check(len(self._words))
+
+    def _check(self, complete: int) -> bool:
+        words = self._words
+        for end in range(self._checked, complete):
+            for n, grams in self._guard.grams.items():
+                if end + 1 >= n and tuple(words[end + 1 - n : end + 1]) in grams:
+                    return True
+        self._checked = max(self._checked, complete)
+        return False
+
+    def safe_length(self) -> int:
+        """Length of the prefix that can be shown."""
+        if len(self._starts) <= LEAK_WORDS:
+            return 0
+        return self._starts[-LEAK_WORDS]
+
+
+@lru_cache(maxsize=64)
+def guard_for(question: Question) -> LeakGuard:
+    """The LeakGuard of `question`, built once per question."""
+    return LeakGuard(question)
+
+
+def leaks(probe: str, question: Question) -> bool:
+    """True when `probe` repeats a long verbatim run of the sample answer or a key point."""
+    return guard_for(question).leaks(probe)
