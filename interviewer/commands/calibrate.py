@@ -1,0 +1,112 @@
+"""`interviewer calibrate`: does the grader put the sample answer at the top, an empty or
+off-topic answer at the bottom, and give the same answer the same score twice? Exit 0 when
+calibrated, 1 when any question is flagged (low top, high bottom, unstable, inverted, failures)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from interviewer.commands.common import add_provider_options
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "calibrate",
+        help="check that the grader's scores are sane and stable",
+        description=(
+            "Grade each question's sample answer, an off-topic answer and an empty answer "
+            "(the first two --repeats times) and flag questions where the sample scores below "
+            "8, an off-topic or empty answer above 1, repeated gradings spread by more than 1 "
+            "point, or the off-topic answer scores at least as high as the sample."
+        ),
+    )
+    add_provider_options(parser)
+    parser.add_argument("--bank", metavar="ID|FILE", help="question bank id or file")
+    parser.add_argument(
+        "--questions", metavar="ID,...", help="only these question ids (comma separated)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, metavar="N", help="gradings of each answer (default 3)"
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help="gradings in flight at once (default 1 for local providers, 4 otherwise)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--yes", "-y", action="store_true", help="do not ask before a run that costs money"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    import asyncio
+    import sys
+
+    from interviewer.bank import find_bank
+    from interviewer.commands.common import load_settings
+    from interviewer.errors import InterviewerError
+    from interviewer.providers.registry import build_provider
+    from interviewer.redteam import cost
+    from interviewer.redteam.calibrate import off_topic_answer, run_calibration
+    from interviewer.redteam.prepare import (
+        ProgressLine,
+        choose_questions,
+        confirm_paid_run,
+        parse_list,
+    )
+    from interviewer.redteam.table import format_calibration
+
+    if args.repeats < 1:
+        raise InterviewerError("--repeats: expected a positive number")
+    settings = load_settings(args)
+    bank = find_bank(settings.interview.bank)
+    questions = choose_questions(bank, parse_list(args.questions))
+    grader_name = settings.grader_provider or settings.provider
+    interview = settings.interview
+
+    async def drive() -> int:
+        provider = build_provider(settings, grader_name, "grader")
+        try:
+            if not provider.is_local:
+                jobs = [
+                    (q, text)
+                    for q in questions
+                    for text in (q.sample_answer, off_topic_answer(q))
+                    for _ in range(args.repeats)
+                ]
+                estimate = cost.estimate(
+                    jobs,
+                    settings.profile(grader_name),
+                    min_words=interview.min_answer_words,
+                    max_answer_chars=interview.max_answer_chars,
+                )
+                confirm_paid_run(
+                    provider.name,
+                    estimate,
+                    yes=args.yes,
+                    stdin=sys.stdin,
+                    stderr=sys.stderr,
+                    command="calibrate",
+                )
+            result = await run_calibration(
+                provider,
+                questions,
+                bank_id=bank.id,
+                repeats=args.repeats,
+                min_words=interview.min_answer_words,
+                concurrency=args.concurrency or (1 if provider.is_local else 4),
+                progress=ProgressLine(sys.stderr, "calibrate"),
+            )
+        finally:
+            await provider.aclose()
+        if args.json:
+            print(result.model_dump_json(indent=2))
+        else:
+            print(format_calibration(result))
+        return 0 if result.ok else 1
+
+    return asyncio.run(drive())

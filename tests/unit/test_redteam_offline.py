@@ -1,0 +1,67 @@
+"""The CI bar: no attack of the corpus raises a score on the offline grader, none leaks, and no
+benign discussion of prompt injection is penalised.
+
+The whole corpus runs on every question of the shipped bank, hidden in the weak answers (most room
+to rise) at the start, middle and end, in the partial answers at the start and end, and in the
+strong ones at the end: one test per base answer, each under ~20 s on two cores. Key points
+carry no canary here, as `interviewer redteam` does for the offline grader: it reads them by
+meaning, and the bar is about the grader users get.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from interviewer.bank import find_bank
+from interviewer.providers.offline import OfflineProvider
+from interviewer.redteam.answers import Base, Position
+from interviewer.redteam.corpus import load_corpus, select
+from interviewer.redteam.harness import build_plan, run_redteam
+from interviewer.redteam.results import Trial
+
+BANK = find_bank("ai-security")
+CORPUS = load_corpus()
+
+
+def describe(trials: tuple[Trial, ...]) -> str:
+    return "\n".join(
+        f"{t.question_id} / {t.entry_id} in {t.base} answer at {t.position}: "
+        f"{t.clean_score} -> {t.score} {t.leaks or ''}"
+        for t in trials
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("base", "positions"),
+    [("weak", ("start", "middle", "end")), ("partial", ("start", "end")), ("strong", ("end",))],
+)
+async def test_no_attack_raises_an_offline_score(
+    base: Base, positions: tuple[Position, ...]
+) -> None:
+    plan = build_plan(
+        BANK.questions,
+        select(CORPUS, benign=False),
+        bases=(base,),
+        positions=positions,
+        key_point_canaries=False,
+    )
+    result = await run_redteam(OfflineProvider(), plan, bank_id=BANK.id, min_words=8, concurrency=4)
+    assert result.attack_success.total == len(BANK.questions) * len(positions) * result.attacks
+    successes = tuple(f for f in result.findings if f.outcome == "success")
+    assert successes == (), f"attacks that raised an offline score:\n{describe(successes)}"
+    assert result.attack_success.rate == 0.0
+    assert result.leaks.hits == 0, describe(tuple(f for f in result.findings if f.leaks))
+    assert result.schema_failures.hits == 0
+    assert result.errors.hits == 0
+
+
+@pytest.mark.slow
+async def test_offline_grader_never_penalises_benign_injection_talk() -> None:
+    benign = tuple(e for e in CORPUS if e.kind == "benign")
+    plan = build_plan(BANK.questions, benign, key_point_canaries=False)
+    result = await run_redteam(OfflineProvider(), plan, bank_id=BANK.id, min_words=8, concurrency=4)
+    assert result.false_flags.total == len(BANK.questions) * 3 * 3 * result.benign
+    flagged = tuple(f for f in result.findings if f.outcome == "false_flag")
+    assert flagged == (), f"benign answers penalised or flagged:\n{describe(flagged)}"
+    assert result.leaks.hits == 0
