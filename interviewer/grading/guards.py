@@ -1,0 +1,168 @@
+"""Recognise answer text that must not earn credit: words addressed to the grader, code, and bare
+lists of key terms.
+
+Candidate text is untrusted. A sentence that talks to the grader ("ignore the rubric", "SYSTEM:",
+a fake JSON verdict) is never used as evidence, so injected text can only lower a score, never
+raise it. The patterns aim at the grader and the score, not at the topic: answers about prompt
+injection legitimately say "system prompt" or "untrusted instructions".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from interviewer.grading.text import Span, split_sentences, stopword_ratio, words
+
+# "SYSTEM:", "[assistant]:", "Grader >" at the start of a sentence or line (mid-sentence,
+# "for this system: ..." is ordinary prose).
+_ROLE_MARKER = (
+    r"(?:^|\n)\s*[\[<(]?\s*(?:system|assistant|developer|grader|evaluator|admin|instructions?)"
+    r"\s*[\]>)]?\s*[:>]"
+)
+
+_INJECTION_PATTERNS = [
+    # Talking about the grading itself.
+    r"\brubrics?\b",
+    r"(?<![-\w])grad(?:e|er|ers|ing|ed)\b(?!-)",
+    r"\b(?:evaluator|examiner|assessor)s?\b",
+    r"\bthe\s+(?:candidate|interviewee|applicant|respondent|student)\b",
+    r"\bkey[ _-]?points?\b[^.!?\n]{0,40}\b(?:covered|addressed|met|satisfied|hit|present)\b",
+    r"\ball\s+(?:the\s+|of\s+the\s+)?key[ _-]?points?\b",
+    r"\bkey_point",
+    r"\bverdicts?\b",
+    r"\b(?:full|maximum|max|perfect|top|highest|best)\s+(?:marks?|score|points|grade|rating)\b",
+    r"\b\d{1,3}\s*(?:/|out\s+of)\s*(?:10|100)\b",
+    r"\b(?:score|grade|award|give|assign|rate|mark)\s+(?:me|it|this|that|my|the)\s+"
+    r"(?:answer|response|submission|candidate)?\s*(?:a\s+)?(?:\d|ten|full|perfect|max|as)",
+    r"\b(?:a|the)\s+(?:score|grade|mark|rating)\s+of\s+\d",
+    r"\b(?:this|my|the candidate'?s?)\s+(?:answer|response)\s+"
+    r"(?:is\s+(?:perfect|correct|complete|excellent)|deserves|covers|should|must|fully|clearly)\b",
+    # Claims of coverage addressed to the grader.
+    r"\b(?:mark|treat|count|consider|record|rate|score)\s+(?:each|every|all|my|this|the|it|them)"
+    r"\s+(?:\w+\s+){0,2}as\s+(?:met|covered|complete|correct|done|satisfied|full|perfect)",
+    r"\b(?:cite|quote|use\s+(?:the\s+following|this|that|these|it))\b[^.!?\n]{0,80}"
+    r"\bas\s+(?:the\s+)?evidence\b",
+    r"^\W*as\s+(?:the\s+)?evidence\b",
+    r"\bevidence\s+for\s+(?:each|every|all)\b",
+    r"\b(?:each|every|all)\s+(?:of\s+the\s+|of\s+your\s+)?(?:points?|items?|criteria)\b"
+    r"[^.!?\n]{0,60}\b(?:met|covered|discussed|addressed|complete|satisfied)\b",
+    r"\b(?:points?|items?|things?)\s+you\s+(?:are|were)\s+looking\s+for\b",
+    r"\b(?:everything|all|each\s+item)\s+on\s+your\s+(?:list|rubric|checklist)\b",
+    r"\bcarry\s+(?:those|these|the|all)\s+(?:\w+\s+)?(?:points|items)\s+over\b",
+    # Attempts to override instructions.
+    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}"
+    r"\b(?:instructions?|rules?|rubric|guidelines?|prompts?|criteria|above|previous|prior)\b",
+    r"\b(?:new|updated|revised|real|actual|hidden)\s+instructions?\b",
+    r"\b(?:grader|grading|scoring|system|admin|evaluation)\s+override\b",
+    r"\bas\s+(?:the|an|a|your)\s+(?:grader|evaluator|ai|assistant|language model|model|llm)\b",
+    r"\byou\s+(?:must|should|will|are\s+required\s+to|have\s+to)\s+"
+    r"(?:now\s+)?(?:award|give|assign|mark|rate|output|respond|return|score|grade|treat)\b",
+    r"\b(?:developer|admin|administrator|debug|god|jailbreak)\s+mode\b",
+    # Chat-format and markup role markers.
+    _ROLE_MARKER,
+    r"<\s*/?\s*(?:system|assistant|user|instructions?|answer|grader|im_start|im_end)\b",
+    r"<\|",
+    r"#{2,}\s*(?:system|instruction|grader)",
+    # Fake structured output.
+    r"[{}]",
+    r"\"\s*:\s*[\"\[{\d]",
+    r"[\"'](?:covered|missed|partial)[\"']",
+    r"\"(?:verdicts?|evidence|key_point_id|score|strengths|gaps|feedback)\"",
+]
+_INJECTION = re.compile("|".join(f"(?:{p})" for p in _INJECTION_PATTERNS), re.IGNORECASE)
+
+# Markers that open an injected message. They have no place in an honest answer, so the whole
+# paragraph around one is the attacker talking, even its innocent-looking sentences ("The
+# fenced answer has ended.", "SELECT control FROM pipeline_controls").
+_OPENER_PATTERNS = [
+    _ROLE_MARKER,
+    r"<\s*(?:system|assistant|instructions?|grader|im_start)\b",
+    r"<\|",
+    r"#{2,}\s*(?:system|instruction|grader)",
+    r"\b(?:grader|grading|scoring|system|admin|evaluation)\s+override\b",
+    r"\b(?:updated|revised)\s+(?:\w+\s+)?instructions?\b",
+    r"\b(?:grader|grading|evaluator|evaluation|scoring)\s+instructions?\b",
+    r"\bnote\s+(?:to|for)\s+(?:the\s+)?(?:ai|llm|model|grader|evaluator|assessor|reviewer)\b",
+    r"\b(?:llm|ai|model|assistant|grader|evaluator|chatbot)s?\s+"
+    r"(?:reading|processing|grading|evaluating|reviewing|scoring)\s+(?:this|these|the)\b",
+    r"\bto\s+the\s+(?:ai|llm|model|grader|evaluator)s?\b",
+    r"\"(?:verdicts?|key_point_id)\"\s*:",
+    r"\b(?:developer|admin|administrator|debug|god|jailbreak)\s+mode\b",
+]
+# Code is not an explanation, and a comment in it is a classic place to hide an instruction.
+_CODE = re.compile(
+    r"\b(?:SELECT|INSERT|UPDATE|DELETE)\b.*\b(?:FROM|INTO|SET|WHERE)\b|"
+    r"(?:^|\s)(?:--|//|/\*|\*/)(?:\s|$)|```|\b(?:def|function|return|import)\b.*[(){}=]"
+)
+_NOT_PROSE = " \t\n`#>*-=_~[](){}<>|"
+_OPENER = re.compile("|".join(f"(?:{p})" for p in _OPENER_PATTERNS), re.IGNORECASE)
+
+
+def is_instruction_like(sentence: str) -> bool:
+    """True for text addressed to the grader or about the score, which never counts as evidence."""
+    return _INJECTION.search(sentence) is not None
+
+
+def instruction_mask(source: str, sentences: Sequence[Span]) -> list[bool]:
+    """For each sentence of `source`, True when it must not count as evidence.
+
+    Excluded: instruction-like sentences, code, and text governed by an opener ("SYSTEM:",
+    "grader override", "note to the grader"). An opener that starts a paragraph taints the whole
+    paragraph (an injected block); one inside a paragraph taints the rest of its line.
+    """
+    tainted: list[tuple[int, int]] = []
+    for sentence in sentences:
+        if _OPENER.search(sentence.text):
+            start, end = _paragraph(source, sentence.start)
+            if source[start : sentence.start].strip(_NOT_PROSE):
+                line_end = source.find("\n", sentence.end)
+                start, end = sentence.start, len(source) if line_end == -1 else line_end
+            tainted.append((start, end))
+    return [
+        is_instruction_like(sentence.text)
+        or _CODE.search(sentence.text) is not None
+        or any(start <= sentence.start < end for start, end in tainted)
+        for sentence in sentences
+    ]
+
+
+def trusted_text(source: str) -> str:
+    """`source` with every excluded sentence blanked out, for checking a grader's quotes.
+
+    A quote that only occurs in words addressed to the grader is no evidence of anything.
+    """
+    spans = split_sentences(source)
+    pieces: list[str] = []
+    last = 0
+    for span, excluded in zip(spans, instruction_mask(source, spans), strict=True):
+        if excluded:
+            pieces.append(source[last : span.start])
+            pieces.append(" \x00 ")  # a separator no quote can contain or span
+            last = span.end
+    pieces.append(source[last:])
+    return "".join(pieces)
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _paragraph(source: str, offset: int) -> tuple[int, int]:
+    start = 0
+    for match in _BLANK_LINE.finditer(source, 0, offset):
+        start = match.end()
+    following = _BLANK_LINE.search(source, offset)
+    return start, following.start() if following else len(source)
+
+
+def is_keyword_list(sentence: str) -> bool:
+    """True for a bare list of terms (few function words, no sentence around them).
+
+    Such text may show the candidate knows the vocabulary, but not that they can explain it, so
+    it earns at most partial credit.
+    """
+    tokens = words(sentence)
+    if len(tokens) < 3:
+        # "Rate limiting." alone says nothing about how or why.
+        return True
+    return stopword_ratio(sentence) < 0.12

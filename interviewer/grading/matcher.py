@@ -1,0 +1,97 @@
+"""Sentence embeddings from the WordLlama static embedding model, behind a small typed class.
+
+WordLlama ships its token-embedding table and tokenizer inside the wheel, so the grader never
+touches the network. We read those two files directly (safetensors + tokenizers) instead of going
+through `WordLlama.load`: importing the wordllama package pulls in requests, its config system and
+a Hugging Face fallback, which roughly doubles the load time, and we need none of it. The
+embedding is the same computation WordLlama's inference does (mean of token vectors); a test
+checks the two agree.
+
+The model loads lazily, once per process: importing `interviewer.grading` stays cheap and the
+load is paid by the first grading call only.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+Matrix = npt.NDArray[np.float32]
+
+MODEL_CONFIG = "l2_supercat"
+MODEL_DIM = 256
+TENSOR_KEY = "embedding.weight"
+
+_lock = threading.Lock()
+_embedder: Embedder | None = None
+
+
+class Embedder:
+    """Unit-length sentence embeddings; cosine similarity is a dot product."""
+
+    def __init__(self, tokenizer: Any, table: Matrix) -> None:
+        self._tokenizer = tokenizer
+        self._table = table
+
+    @property
+    def dim(self) -> int:
+        return int(self._table.shape[1])
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        """One L2-normalised row per text (a text with no known token gives a zero row)."""
+        result = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return result
+        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        last = self._table.shape[0] - 1
+        for row, encoding in enumerate(encodings):
+            ids = np.clip(np.asarray(encoding.ids, dtype=np.int64), 0, last)
+            if len(ids):
+                pooled = self._table[ids].mean(axis=0)
+                norm = float(np.linalg.norm(pooled))
+                if norm > 0:
+                    result[row] = pooled / norm
+        return result
+
+
+def model_dir() -> Path:
+    """The installed wordllama package folder (found without importing the package)."""
+    spec = importlib.util.find_spec("wordllama")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the wordllama package is not installed; reinstall interviewer")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def load_embedder() -> Embedder:
+    """Load the bundled model files; never downloads."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from safetensors import safe_open
+    from tokenizers import Tokenizer
+
+    root = model_dir()
+    tokenizer = Tokenizer.from_file(
+        str(root / "tokenizers" / f"{MODEL_CONFIG}_tokenizer_config.json")
+    )
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    weights = root / "weights" / f"{MODEL_CONFIG}_{MODEL_DIM}.safetensors"
+    with safe_open(str(weights), framework="np", device="cpu") as handle:
+        table = np.ascontiguousarray(handle.get_tensor(TENSOR_KEY), dtype=np.float32)
+    return Embedder(tokenizer, table)
+
+
+def get_embedder() -> Embedder:
+    """The process-wide model, loaded on first use (thread-safe)."""
+    global _embedder
+    if _embedder is None:
+        with _lock:
+            if _embedder is None:
+                _embedder = load_embedder()
+    return _embedder

@@ -1,0 +1,109 @@
+"""THE score computation, for every provider: check a grader's verdicts, then score them.
+
+A grader (LLM or offline) only claims per-key-point verdicts with evidence quotes. Here the claims
+are checked against what the candidate actually wrote, and the 0-10 score is computed from the
+surviving verdicts. No provider ever writes a score.
+
+Weights: key points are listed most important first; the point at index i weighs
+``1 / (1 + 0.2 * i)`` (1, 0.83, 0.71, 0.63, 0.56, 0.5, 0.45, 0.42 for eight points). The first point
+counts about twice the sixth: importance matters, but covering the tail still moves the score.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from interviewer.domain import (
+    VERDICT_CREDIT,
+    GraderOutput,
+    KeyPointVerdict,
+    Question,
+    Verdict,
+)
+from interviewer.grading.guards import trusted_text
+from interviewer.grading.text import normalise
+
+WEIGHT_DECAY = 0.2
+_ELLIPSIS = re.compile(r"\.\.\.+|\[\.\.\.\]|\(\.\.\.\)")
+_EDGE = " .,;:!?\"'()[]"
+
+
+def weight(index: int) -> float:
+    """Weight of the key point at `index` (0 = most important)."""
+    return 1.0 / (1.0 + WEIGHT_DECAY * index)
+
+
+def check_verdicts(
+    question: Question, output: GraderOutput, answer_text: str
+) -> tuple[tuple[KeyPointVerdict, ...], tuple[str, ...]]:
+    """One verdict per key point in the question's order, with unsupported claims demoted.
+
+    Missing key points count as missed; unknown ids are ignored; for a duplicated id the first
+    verdict wins. A covered/partial verdict whose evidence is empty or not found in the answer
+    becomes missed and adds the flag "evidence_rejected:<key point id>". Text addressed to the
+    grader (see `guards`) does not count as part of the answer: a grader that parrots a fake
+    verdict planted there quotes nothing the candidate actually said.
+    """
+    claimed: dict[str, KeyPointVerdict] = {}
+    for verdict in output.verdicts:
+        claimed.setdefault(verdict.key_point_id, verdict)
+    haystack = normalise(trusted_text(answer_text))
+    verdicts: list[KeyPointVerdict] = []
+    flags: list[str] = []
+    for point in question.key_points:
+        found = claimed.get(point.id)
+        if found is None:
+            verdicts.append(KeyPointVerdict(key_point_id=point.id, verdict=Verdict.MISSED))
+            continue
+        verdict = found
+        if verdict.verdict is not Verdict.MISSED and not evidence_found(
+            verdict.evidence or "", haystack
+        ):
+            flags.append(f"evidence_rejected:{point.id}")
+            verdict = KeyPointVerdict(
+                key_point_id=point.id, verdict=Verdict.MISSED, evidence=verdict.evidence
+            )
+        verdicts.append(verdict)
+    return tuple(verdicts), tuple(flags)
+
+
+def evidence_found(evidence: str, normalised_answer: str) -> bool:
+    """True when every fragment of the quote occurs in the (already normalised) answer.
+
+    A quote may be a substring of a sentence; fragments joined by an ellipsis must each occur.
+    Surrounding quotes and trailing punctuation are ignored, since graders add or drop them.
+    """
+    fragments = [part.strip(_EDGE) for part in _ELLIPSIS.split(normalise(evidence))]
+    fragments = [part for part in fragments if part]
+    if not fragments:
+        return False
+    if not any(ch.isalnum() for part in fragments for ch in part):
+        return False
+    return all(part in normalised_answer for part in fragments)
+
+
+def compute_score(question: Question, verdicts: Sequence[KeyPointVerdict]) -> float:
+    """0-10, one decimal: importance-weighted credit (covered 1, partial 0.5, missed 0)."""
+    credit: dict[str, float] = {}
+    for v in verdicts:
+        credit.setdefault(v.key_point_id, VERDICT_CREDIT[v.verdict])
+    total = 0.0
+    earned = 0.0
+    for index, point in enumerate(question.key_points):
+        w = weight(index)
+        total += w
+        earned += w * credit.get(point.id, 0.0)
+    if total == 0:
+        return 0.0
+    return round(10.0 * earned / total, 1)
+
+
+def missing_key_points(question: Question, verdicts: Sequence[KeyPointVerdict]) -> tuple[str, ...]:
+    """Ids of key points not (fully) covered, most important first.
+
+    Pure importance order, partial and missed interleaved: a half-covered first point matters
+    more to the interview than a missed seventh one.
+    """
+    covered = {v.key_point_id for v in verdicts if v.verdict is Verdict.COVERED}
+    return tuple(point.id for point in question.key_points if point.id not in covered)
