@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
 
 from interviewer.config import InterviewSettings
 from interviewer.domain import Evaluation, Question, Usage
@@ -62,8 +61,7 @@ from interviewer.providers.base import (
     TextDelta,
 )
 from interviewer.report import Report
-
-_T = TypeVar("_T")
+from interviewer.streams import CancelScope, StreamCancelled
 
 MissingFn = Callable[[Question, str], tuple[str, ...]]
 """Key point ids an answer does not cover yet, most important first."""
@@ -75,10 +73,6 @@ def estimate_missing(question: Question, text: str) -> tuple[str, ...]:
     from interviewer.grading.score import missing_key_points
 
     return missing_key_points(question, assess(question, text))
-
-
-class _Cancelled(Exception):
-    """The caller asked to stop the current stream."""
 
 
 class Interview:
@@ -98,8 +92,7 @@ class Interview:
         self._interviewer = interviewer
         self._grader = grader
         self._offline = offline
-        self._cancel = asyncio.Event()
-        self._busy = False
+        self._scope = CancelScope()
 
     # -- construction ---------------------------------------------------------------------
 
@@ -230,8 +223,7 @@ class Interview:
 
     def cancel(self) -> None:
         """End the stream in progress early; its partial text is kept, marked interrupted."""
-        if self._busy:
-            self._cancel.set()
+        self._scope.cancel()
 
     async def start(self) -> AsyncIterator[Event]:
         """Open the first question, or pick up where a resumed session stopped."""
@@ -258,22 +250,27 @@ class Interview:
 
     async def submit(self, answer: str) -> AsyncIterator[Event]:
         """Take the answer to the open prompt, then probe, grade or move on."""
-        current = self._state.current
-        if current is None or self.finished or not current.awaiting_answer:
-            raise InterviewerError("no question is waiting for an answer")
         if not answer.strip():
+            self._open_prompt()
             yield AnswerRejected("The answer is empty: type an answer, or submit again to skip.")
             return
-        self._record(AnswerGiven(question_id=current.question.id, text=answer))
-        async for event in self._after_answer(current):
+        async for event in self._accept(answer):
             yield event
 
     async def skip(self) -> AsyncIterator[Event]:
         """Record an empty answer on purpose (the candidate confirmed they want to skip)."""
+        async for event in self._accept(""):
+            yield event
+
+    def _open_prompt(self) -> QuestionState:
         current = self._state.current
         if current is None or self.finished or not current.awaiting_answer:
             raise InterviewerError("no question is waiting for an answer")
-        self._record(AnswerGiven(question_id=current.question.id, text=""))
+        return current
+
+    async def _accept(self, answer: str) -> AsyncIterator[Event]:
+        current = self._open_prompt()
+        self._record(AnswerGiven(question_id=current.question.id, text=answer))
         async for event in self._after_answer(current):
             yield event
 
@@ -291,9 +288,6 @@ class Interview:
             self._offline = OfflineProvider()
         async for event in self._grade(current, self._offline):
             yield event
-
-    async def finish_early(self) -> None:
-        """Nothing to do: an unfinished session is simply one without an end record."""
 
     async def aclose(self) -> None:
         self._journal.close()
@@ -380,13 +374,13 @@ class Interview:
         final: ProbeDone | None = None
         interrupted = False
         try:
-            async for probed in self._guarded(self._interviewer.probe(request)):
+            async for probed in self._scope.guard(self._interviewer.probe(request)):
                 if isinstance(probed, TextDelta):
                     parts.append(probed.text)
                     yield ProbeDelta(probed.text)
                 else:
                     final = probed
-        except _Cancelled:
+        except StreamCancelled:
             interrupted = True
         except ProviderError as exc:
             if not parts:
@@ -431,15 +425,15 @@ class Interview:
         request = GradeRequest(question=question, exchanges=current.exchanges)
         final: GradeDone | None = None
         try:
-            async for graded in self._guarded(grader.grade(request)):
+            async for graded in self._scope.guard(grader.grade(request)):
                 if isinstance(graded, TextDelta):
                     yield FeedbackDelta(graded.text)
                 else:
                     final = graded
             if final is None or final.interrupted:
                 raise ProviderError("the grading reply was cut off")
-        except (_Cancelled, ProviderError) as exc:
-            message = "grading cancelled" if isinstance(exc, _Cancelled) else str(exc)
+        except (StreamCancelled, ProviderError) as exc:
+            message = "grading cancelled" if isinstance(exc, StreamCancelled) else str(exc)
             usage = final.usage if final is not None else Usage()
             self._record(GradingFailedRecord(question_id=question.id, message=message, usage=usage))
             yield GradingFailedEvent(question.id, message)
@@ -458,28 +452,3 @@ class Interview:
         yield QuestionEvaluated(current.question.id, evaluation, current.usage)
         async for event in self._open_next():
             yield event
-
-    async def _guarded(self, stream: AsyncIterator[_T]) -> AsyncIterator[_T]:
-        """Iterate a provider stream; raise _Cancelled as soon as cancel() is called."""
-        self._cancel.clear()
-        self._busy = True
-        iterator = aiter(stream)
-        try:
-            while True:
-                step = asyncio.ensure_future(anext(iterator))
-                stop = asyncio.ensure_future(self._cancel.wait())
-                done, _ = await asyncio.wait({step, stop}, return_when=asyncio.FIRST_COMPLETED)
-                if step not in done:
-                    step.cancel()
-                    await asyncio.gather(step, return_exceptions=True)
-                    raise _Cancelled
-                stop.cancel()
-                try:
-                    yield step.result()
-                except StopAsyncIteration:
-                    return
-        finally:
-            self._busy = False
-            aclose = getattr(iterator, "aclose", None)
-            if aclose is not None:
-                await aclose()

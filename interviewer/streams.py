@@ -1,0 +1,51 @@
+"""Stopping a provider stream on request, without waiting for its next chunk."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import TypeVar
+
+_T = TypeVar("_T")
+
+
+class StreamCancelled(Exception):
+    """The caller asked to stop the current stream."""
+
+
+class CancelScope:
+    """Wraps one stream at a time; `cancel()` ends it at once, even if the stream is stalled
+    waiting for a token that may never come."""
+
+    def __init__(self) -> None:
+        self._cancel = asyncio.Event()
+        self._busy = False
+
+    def cancel(self) -> None:
+        if self._busy:
+            self._cancel.set()
+
+    async def guard(self, stream: AsyncIterator[_T]) -> AsyncIterator[_T]:
+        """Iterate `stream`; raise StreamCancelled as soon as cancel() is called."""
+        self._cancel.clear()
+        self._busy = True
+        iterator = aiter(stream)
+        try:
+            while True:
+                step = asyncio.ensure_future(anext(iterator))
+                stop = asyncio.ensure_future(self._cancel.wait())
+                done, _ = await asyncio.wait({step, stop}, return_when=asyncio.FIRST_COMPLETED)
+                if step not in done:
+                    step.cancel()
+                    await asyncio.gather(step, return_exceptions=True)
+                    raise StreamCancelled
+                stop.cancel()
+                try:
+                    yield step.result()
+                except StopAsyncIteration:
+                    return
+        finally:
+            self._busy = False
+            aclose = getattr(iterator, "aclose", None)
+            if aclose is not None:
+                await aclose()
