@@ -1,0 +1,98 @@
+"""The real catalog (banks, journal) and interview factory behind the TUI's ports.
+
+Everything heavy is imported when first used, and engine construction runs in a thread: building
+the offline provider loads an embedding model, and the UI must keep drawing meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+from interviewer.config import Settings
+from interviewer.domain import Question
+from interviewer.report import Report
+from interviewer.tui.ports import BankChoice, InterviewLike, SessionRow, StartChoice
+
+
+class JournalCatalog:
+    """Banks from `interviewer.bank`, sessions and reports from `interviewer.journal`."""
+
+    def __init__(self, sessions_dir: Path | None = None) -> None:
+        self._sessions_dir = sessions_dir
+        self.warnings: list[str] = []
+
+    def banks(self) -> Sequence[BankChoice]:
+        from interviewer.bank import list_banks
+
+        return [
+            BankChoice(info.id, info.title, info.questions)
+            for info in list_banks()
+            if info.error is None
+        ]
+
+    def sessions(self) -> Sequence[SessionRow]:
+        from interviewer.journal import list_sessions
+
+        summaries, self.warnings = list_sessions(self._sessions_dir)
+        return [
+            SessionRow(
+                id=s.session_id,
+                started_at=s.started_at,
+                bank_id=s.bank_id,
+                provider=s.interviewer
+                if s.grader == s.interviewer
+                else f"{s.interviewer} / {s.grader}",
+                finished=s.finished,
+                overall_score=s.overall_score,
+                ref=str(s.path),
+                answered=s.answered,
+                total=s.total,
+            )
+            for s in summaries
+        ]
+
+    def load_report(self, ref: str) -> tuple[Report, tuple[Question, ...]]:
+        from interviewer.journal import load_state
+
+        state = load_state(Path(ref))
+        return state.report(), state.header.questions
+
+
+def _open(settings: Settings, choice: StartChoice) -> InterviewLike:
+    from interviewer.bank import find_bank, select_questions
+    from interviewer.journal import resolve_session
+    from interviewer.providers.registry import build_pair
+    from interviewer.session import Interview
+
+    interviewer, grader = build_pair(settings)
+    if choice.resume is not None:
+        path = resolve_session(choice.resume)
+        return Interview.resume(path, interviewer=interviewer, grader=grader)
+    options = settings.interview.model_copy(update={"mode": choice.mode, "bank": choice.bank})
+    bank = find_bank(choice.bank)
+    questions = select_questions(
+        bank, difficulties=choice.difficulty, count=choice.count, seed=options.seed
+    )
+    return Interview.new(options, bank.id, questions, interviewer=interviewer, grader=grader)
+
+
+class EngineFactory:
+    """Builds real `Interview`s from the settings and the Start screen's choice."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    async def __call__(self, choice: StartChoice) -> InterviewLike:
+        return await asyncio.to_thread(_open, self._settings, choice)
+
+    def warm_up(self) -> None:
+        """Import the engine and load the embedding model while the candidate reads the Start
+        screen (run in a thread): the first answer then does not wait for them."""
+        import interviewer.bank
+        import interviewer.providers.registry
+        import interviewer.session  # noqa: F401
+        from interviewer.grading.matcher import get_embedder
+
+        get_embedder()

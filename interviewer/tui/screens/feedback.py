@@ -1,0 +1,86 @@
+"""Feedback on one question: score, key points with the candidate's own words, strengths, gaps,
+and the sample answer when asked for."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from interviewer.domain import Evaluation, Question, Verdict
+from interviewer.sanitize import clean_for_terminal
+from interviewer.tui.widgets.safe import SafeMarkdown, SafeStatic, escape_markdown
+
+_VERDICT_LABEL = {
+    Verdict.COVERED: "✔ Covered",
+    Verdict.PARTIAL: "◐ Partly covered",
+    Verdict.MISSED: "✘ Missed",
+}
+
+
+def feedback_markdown(question: Question, evaluation: Evaluation, *, sample: bool) -> str:
+    """The feedback as Markdown. Candidate and bank text is escaped so it shows as written; the
+    grader's prose is Markdown by contract and only sanitised."""
+    lines = [f"## Score: {evaluation.score:.1f} / 10", ""]
+    lines.append(f"Graded by {escape_markdown(evaluation.grader)}.")
+    if evaluation.flags:
+        lines.append(f"Notes: {escape_markdown(', '.join(evaluation.flags))}.")
+    lines += ["", "### Key points", ""]
+    for verdict in evaluation.verdicts:
+        try:
+            point = escape_markdown(question.key_point(verdict.key_point_id).text)
+        except KeyError:
+            point = escape_markdown(verdict.key_point_id)
+        lines.append(f"- **{_VERDICT_LABEL[verdict.verdict]}**: {point}")
+        if verdict.evidence:
+            lines.append(f"  - you said: “{escape_markdown(verdict.evidence)}”")
+    for title, items in (("Strengths", evaluation.strengths), ("Gaps", evaluation.gaps)):
+        if items:
+            lines += ["", f"### {title}", ""]
+            lines += [f"- {clean_for_terminal(item)}" for item in items]
+    if evaluation.feedback:
+        lines += ["", "### Feedback", "", clean_for_terminal(evaluation.feedback)]
+    if sample:
+        lines += ["", "### Sample answer", "", clean_for_terminal(question.sample_answer)]
+    else:
+        lines += ["", "_Press **s** to reveal the sample answer._"]
+    return "\n".join(lines) + "\n"
+
+
+class FeedbackScreen(Screen[None]):
+    """Shown after each question in practice mode, and from the report for any question."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "sample", "Sample answer"),
+        Binding("escape,enter,c", "close", "Continue"),
+    ]
+
+    def __init__(self, number: int, question: Question, evaluation: Evaluation) -> None:
+        super().__init__()
+        self._number = number
+        self.question = question
+        self.evaluation = evaluation
+        self.sample_shown = False
+
+    def compose(self) -> ComposeResult:
+        yield SafeStatic(
+            f"Feedback on question {self._number}: {self.question.text}", classes="title"
+        )
+        with VerticalScroll(id="feedback-scroll"):
+            yield SafeMarkdown(
+                feedback_markdown(self.question, self.evaluation, sample=False), id="feedback"
+            )
+        yield Footer()
+
+    async def action_sample(self) -> None:
+        self.sample_shown = True
+        markdown = feedback_markdown(self.question, self.evaluation, sample=True)
+        await self.query_one("#feedback", SafeMarkdown).set_source(markdown)
+        self.query_one("#feedback-scroll").scroll_end(animate=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,59 @@
+"""Every key, per screen, read from the bindings themselves so the list cannot go stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+
+def _rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
+    rows = []
+    for binding in bindings:
+        if not isinstance(binding, Binding) or not binding.description:
+            continue
+        keys = ", ".join(k.strip() for k in binding.key.split(","))
+        rows.append((keys, binding.description))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,f1", "app.pop_screen", "Close help")]
+
+    def __init__(self, sections: list[tuple[str, Iterable[BindingType]]]) -> None:
+        super().__init__()
+        self._sections = sections
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static("Keys", classes="title")
+            for title, bindings in self._sections:
+                yield Static(Text(title), classes="section")
+                table: DataTable[Text] = DataTable(show_cursor=False, zebra_stripes=True)
+                table.add_columns("Key", "Action")
+                for keys, description in _rows(bindings):
+                    table.add_row(Text(keys), Text(description))
+                yield table
+            yield Static("Esc closes this help.", classes="hint")
+
+
+def editor_keys() -> list[BindingType]:
+    """The answer editor's main keys (TextArea's own bindings, described for people)."""
+    return [
+        Binding("ctrl+v", "", "Paste (or your terminal's paste)"),
+        Binding("ctrl+z", "", "Undo"),
+        Binding("ctrl+y", "", "Redo"),
+        Binding("ctrl+x", "", "Cut the selection"),
+        Binding("shift+arrows", "", "Select text"),
+        Binding("ctrl+a,home", "", "Start of line"),
+        Binding("ctrl+e,end", "", "End of line"),
+        Binding("ctrl+w", "", "Delete the word before the cursor"),
+        Binding("ctrl+k", "", "Delete to the end of the line"),
+        Binding("tab", "", "Move focus out of the editor"),
+    ]

@@ -1,0 +1,120 @@
+"""Past sessions, progress per question over time, and re-opening any report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+
+from interviewer.errors import InterviewerError
+from interviewer.sanitize import clean_line
+from interviewer.tui.ports import Catalog, QuestionHistory, SessionRow
+from interviewer.tui.screens.report import ReportScreen
+from interviewer.tui.widgets.safe import SafeStatic
+from interviewer.tui.widgets.sparkline import spark
+
+
+def progress_by_question(catalog: Catalog, rows: Sequence[SessionRow]) -> list[QuestionHistory]:
+    """Each question's scores across sessions, oldest first (sessions come oldest first)."""
+    history: dict[str, QuestionHistory] = {}
+    for row in sorted(rows, key=lambda r: r.started_at):
+        try:
+            report, _ = catalog.load_report(row.ref)
+        except (InterviewerError, OSError):
+            continue
+        for item in report.questions:
+            if item.evaluation is None:
+                continue
+            entry = history.setdefault(
+                item.question_id, QuestionHistory(item.question_id, item.question)
+            )
+            entry.scores.append(item.evaluation.score)
+    return sorted(history.values(), key=lambda h: (-len(h.scores), h.question_id))
+
+
+class HistoryScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_report", "Open report", show=False),
+        Binding("escape,b", "back", "Back"),
+    ]
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self._catalog = catalog
+        self._rows: list[SessionRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield SafeStatic("History", classes="title")
+        sessions: DataTable[Text] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        sessions.add_columns("Started", "Bank", "Provider", "Answered", "Score", "Status")
+        yield sessions
+        yield SafeStatic("Progress per question (each block is one session, ▁ = 0, █ = 10)",
+                         classes="section")  # fmt: skip
+        progress: DataTable[Text] = DataTable(id="progress", cursor_type="row", zebra_stripes=True)
+        progress.add_columns("Question", "Attempts", "Last", "Best", "Trend")
+        yield progress
+        yield SafeStatic("Enter on a session opens its report.", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._rows = list(reversed(self._catalog.sessions()))  # newest first
+        table = self.query_one("#sessions", DataTable)
+        for row in self._rows:
+            score = "-" if row.overall_score is None else f"{row.overall_score:.1f}"
+            table.add_row(
+                Text(f"{row.started_at:%Y-%m-%d %H:%M}"),
+                Text(clean_line(row.bank_id)),
+                Text(clean_line(row.provider)),
+                Text(f"{row.answered} / {row.total}", justify="right"),
+                Text(score, justify="right"),
+                Text("finished" if row.finished else "unfinished"),
+            )
+        if not self._rows:
+            self.query_one(".hint", SafeStatic).set_text(
+                "No sessions yet: start one from the Start screen."
+            )
+        table.focus()
+        self.load_progress()
+
+    @work(thread=True, exclusive=True, group="history")
+    def load_progress(self) -> None:
+        # Reading every journal is disk work: off the UI thread.
+        history = progress_by_question(self._catalog, self._rows)
+        self.app.call_from_thread(self._show_progress, history)
+
+    def _show_progress(self, history: list[QuestionHistory]) -> None:
+        table = self.query_one("#progress", DataTable)
+        table.clear()
+        for entry in history:
+            table.add_row(
+                Text(clean_line(entry.question)[:70]),
+                Text(str(len(entry.scores)), justify="right"),
+                Text(f"{entry.scores[-1]:.1f}", justify="right"),
+                Text(f"{max(entry.scores):.1f}", justify="right"),
+                Text(spark(entry.scores[-20:])),
+            )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "sessions":
+            event.stop()
+            self.action_open_report()
+
+    def action_open_report(self) -> None:
+        if not self._rows:
+            return
+        row = self._rows[self.query_one("#sessions", DataTable).cursor_row]
+        try:
+            report, questions = self._catalog.load_report(row.ref)
+        except (InterviewerError, OSError) as exc:
+            self.notify(clean_line(str(exc)), severity="error", markup=False)
+            return
+        self.app.push_screen(ReportScreen(report, questions))
+
+    def action_back(self) -> None:
+        self.dismiss(None)

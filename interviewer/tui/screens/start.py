@@ -1,0 +1,172 @@
+"""Start: choose bank, difficulty, count and mode; see the provider; resume a session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Input, Label, Select
+
+from interviewer.config import Settings
+from interviewer.domain import Difficulty
+from interviewer.errors import ConfigError
+from interviewer.sanitize import clean_line
+from interviewer.tui.ports import BankChoice, Mode, SessionRow, StartChoice
+from interviewer.tui.widgets.safe import SafeStatic
+
+
+def provider_label(settings: Settings) -> str:
+    """ "openai: gpt-4o-mini", or what offline means, for the one or two roles."""
+
+    def one(name: str) -> str:
+        try:
+            profile = settings.profile(name)
+        except ConfigError:
+            return f"{name} (not configured)"
+        if profile.kind == "offline":
+            return "offline (embedded grader, no network, no key)"
+        model = f": {profile.model}" if profile.model else ""
+        return f"{name} ({profile.kind}{model})"
+
+    label = one(settings.provider)
+    if settings.grader_provider and settings.grader_provider != settings.provider:
+        label += f"; grading by {one(settings.grader_provider)}"
+    return label
+
+
+class StartScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "start", "Start interview", priority=True),
+        Binding("ctrl+r", "resume", "Resume selected"),
+        Binding("f2", "app.history", "History"),
+    ]
+
+    class Chosen(Message):
+        def __init__(self, choice: StartChoice) -> None:
+            super().__init__()
+            self.choice = choice
+
+    def __init__(
+        self, settings: Settings, banks: Sequence[BankChoice], unfinished: Sequence[SessionRow]
+    ) -> None:
+        super().__init__()
+        self._settings = settings
+        self._banks = list(banks)
+        self._unfinished = list(unfinished)
+
+    def compose(self) -> ComposeResult:
+        options = self._settings.interview
+        yield SafeStatic("interviewer: a mock technical interview", classes="title")
+        with Vertical(id="form"):
+            with Grid(id="choices"):
+                yield Label("Question bank")
+                bank_options = [
+                    (Content(clean_line(f"{b.title or b.id} ({b.questions} questions)")), b.id)
+                    for b in self._banks
+                ]
+                known = {b.id for b in self._banks}
+                yield Select(
+                    bank_options,
+                    value=options.bank if options.bank in known else Select.NULL,
+                    allow_blank=not bank_options,
+                    id="bank",
+                )
+                yield Label("Difficulty")
+                chosen = options.difficulty[0].value if len(options.difficulty) == 1 else "any"
+                yield Select(
+                    [("any", "any"), *[(d.value, d.value) for d in Difficulty]],
+                    value=chosen,
+                    allow_blank=False,
+                    id="difficulty",
+                )
+                yield Label("Questions")
+                yield Input(str(options.count), type="integer", id="count", max_length=3)
+                yield Label("Mode")
+                yield Select(
+                    [
+                        ("interview: feedback at the end", "interview"),
+                        ("practice: feedback after each question", "practice"),
+                    ],
+                    value=options.mode,
+                    allow_blank=False,
+                    id="mode",
+                )
+                yield Label("Provider")
+                yield SafeStatic(provider_label(self._settings), id="provider")
+            with Horizontal(id="start-buttons"):
+                yield Button("Start (ctrl+s)", id="start", variant="primary")
+                yield Button("History (F2)", id="history")
+        if self._unfinished:
+            yield SafeStatic(
+                "Unfinished sessions (ctrl+r resumes the selected one)", classes="section"
+            )
+            table: DataTable[Text] = DataTable(id="unfinished", cursor_type="row")
+            table.add_columns("Started", "Bank", "Provider", "Answered")
+            for row in self._unfinished:
+                table.add_row(
+                    Text(f"{row.started_at:%Y-%m-%d %H:%M}"),
+                    Text(clean_line(row.bank_id)),
+                    Text(clean_line(row.provider)),
+                    Text(f"{row.answered} / {row.total}"),
+                    key=row.ref,
+                )
+            yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#start", Button).focus()
+
+    def preparing(self, busy: bool) -> None:
+        """Show that the interview is being prepared (loading a model can take a second)."""
+        for button in self.query("#start").results(Button):
+            button.disabled = busy
+            button.label = "Preparing…" if busy else "Start (ctrl+s)"
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "start":
+            self.action_start()
+        elif event.button.id == "history":
+            await self.app.run_action("app.history")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_resume()
+
+    def choice(self) -> StartChoice | None:
+        bank = self.query_one("#bank", Select).value
+        if not isinstance(bank, str):
+            self.notify("Choose a question bank first.", severity="warning", markup=False)
+            return None
+        raw_count = self.query_one("#count", Input).value
+        count = int(raw_count) if raw_count.isdigit() else 0
+        if not 1 <= count <= 100:
+            self.notify("Questions: a number from 1 to 100.", severity="warning", markup=False)
+            return None
+        difficulty = self.query_one("#difficulty", Select).value
+        mode: Mode = (
+            "practice" if self.query_one("#mode", Select).value == "practice" else "interview"
+        )
+        chosen = () if difficulty == "any" else (Difficulty(str(difficulty)),)
+        return StartChoice(bank=bank, difficulty=chosen, count=count, mode=mode)
+
+    def action_start(self) -> None:
+        if self.query_one("#start", Button).disabled:
+            return
+        choice = self.choice()
+        if choice is not None:
+            self.post_message(self.Chosen(choice))
+
+    def action_resume(self) -> None:
+        if not self._unfinished:
+            self.notify("No unfinished session to resume.", markup=False)
+            return
+        table = self.query_one("#unfinished", DataTable)
+        row = self._unfinished[min(table.cursor_row, len(self._unfinished) - 1)]
+        self.post_message(self.Chosen(StartChoice(bank=row.bank_id, resume=row.ref)))

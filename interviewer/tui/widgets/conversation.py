@@ -1,0 +1,86 @@
+"""The conversation about the current question: the question, each answer, each probe."""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown
+from textual.widgets.markdown import MarkdownStream
+
+from interviewer.sanitize import StreamCleaner
+from interviewer.tui.widgets.safe import SafeMarkdown, SafeStatic
+
+
+class Conversation(VerticalScroll):
+    """A scrolling transcript that keeps the newest text in view while it streams."""
+
+    can_focus = True
+
+    async def reset(self, question: str) -> None:
+        self.anchor(False)
+        await self.remove_children()
+        await self.mount(SafeStatic(question, classes="bubble question"))
+
+    def follow(self) -> None:
+        """Keep the newest text in view once the transcript overflows. (Anchoring earlier
+        would push a short transcript to the bottom of the pane.)"""
+        if not self.is_anchored:
+            self.call_after_refresh(self._anchor_if_overflowing)
+
+    def _anchor_if_overflowing(self) -> None:
+        if self.max_scroll_y > 0 and not self.is_anchored:
+            self.anchor()
+
+    async def add_answer(self, text: str) -> None:
+        await self.mount(SafeStatic(text, classes="bubble answer"))
+        self.follow()
+
+    async def add_note(self, text: str) -> None:
+        await self.mount(SafeStatic(text, classes="note"))
+        self.follow()
+
+    async def add_markdown(self, text: str, kind: str) -> SafeMarkdown:
+        widget = SafeMarkdown(text, classes=f"bubble {kind}")
+        await self.mount(widget)
+        self.follow()
+        return widget
+
+
+class StreamingReply:
+    """One model reply streaming into a Markdown bubble through `Markdown.get_stream`.
+
+    Chunks are sanitised on the way in (holding back a split escape sequence); when the engine
+    sends the complete text, it replaces what streamed, so the record is what is shown."""
+
+    def __init__(self, conversation: Conversation, kind: str) -> None:
+        self._conversation = conversation
+        self._kind = kind
+        self._widget: SafeMarkdown | None = None
+        self._stream: MarkdownStream | None = None
+        self._cleaner = StreamCleaner()
+        self.chunks = 0
+
+    async def write(self, chunk: str) -> None:
+        if self._widget is None:
+            self._widget = await self._conversation.add_markdown("", self._kind)
+            self._stream = Markdown.get_stream(self._widget)
+        text = self._cleaner.feed(chunk)
+        if text and self._stream is not None:
+            await self._stream.write(text)
+            self._conversation.follow()
+        self.chunks += 1
+
+    async def finish(self, final_text: str | None) -> None:
+        """Stop streaming; show `final_text` (the engine's record) when given."""
+        if self._stream is not None:
+            tail = self._cleaner.flush()
+            if tail:
+                await self._stream.write(tail)
+            await self._stream.stop()
+            self._stream = None
+        if final_text is None:
+            return
+        if self._widget is None:
+            self._widget = await self._conversation.add_markdown(final_text, self._kind)
+        else:
+            await self._widget.set_source(final_text)
+        self._conversation.follow()

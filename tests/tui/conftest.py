@@ -1,0 +1,21 @@
+"""TUI test fixtures: every test gets its own data dir (journals, reports, drafts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from interviewer import paths
+from tests.tui.harness import EngineHarness
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(paths.ENV_HOME, str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def harness(home: Path) -> EngineHarness:
+    return EngineHarness(home)
