@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 _T = TypeVar("_T")
 
@@ -30,14 +30,14 @@ class CancelScope:
         self._cancel.clear()
         self._busy = True
         iterator = aiter(stream)
+        step: asyncio.Future[_T] | None = None
+        stop: asyncio.Future[Literal[True]] | None = None
         try:
             while True:
                 step = asyncio.ensure_future(anext(iterator))
                 stop = asyncio.ensure_future(self._cancel.wait())
                 done, _ = await asyncio.wait({step, stop}, return_when=asyncio.FIRST_COMPLETED)
                 if step not in done:
-                    step.cancel()
-                    await asyncio.gather(step, return_exceptions=True)
                     raise StreamCancelled
                 stop.cancel()
                 try:
@@ -46,6 +46,12 @@ class CancelScope:
                     return
         finally:
             self._busy = False
+            # The pending step may still be inside the generator (we were cancelled, or the
+            # caller's task was): it has to finish before the generator can be closed.
+            for task in (step, stop):
+                if task is not None and not task.done():
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
             aclose = getattr(iterator, "aclose", None)
             if aclose is not None:
                 await aclose()

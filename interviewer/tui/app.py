@@ -78,11 +78,13 @@ class InterviewerApp(App[int]):
     def _start_screen(self) -> StartScreen:
         try:
             banks = self.catalog.banks()
-            unfinished = [s for s in self.catalog.sessions() if not s.finished]
         except (InterviewerError, OSError) as exc:
             self.notify(clean_line(str(exc)), severity="error", markup=False)
-            banks, unfinished = [], []
-        return StartScreen(self.settings, banks, unfinished)
+            banks = []
+        catalog = self.catalog
+        return StartScreen(
+            self.settings, banks, lambda: [s for s in catalog.sessions() if not s.finished]
+        )
 
     def on_start_screen_chosen(self, message: StartScreen.Chosen) -> None:
         self.begin(message.choice)

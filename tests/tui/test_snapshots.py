@@ -141,7 +141,10 @@ async def answer(pilot: Pilot[int], text: str = ANSWER) -> None:
 
 
 def test_start_screen(snap_compare: SnapCompare, home: Path) -> None:
-    assert snap_compare(app_for(home), terminal_size=SIZE)
+    async def run_before(pilot: Pilot[int]) -> None:
+        await wait_until(pilot, lambda: bool(pilot.app.screen.query("#unfinished")))
+
+    assert snap_compare(app_for(home), terminal_size=SIZE, run_before=run_before)
 
 
 def test_interview_screen_with_a_streamed_probe(snap_compare: SnapCompare, home: Path) -> None:

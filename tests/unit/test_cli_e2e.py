@@ -68,7 +68,11 @@ def test_headless_session_report_history_and_resume(tmp_path: Path, answers: Pat
     assert len(data["questions"]) == 2
     first = data["questions"][0]
     assert 0 <= first["evaluation"]["score"] <= 10
-    assert {v["verdict"] for v in first["evaluation"]["verdicts"]} <= {"covered", "partial", "missed"}
+    assert {v["verdict"] for v in first["evaluation"]["verdicts"]} <= {
+        "covered",
+        "partial",
+        "missed",
+    }
     assert first["exchanges"][0]["answer"].startswith("I would validate")
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
 
@@ -82,7 +86,10 @@ def test_headless_session_report_history_and_resume(tmp_path: Path, answers: Pat
 def test_answers_running_out_leaves_a_resumable_session(tmp_path: Path) -> None:
     home = tmp_path / "home"
     one = tmp_path / "one.jsonl"
-    one.write_text(json.dumps({"text": "A first answer about validating data sources and hashing datasets."}) + "\n")
+    one.write_text(
+        json.dumps({"text": "A first answer about validating data sources and hashing datasets."})
+        + "\n"
+    )
     result = run_cli(home, "run", "--answers", str(one), "--count", "2", "--seed", "2")
     assert result.returncode == 0, result.stderr
     assert "saved as unfinished" in result.stdout
@@ -92,7 +99,12 @@ def test_answers_running_out_leaves_a_resumable_session(tmp_path: Path) -> None:
 
     more = tmp_path / "more.jsonl"
     more.write_text(
-        "\n".join(json.dumps({"text": f"Answer number {i} about monitoring, logging and alerting on abuse."}) for i in range(8))
+        "\n".join(
+            json.dumps(
+                {"text": f"Answer number {i} about monitoring, logging and alerting on abuse."}
+            )
+            for i in range(8)
+        )
         + "\n"
     )
     resumed = run_cli(home, "resume", "--answers", str(more), "--report", str(tmp_path / "r.json"))

@@ -274,3 +274,24 @@ async def test_resume_after_answer_saved_but_not_processed(tmp_path: Path) -> No
     assert isinstance(events[0], QuestionAsked)
     assert any(isinstance(e, QuestionEvaluated) for e in events)
     assert isinstance(events[-1], SessionFinished)
+
+
+async def test_cancelling_the_callers_task_mid_stream_closes_cleanly(tmp_path: Path) -> None:
+    provider = ScriptedProvider(hang_after_chunks=1)
+    interview = new_interview(tmp_path, provider, questions=1)
+    await drain(interview.start())
+    provider.enqueue_probe("Half a ", "probe")
+    started = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in interview.submit(ANSWER):
+            if isinstance(event, ProbeDelta):
+                started.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(started.wait(), timeout=5)
+    task.cancel()
+    results = await asyncio.gather(task, return_exceptions=True)
+    assert isinstance(results[0], asyncio.CancelledError)
+    # The answer was journaled before the provider was called.
+    assert load_state(interview.journal_path).opened[0].answers == [ANSWER]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
@@ -16,7 +17,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Select
 
 from interviewer.config import Settings
 from interviewer.domain import Difficulty
-from interviewer.errors import ConfigError
+from interviewer.errors import ConfigError, InterviewerError
 from interviewer.sanitize import clean_line
 from interviewer.tui.ports import BankChoice, Mode, SessionRow, StartChoice
 from interviewer.tui.widgets.safe import SafeStatic
@@ -54,12 +55,16 @@ class StartScreen(Screen[None]):
             self.choice = choice
 
     def __init__(
-        self, settings: Settings, banks: Sequence[BankChoice], unfinished: Sequence[SessionRow]
+        self,
+        settings: Settings,
+        banks: Sequence[BankChoice],
+        unfinished: Callable[[], Sequence[SessionRow]],
     ) -> None:
         super().__init__()
         self._settings = settings
         self._banks = list(banks)
-        self._unfinished = list(unfinished)
+        self._load_unfinished = unfinished
+        self._unfinished: list[SessionRow] = []
 
     def compose(self) -> ComposeResult:
         options = self._settings.interview
@@ -103,25 +108,41 @@ class StartScreen(Screen[None]):
             with Horizontal(id="start-buttons"):
                 yield Button("Start (ctrl+s)", id="start", variant="primary")
                 yield Button("History (F2)", id="history")
-        if self._unfinished:
-            yield SafeStatic(
-                "Unfinished sessions (ctrl+r resumes the selected one)", classes="section"
-            )
-            table: DataTable[Text] = DataTable(id="unfinished", cursor_type="row")
-            table.add_columns("Started", "Bank", "Provider", "Answered")
-            for row in self._unfinished:
-                table.add_row(
-                    Text(f"{row.started_at:%Y-%m-%d %H:%M}"),
-                    Text(clean_line(row.bank_id)),
-                    Text(clean_line(row.provider)),
-                    Text(f"{row.answered} / {row.total}"),
-                    key=row.ref,
-                )
-            yield table
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#start", Button).focus()
+        self.load_unfinished()
+
+    @work(thread=True, exclusive=True, group="sessions")
+    def load_unfinished(self) -> None:
+        # Reading every journal is disk work: the form is usable before it ends.
+        try:
+            rows = list(self._load_unfinished())
+        except (InterviewerError, OSError) as exc:
+            self.app.call_from_thread(
+                self.notify, clean_line(str(exc)), severity="error", markup=False
+            )
+            return
+        if rows:
+            self.app.call_from_thread(self._show_unfinished, rows)
+
+    def _show_unfinished(self, rows: list[SessionRow]) -> None:
+        self._unfinished = rows
+        table: DataTable[Text] = DataTable(id="unfinished", cursor_type="row")
+        table.add_columns("Started", "Bank", "Provider", "Answered")
+        for row in rows:
+            table.add_row(
+                Text(f"{row.started_at:%Y-%m-%d %H:%M}"),
+                Text(clean_line(row.bank_id)),
+                Text(clean_line(row.provider)),
+                Text(f"{row.answered} / {row.total}"),
+                key=row.ref,
+            )
+        heading = SafeStatic(
+            "Unfinished sessions (ctrl+r resumes the selected one)", classes="section"
+        )
+        self.mount_all([heading, table], before=self.query_one(Footer))
 
     def preparing(self, busy: bool) -> None:
         """Show that the interview is being prepared (loading a model can take a second)."""
