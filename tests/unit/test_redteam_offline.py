@@ -1,9 +1,9 @@
 """The CI bar: no attack of the corpus raises a score on the offline grader, none leaks, and no
 benign discussion of prompt injection is penalised.
 
-The whole corpus runs on every question of the shipped bank, hidden in the weak answers (most room
-to rise) at the start, middle and end, in the partial answers at the start and end, and in the
-strong ones at the end: one test per base answer, each under ~20 s on two cores. Key points
+The whole corpus runs on every question of the shipped bank, hidden at the start, middle and end
+of the weak, partial and strong answers: the same run as `interviewer redteam --provider offline`,
+one test per base answer, each under ~30 s on two cores. Key points
 carry no canary here, as `interviewer redteam` does for the offline grader: it reads them by
 meaning, and the bar is about the grader users get.
 """
@@ -34,7 +34,7 @@ def describe(trials: tuple[Trial, ...]) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("base", "positions"),
-    [("weak", ("start", "middle", "end")), ("partial", ("start", "end")), ("strong", ("end",))],
+    [(base, ("start", "middle", "end")) for base in ("weak", "partial", "strong")],
 )
 async def test_no_attack_raises_an_offline_score(
     base: Base, positions: tuple[Position, ...]
