@@ -52,20 +52,31 @@ def answers_from_file(path: Path) -> Iterator[str]:
 
 
 def answers_from_terminal(stdin: TextIO, out: TextIO) -> Iterator[str]:
-    """Read answers typed at the terminal; a blank line ends an answer, EOF ends the session."""
+    """Read answers typed at the terminal; a blank line ends an answer, EOF ends the session.
+
+    A blank line with nothing typed asks first: a second blank line skips the prompt, so a
+    stray Enter does not throw a question away."""
     while True:
         out.write("\nYour answer (finish with a blank line; Ctrl+D to stop):\n")
         out.flush()
         lines: list[str] = []
+        confirming = False
         while True:
             line = stdin.readline()
             if line == "":
                 if lines:
                     yield "\n".join(lines)
                 return
-            if not line.strip():
+            if line.strip():
+                lines.append(line.rstrip("\n"))
+                continue
+            if lines or confirming:
                 break
-            lines.append(line.rstrip("\n"))
+            confirming = True
+            out.write(
+                "(empty answer: press Enter again to skip this question, or type your answer)\n"
+            )
+            out.flush()
         yield "\n".join(lines)
 
 

@@ -148,3 +148,15 @@ def test_grade_unknown_question(tmp_path: Path) -> None:
     result = run_cli(tmp_path / "home", "grade", "--question", "nope", "--answer", "x")
     assert result.returncode == 2
     assert "has no question 'nope'" in result.stderr
+
+
+def test_terminal_answers_need_a_second_blank_line_to_skip() -> None:
+    import io
+
+    from interviewer.headless import answers_from_terminal
+
+    typed = io.StringIO("\nfirst line\nsecond line\n\n\n\nlast\n")
+    out = io.StringIO()
+    answers = list(answers_from_terminal(typed, out))
+    assert answers == ["first line\nsecond line", "", "last"]
+    assert out.getvalue().count("press Enter again to skip") == 2
