@@ -22,9 +22,10 @@ _OPEN = "<<<"
 _CLOSE = ">>>"
 
 # Tag-like chat-template tokens: <|im_start|>, <|eot_id|>, <|endoftext|> ... (any <|...|>).
-_PIPE_TOKEN = re.compile(r"<\|([^<>|\n]{0,40})\|>")
-_PIPE_OPEN = re.compile(r"<\|")
-_PIPE_CLOSE = re.compile(r"\|>")
+# DeepSeek's tokens use a fullwidth bar: <｜User｜>, <｜end▁of▁sentence｜>.
+_PIPE_TOKEN = re.compile(r"<[|｜]([^<>|｜\n]{0,40})[|｜]>")
+_PIPE_OPEN = re.compile(r"<[|｜]")
+_PIPE_CLOSE = re.compile(r"[|｜]>")
 # Runs of two or more angle brackets: our own <<< >>> delimiters, Llama 2's <<SYS>> / <</SYS>>.
 _LT_RUN = re.compile(r"<{2,}")
 _GT_RUN = re.compile(r">{2,}")

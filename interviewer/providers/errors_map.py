@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx2
@@ -28,6 +28,13 @@ QUOTA_CODES = frozenset(
     {"insufficient_quota", "billing_hard_limit_reached", "billing_not_active", "quota_exceeded"}
 )
 _MAX_MESSAGE = 160
+# Error types that mean the request itself is wrong: retrying the same request cannot help.
+_FRAME_STATUS = {
+    "invalid_request_error": 400,
+    "authentication_error": 401,
+    "permission_error": 403,
+    "not_found_error": 404,
+}
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ class Where:
     model: str
     server: str
     key_env: str | None
-    secret: str
+    secret: str = field(repr=False)
 
 
 def _error_dict(body: object) -> Mapping[str, Any]:
@@ -108,6 +115,14 @@ def from_status(
     code = str(error.get("code") or "")
     message = _message(error, where)
     profile = f"[providers.{where.profile}]"
+    if status == 200:
+        # An error frame inside a stream carries its real status only in its body.
+        if code in QUOTA_CODES or kind in QUOTA_CODES:
+            status = 429
+        elif code.isdigit() and int(code) != 200:
+            status = int(code)
+        elif kind in _FRAME_STATUS:
+            status = _FRAME_STATUS[kind]
     if status == 401:
         if where.key_env is None:
             return ProviderError(

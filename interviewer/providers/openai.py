@@ -66,6 +66,11 @@ class OpenAIProvider(RemoteProvider):
             timeout=httpx2.Timeout(profile.timeout_s, connect=profile.connect_timeout_s),
             http_client=http_client,
         )
+        if profile.base_url is not None:
+            # The SDK reads OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment: those ids
+            # belong to the user's OpenAI account and must not go to a third-party server.
+            self._client.organization = None
+            self._client.project = None
         # OpenAI's own API wants max_completion_tokens (reasoning models reject max_tokens);
         # compatible servers know max_tokens.
         self._max_tokens_param = (

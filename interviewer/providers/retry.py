@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -42,22 +43,29 @@ def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
         return None
     millis = headers.get("retry-after-ms")
     if millis:
-        try:
-            return max(float(millis) / 1000.0, 0.0)
-        except ValueError:
-            pass
+        seconds = _finite(millis)
+        if seconds is not None:
+            return max(seconds / 1000.0, 0.0)
     value = headers.get("retry-after")
     if not value:
         return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
+    seconds = _finite(value)
+    if seconds is not None:
+        return max(seconds, 0.0)
     try:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     return max(parsed.timestamp() - time.time(), 0.0)
+
+
+def _finite(text: str) -> float | None:
+    # "nan" and "inf" parse as floats; asyncio.sleep(nan) never returns.
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def backoff(attempt: int, cap: float, rng: Callable[[], float] = random.random) -> float:
