@@ -42,6 +42,11 @@ def sessions_dir() -> Path:
     return data_dir() / "sessions"
 
 
+def drafts_dir() -> Path:
+    """Unsent answer text, one file per session (`<session id>.txt`), restored on resume."""
+    return data_dir() / "drafts"
+
+
 def user_banks_dir() -> Path:
     """Banks the user imported; searched after the shipped ones."""
     return data_dir() / "banks"
