@@ -9,6 +9,7 @@ is an error naming the file and line.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import time
@@ -146,6 +147,7 @@ class SessionState:
     opened: list[QuestionState] = field(default_factory=list)
     ended: bool = False
     last_t: float = 0.0
+    source: str = "journal"
 
     @classmethod
     def from_records(cls, records: Iterable[_Record], source: str = "journal") -> SessionState:
@@ -153,7 +155,7 @@ class SessionState:
         first = next(iterator, None)
         if not isinstance(first, SessionStarted):
             raise JournalError(f"{source}: the first record must be the session header")
-        state = cls(header=first, last_t=first.t)
+        state = cls(header=first, last_t=first.t, source=source)
         for record in iterator:
             state.apply(record)
         return state
@@ -165,7 +167,11 @@ class SessionState:
     def apply(self, record: _Record) -> None:
         self.last_t = max(self.last_t, record.t)
         if isinstance(record, QuestionOpened):
-            question = next(q for q in self.header.questions if q.id == record.question_id)
+            question = next((q for q in self.header.questions if q.id == record.question_id), None)
+            if question is None:
+                raise JournalError(
+                    f"{self.source}: question {record.question_id!r} is not in the session header"
+                )
             state = QuestionState(question=question, opened_at=record.t)
             state.prompts.append((question.text, None, False))
             self.opened.append(state)
@@ -175,7 +181,8 @@ class SessionState:
             return
         current = self.current
         if current is None:
-            return
+            kind = getattr(record, "type", "?")
+            raise JournalError(f"{self.source}: a {kind!r} record before any question")
         if isinstance(record, AnswerGiven):
             current.answers.append(record.text)
             current.last_answer_at = record.t
@@ -240,7 +247,8 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         paths.ensure_private_dir(path.parent)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        _drop_torn_tail(fd)
         self._file = os.fdopen(fd, "a", encoding="utf-8")
 
     @classmethod
@@ -250,7 +258,10 @@ class Journal:
         return journal
 
     def append(self, record: _Record) -> None:
-        line = record.model_dump_json() + "\n"
+        # Lone surrogates (from a malformed paste or a model's bad escape) cannot be encoded;
+        # keep the rest of the text rather than lose the record.
+        text = json.dumps(record.model_dump(mode="json"), ensure_ascii=False)
+        line = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace") + "\n"
         self._file.write(line)
         self._file.flush()
         os.fsync(self._file.fileno())
@@ -258,6 +269,26 @@ class Journal:
     def close(self) -> None:
         if not self._file.closed:
             self._file.close()
+
+
+def _drop_torn_tail(fd: int) -> None:
+    """Cut a last line that a crash left half-written, so the next record starts on its own
+    line. Reading already ignores such a line; appending after it would make it a damaged
+    line in the middle of the file."""
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return
+    start = max(0, size - 65536)
+    while True:
+        chunk = os.pread(fd, size - start, start)
+        cut = chunk.rfind(b"\n")
+        if cut >= 0:
+            os.ftruncate(fd, start + cut + 1)
+            return
+        if start == 0:
+            os.ftruncate(fd, 0)
+            return
+        start = max(0, start - 65536)
 
 
 def new_session_id() -> str:

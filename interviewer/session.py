@@ -145,7 +145,14 @@ class Interview:
         state = load_state(path)
         if state.finished:
             raise InterviewerError(f"session {state.header.session_id} is already finished")
-        return cls(state, Journal(path), interviewer=interviewer, grader=grader, offline=offline)
+        return cls(
+            state,
+            Journal(path),
+            interviewer=interviewer,
+            grader=grader,
+            offline=offline,
+            missing=missing,
+        )
 
     # -- what callers read ----------------------------------------------------------------
 
@@ -243,6 +250,11 @@ class Interview:
             )
         elif current.grading_failed is not None:
             yield GradingFailedEvent(current.question.id, current.grading_failed)
+        elif current.evaluation is not None:
+            # Stopped after grading, before the next question opened: grading again would
+            # cost money and could change a score the candidate has already seen.
+            async for event in self._open_next():
+                yield event
         elif not current.awaiting_answer:
             # The crash came after an answer was saved but before the next step finished.
             async for event in self._after_answer(current):
@@ -270,18 +282,21 @@ class Interview:
 
     async def _accept(self, answer: str) -> AsyncIterator[Event]:
         current = self._open_prompt()
+        self._scope.reset()
         self._record(AnswerGiven(question_id=current.question.id, text=answer))
         async for event in self._after_answer(current):
             yield event
 
     async def retry_grading(self) -> AsyncIterator[Event]:
         current = self._need_failed_grading()
+        self._scope.reset()
         async for event in self._grade(current, self._grader):
             yield event
 
     async def grade_offline(self) -> AsyncIterator[Event]:
         """Grade the failed question with the offline provider, labelled as such."""
         current = self._need_failed_grading()
+        self._scope.reset()
         if self._offline is None:
             from interviewer.providers.offline import OfflineProvider
 
@@ -395,7 +410,10 @@ class Interview:
         usage = final.usage if final is not None else Usage()
         interrupted = interrupted or (final is not None and final.interrupted)
         if not text.strip():
+            # Nothing arrived (cancelled before the first token, or an empty reply): ask the
+            # bank's own probe rather than an empty one.
             text = self._bank_probe(current, targets[0])
+            interrupted = False
         record = ProbeGiven(
             question_id=current.question.id,
             text=text,

@@ -14,21 +14,22 @@ class StreamCancelled(Exception):
 
 
 class CancelScope:
-    """Wraps one stream at a time; `cancel()` ends it at once, even if the stream is stalled
-    waiting for a token that may never come."""
+    """Wraps the streams of one operation (an answer's probe or grading); `cancel()` ends the
+    current stream at once, even one stalled waiting for a token that may never come. A cancel
+    that arrives before the stream starts (while coverage is estimated, or while the request is
+    being sent) stops it as soon as it starts. `reset()` begins the next operation."""
 
     def __init__(self) -> None:
         self._cancel = asyncio.Event()
-        self._busy = False
 
     def cancel(self) -> None:
-        if self._busy:
-            self._cancel.set()
+        self._cancel.set()
+
+    def reset(self) -> None:
+        self._cancel.clear()
 
     async def guard(self, stream: AsyncIterator[_T]) -> AsyncIterator[_T]:
         """Iterate `stream`; raise StreamCancelled as soon as cancel() is called."""
-        self._cancel.clear()
-        self._busy = True
         iterator = aiter(stream)
         step: asyncio.Future[_T] | None = None
         stop: asyncio.Future[Literal[True]] | None = None
@@ -45,7 +46,6 @@ class CancelScope:
                 except StopAsyncIteration:
                     return
         finally:
-            self._busy = False
             # The pending step may still be inside the generator (we were cancelled, or the
             # caller's task was): it has to finish before the generator can be closed.
             for task in (step, stop):

@@ -143,3 +143,30 @@ def test_kill_9_mid_session_loses_nothing(tmp_path: Path) -> None:
     assert current.answers == ["The first answer, typed with care before the crash."]
     assert current.prompts[-1][0] == "What about monitoring?"
     assert current.awaiting_answer
+
+
+def test_resume_after_a_torn_line_keeps_the_journal_readable(tmp_path: Path) -> None:
+    path = write_session(tmp_path)
+    with path.open("a") as handle:
+        handle.write('{"type": "answer", "question_id": "q1", "te')
+    journal = Journal(path)
+    journal.append(AnswerGiven(question_id="q1", text="after the crash"))
+    journal.close()
+    state = load_state(path)
+    assert state.opened[0].answers == ["my answer ✓ with “quotes”", "after the crash"]
+
+
+def test_lone_surrogates_are_kept_as_replacement_characters(tmp_path: Path) -> None:
+    journal = Journal.create(header(), tmp_path)
+    journal.append(QuestionOpened(question_id="q1", number=1))
+    journal.append(AnswerGiven(question_id="q1", text="bad \ud800 paste"))
+    journal.close()
+    assert load_state(journal.path).opened[0].answers == ["bad \ufffd paste"]
+
+
+def test_unknown_question_in_journal_is_a_clear_error(tmp_path: Path) -> None:
+    journal = Journal.create(header(), tmp_path)
+    journal.append(QuestionOpened(question_id="zzz", number=1))
+    journal.close()
+    with pytest.raises(JournalError, match="question 'zzz' is not in the session header"):
+        load_state(journal.path)

@@ -295,3 +295,58 @@ async def test_cancelling_the_callers_task_mid_stream_closes_cleanly(tmp_path: P
     assert isinstance(results[0], asyncio.CancelledError)
     # The answer was journaled before the provider was called.
     assert load_state(interview.journal_path).opened[0].answers == [ANSWER]
+
+
+async def test_resume_after_grading_opens_the_next_question_without_regrading(
+    tmp_path: Path,
+) -> None:
+    provider = ScriptedProvider()
+    interview = new_interview(tmp_path, provider, questions=2, missing=nothing_missing)
+    await drain(interview.start())
+    q1 = interview.questions[0]
+    provider.enqueue_grade(GraderOutput(verdicts=verdicts_covering(q1, EVIDENCE, covered=3)))
+    await drain(interview.submit(ANSWER))
+    path = interview.journal_path
+    # Drop the "question 2 opened" record: the stop came right after grading.
+    lines = path.read_text().splitlines(keepends=True)
+    assert '"type":"question"' in lines[-1].replace(" ", "")
+    path.write_text("".join(lines[:-1]))
+
+    second = ScriptedProvider()
+    resumed = Interview.resume(path, interviewer=second, grader=second, missing=nothing_missing)
+    events = await drain(resumed.start())
+    assert [type(e) for e in events] == [QuestionAsked, QuestionAsked]
+    assert isinstance(events[-1], QuestionAsked) and events[-1].number == 2
+    assert second.history == []
+    evaluations = [r for r in read_records(path) if getattr(r, "type", "") == "evaluation"]
+    assert len(evaluations) == 1
+
+
+async def test_cancel_before_the_stream_starts_still_stops_it(tmp_path: Path) -> None:
+    provider = ScriptedProvider(hang_after_chunks=0)
+    interview = new_interview(tmp_path, provider, questions=1)
+    await drain(interview.start())
+    provider.enqueue_probe("never ", "arrives")
+    seen: list[Event] = []
+
+    def slow_missing(question: Question, text: str) -> tuple[str, ...]:
+        interview.cancel()  # pressed while coverage is being estimated
+        return ("kp3",)
+
+    interview._missing_fn = slow_missing
+    async for event in interview.submit(ANSWER):
+        seen.append(event)
+    probe = seen[-1]
+    assert isinstance(probe, ProbeAsked)
+    # Nothing streamed: the bank's probe is asked instead of an empty one.
+    assert probe.text == interview.questions[0].key_point("kp3").probes[0]
+
+
+async def test_resume_keeps_the_injected_coverage_estimate(tmp_path: Path) -> None:
+    provider = ScriptedProvider()
+    interview = new_interview(tmp_path, provider, questions=1)
+    await drain(interview.start())
+    resumed = Interview.resume(
+        interview.journal_path, interviewer=provider, grader=provider, missing=nothing_missing
+    )
+    assert resumed._missing_fn is nothing_missing
