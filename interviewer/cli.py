@@ -50,7 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = handler(args)
     except InterviewerError as exc:
-        print(f"interviewer: error: {exc}", file=sys.stderr)
+        from interviewer.sanitize import clean_for_terminal
+
+        # Messages can quote a server's error body or a file's content: untrusted text.
+        print(f"interviewer: error: {clean_for_terminal(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:
         # Output piped into `head` and the like: stop quietly, as other CLI tools do.

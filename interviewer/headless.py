@@ -3,14 +3,18 @@ printing prompts, probes and feedback as plain, sanitised text."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from interviewer import paths
 from interviewer.domain import Evaluation
-from interviewer.errors import AnswerError
+from interviewer.errors import AnswerError, ProviderError
 from interviewer.events import (
     AnswerRejected,
     Event,
@@ -51,33 +55,65 @@ def answers_from_file(path: Path) -> Iterator[str]:
     yield from parsed
 
 
+class AnswerInterrupted(KeyboardInterrupt):
+    """Ctrl+C while an answer was being typed; carries what was typed so far."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    # asyncio.run turns the first Ctrl+C into a task cancellation that a blocking read never
+    # sees; while the candidate types, Ctrl+C must interrupt the read at once.
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _read_answer(stdin: TextIO, out: TextIO) -> str | None:
+    """One answer, or None at EOF with nothing typed. Raises AnswerInterrupted on Ctrl+C."""
+    lines: list[str] = []
+    confirming = False
+    try:
+        with _interruptible():
+            while True:
+                line = stdin.readline()
+                if line == "":
+                    return "\n".join(lines) if lines else None
+                if line.strip():
+                    lines.append(line.rstrip("\n"))
+                    continue
+                if lines or confirming:
+                    return "\n".join(lines)
+                confirming = True
+                out.write(
+                    "(empty answer: press Enter again to skip this question, or type your answer)\n"
+                )
+                out.flush()
+    except KeyboardInterrupt:
+        raise AnswerInterrupted("\n".join(lines)) from None
+
+
 def answers_from_terminal(stdin: TextIO, out: TextIO) -> Iterator[str]:
     """Read answers typed at the terminal; a blank line ends an answer, EOF ends the session.
 
     A blank line with nothing typed asks first: a second blank line skips the prompt, so a
-    stray Enter does not throw a question away."""
+    stray Enter does not throw a question away. Ctrl+C raises AnswerInterrupted with the lines
+    typed so far, so the caller can keep them."""
     while True:
         out.write("\nYour answer (finish with a blank line; Ctrl+D to stop):\n")
         out.flush()
-        lines: list[str] = []
-        confirming = False
-        while True:
-            line = stdin.readline()
-            if line == "":
-                if lines:
-                    yield "\n".join(lines)
-                return
-            if line.strip():
-                lines.append(line.rstrip("\n"))
-                continue
-            if lines or confirming:
-                break
-            confirming = True
-            out.write(
-                "(empty answer: press Enter again to skip this question, or type your answer)\n"
-            )
-            out.flush()
-        yield "\n".join(lines)
+        answer = _read_answer(stdin, out)
+        if answer is None:
+            return
+        yield answer
 
 
 class HeadlessRunner:
@@ -101,7 +137,11 @@ class HeadlessRunner:
             if self.interview.grading_failed_for is not None:
                 await self._recover_grading()
                 continue
-            answer = next(answers, None)
+            try:
+                answer = next(answers, None)
+            except AnswerInterrupted as interrupted:
+                self._keep_draft(interrupted.text)
+                raise
             if answer is None:
                 self.write(
                     "\nNo more answers: the session is saved as unfinished. Continue it with "
@@ -119,6 +159,16 @@ class HeadlessRunner:
             self._summary()
         return True
 
+    def _keep_draft(self, text: str) -> None:
+        if not text.strip():
+            return
+        path = paths.drafts_dir() / f"{self.interview.session_id}.txt"
+        paths.write_private_text(path, text)
+        self.write(
+            f"\nYour unsent answer is saved in {path}; the TUI puts it back in the editor on "
+            f"`interviewer resume {self.interview.session_id}`.\n"
+        )
+
     async def _recover_grading(self) -> None:
         # Headless has nobody to ask: retry once, then grade offline, saying so plainly.
         self.write("Retrying grading once...\n")
@@ -128,6 +178,11 @@ class HeadlessRunner:
                 "Grading with the offline grader instead (labelled as such in the report).\n"
             )
             await self._show_all(self.interview.grade_offline())
+        if self.interview.grading_failed_for is not None:
+            raise ProviderError(
+                "grading failed with the configured provider and offline; your answers are "
+                f"saved: `interviewer resume {self.interview.session_id}` retries later"
+            )
 
     async def _show_all(self, events: object) -> None:
         async for event in events:  # type: ignore[attr-defined]

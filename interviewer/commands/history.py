@@ -52,8 +52,9 @@ def handle(args: argparse.Namespace) -> int:
         score = "-" if s.overall_score is None else f"{s.overall_score:.1f}"
         done = f"{s.answered}/{s.total}" + ("" if s.finished else "*")
         print(
-            f"{s.session_id:<24} {s.started_at:%Y-%m-%d %H:%M} {clean_line(s.bank_id)[:14]:<14} "
-            f"{clean_line(s.interviewer)[:22]:<22} {done:>7} {score:>5}"
+            f"{clean_line(s.session_id):<24} {s.started_at:%Y-%m-%d %H:%M} "
+            f"{clean_line(s.bank_id)[:14]:<14} {clean_line(s.interviewer)[:22]:<22} "
+            f"{done:>7} {score:>5}"
         )
     if any(not s.finished for s in sessions):
         print("* unfinished: continue with `interviewer resume ID`")

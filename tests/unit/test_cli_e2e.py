@@ -160,3 +160,54 @@ def test_terminal_answers_need_a_second_blank_line_to_skip() -> None:
     answers = list(answers_from_terminal(typed, out))
     assert answers == ["first line\nsecond line", "", "last"]
     assert out.getvalue().count("press Enter again to skip") == 2
+
+
+def test_ctrl_c_while_typing_keeps_the_unsent_lines(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    home = tmp_path / "home"
+    env = {**os.environ, "INTERVIEWER_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "interviewer", "run", "--headless", "--count", "1"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    for line in child.stdout:
+        if "Your answer" in line:
+            break
+    io_stats = Path(f"/proc/{child.pid}/io")
+    syscall = Path(f"/proc/{child.pid}/syscall")
+
+    def bytes_read() -> int:
+        line = next(x for x in io_stats.read_text().splitlines() if x.startswith("rchar:"))
+        return int(line.split()[1])
+
+    def waiting_on_stdin() -> bool:
+        # Blocked in read(0, ...): syscall number 0 on x86-64, 63 on arm64.
+        fields = syscall.read_text().split()
+        return len(fields) > 1 and fields[0] in ("0", "63") and fields[1] == "0x0"
+
+    before = bytes_read()
+    typed = "half of an answer XYZZY that was never sent\n"
+    child.stdin.write(typed)
+    child.stdin.flush()
+    deadline = time.monotonic() + 30
+    # Interrupt only once the child has taken the line and is waiting for the next one.
+    while time.monotonic() < deadline and not (
+        bytes_read() >= before + len(typed) and waiting_on_stdin()
+    ):
+        time.sleep(0.01)
+    child.send_signal(signal.SIGINT)
+    drafts = home / "data" / "drafts"
+    out, err = child.communicate(timeout=30)
+    assert child.returncode == 130, err
+    saved = list(drafts.glob("*.txt"))
+    assert len(saved) == 1
+    assert saved[0].read_text() == "half of an answer XYZZY that was never sent"
+    assert stat.S_IMODE(saved[0].stat().st_mode) == 0o600
+    assert "unsent answer is saved" in out
