@@ -132,6 +132,9 @@ class HeadlessRunner:
 
     async def run(self, answers: Iterator[str]) -> bool:
         """Run until the session ends or answers run out; True when the session finished."""
+        draft = paths.drafts_dir() / f"{self.interview.session_id}.txt"
+        if draft.is_file():
+            self.write(f"(an answer you had not sent last time is kept in {draft})\n")
         await self._show_all(self.interview.start())
         while not self.interview.finished:
             if self.interview.grading_failed_for is not None:
