@@ -1,9 +1,10 @@
 """`interviewer replay SESSION`: play a past session back from its journal.
 
-Questions, the candidate's answers, the probes and the feedback are printed as plain, sanitised
-text in the order they happened, instantly or at the recorded pace (the gaps between journal
-records, each capped by --max-wait: candidates think for minutes). No provider is called: the
-journal holds everything. `--report` writes the session's report again.
+Questions, the candidate's answers, the probes and the feedback are shown in the order they
+happened, in the TUI (`interviewer.tui.replay_app`) or, with --headless or off a terminal, as
+plain sanitised text; instantly or at the recorded pace (the gaps between journal records,
+each capped by --max-wait: candidates think for minutes). No provider is called: the journal
+holds everything. `--report` writes the session's report again.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def register(subparsers: Any) -> None:
         "--pace", action="store_true", help="wait between steps as long as the candidate did"
     )
     speed.add_argument(
-        "--instant", action="store_true", help="print everything at once (the default)"
+        "--instant", action="store_true", help="show everything at once (the default)"
     )
     parser.add_argument(
         "--max-wait",
@@ -54,7 +55,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--headless",
         action="store_true",
-        help="plain terminal output (currently the only replay mode)",
+        help="plain text output instead of the TUI (also used when not on a terminal)",
     )
     parser.set_defaults(handler=handle)
 
@@ -71,9 +72,14 @@ def handle(args: argparse.Namespace) -> int:
     path = resolve_session(args.session)
     records = read_records(path)
     state = SessionState.from_records(records, source=str(path))
-    asyncio.run(
-        play(records, sys.stdout, pace=args.pace, max_wait=args.max_wait, sleep=asyncio.sleep)
-    )
+    if args.headless or not (sys.stdout.isatty() and sys.stdin.isatty()):
+        asyncio.run(
+            play(records, sys.stdout, pace=args.pace, max_wait=args.max_wait, sleep=asyncio.sleep)
+        )
+    else:
+        from interviewer.tui.replay_app import ReplayApp
+
+        ReplayApp(records, source=str(path), pace=args.pace, max_wait=args.max_wait).run()
     if args.report is not None:
         from interviewer.commands.common import write_report
 
