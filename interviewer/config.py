@@ -49,7 +49,8 @@ class ProviderProfile(_Strict):
     """Name of the environment variable that holds the key. The key itself never goes in config.
     Unset with a custom base_url means a keyless local server (a placeholder key is sent)."""
     timeout_s: float = Field(default=60.0, gt=0)
-    """Whole-request timeout in seconds. Local models are slow: raise it for them."""
+    """Seconds allowed for a whole non-streamed (grading) request, and for each network read of
+    a stream (a silent stream is cut by idle_timeout_s). Local models are slow: raise it."""
     connect_timeout_s: float = Field(default=10.0, gt=0)
     """Time allowed to open the connection."""
     idle_timeout_s: float = Field(default=30.0, gt=0)

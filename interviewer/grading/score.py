@@ -22,9 +22,13 @@ from interviewer.domain import (
     Verdict,
 )
 from interviewer.grading.guards import trusted_text
-from interviewer.grading.text import normalise
+from interviewer.grading.text import normalise, words
 
 WEIGHT_DECAY = 0.2
+MIN_EVIDENCE_WORDS = 3
+MIN_EVIDENCE_CHARS = 12
+"""A quote must hold one fragment this long (or the whole answer, when that is shorter): "the"
+occurs in nearly every answer, so a one-word quote proves nothing."""
 _ELLIPSIS = re.compile(r"\.\.\.+|\[\.\.\.\]|\(\.\.\.\)")
 _EDGE = " .,;:!?\"'()[]"
 
@@ -40,8 +44,9 @@ def check_verdicts(
     """One verdict per key point in the question's order, with unsupported claims demoted.
 
     Missing key points count as missed; unknown ids are ignored; for a duplicated id the first
-    verdict wins. A covered/partial verdict whose evidence is empty or not found in the answer
-    becomes missed and adds the flag "evidence_rejected:<key point id>". Text addressed to the
+    verdict wins. A covered/partial verdict whose evidence is empty, too short to prove anything
+    (see MIN_EVIDENCE_WORDS) or not found in the answer becomes missed and adds the flag
+    "evidence_rejected:<key point id>". Text addressed to the
     grader (see `guards`) does not count as part of the answer: a grader that parrots a fake
     verdict planted there quotes nothing the candidate actually said.
     """
@@ -69,16 +74,23 @@ def check_verdicts(
 
 
 def evidence_found(evidence: str, normalised_answer: str) -> bool:
-    """True when every fragment of the quote occurs in the (already normalised) answer.
+    """True when every fragment of the quote occurs in the (already normalised) answer and one
+    fragment is long enough to be evidence.
 
     A quote may be a substring of a sentence; fragments joined by an ellipsis must each occur.
     Surrounding quotes and trailing punctuation are ignored, since graders add or drop them.
+    The longest fragment needs MIN_EVIDENCE_WORDS words and MIN_EVIDENCE_CHARS characters, or
+    as many as the whole answer has when it is shorter.
     """
     fragments = [part.strip(_EDGE) for part in _ELLIPSIS.split(normalise(evidence))]
     fragments = [part for part in fragments if part]
     if not fragments:
         return False
     if not any(ch.isalnum() for part in fragments for ch in part):
+        return False
+    min_words = min(MIN_EVIDENCE_WORDS, len(words(normalised_answer)))
+    min_chars = min(MIN_EVIDENCE_CHARS, len(normalised_answer.strip(_EDGE)))
+    if not any(len(words(part)) >= min_words and len(part) >= min_chars for part in fragments):
         return False
     return all(part in normalised_answer for part in fragments)
 

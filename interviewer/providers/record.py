@@ -5,8 +5,9 @@ yields, never HTTP, so keys, headers and base URLs cannot reach a fixture. Event
 unchanged and as they arrive; the fixture is written (atomically, mode 0600) once the final event
 is in, before that event is handed on. Key-like strings in the exchange (a candidate may paste a
 key into an answer, a model may echo it) and the values of secret-named environment variables are
-replaced by "[REDACTED]" on the way to disk. An exchange that raises, or that the caller abandons
-before its final event, is not written: a fixture always holds a complete exchange.
+replaced by "[REDACTED]" on the way to disk; streamed chunks are also checked joined, since a
+key streamed in pieces is not key-shaped in any one chunk. An exchange that raises, or that the
+caller abandons before its final event, is not written: a fixture always holds a complete exchange.
 """
 
 from __future__ import annotations
@@ -75,6 +76,52 @@ def redact(text: str, extra: Iterable[str] = ()) -> str:
     return text
 
 
+def redact_plain(text: str, extra: Iterable[str] = ()) -> str:
+    """`redact` for plain text (not JSON-escaped)."""
+    for pattern in SECRET_PATTERNS:
+        text = pattern.sub(REDACTED, text)
+    for value in extra:
+        if len(value) >= 8:
+            text = text.replace(value, REDACTED)
+    return text
+
+
+def redact_chunks(chunks: list[Chunk], extra: Iterable[str] = ()) -> list[Chunk] | None:
+    """None when redacting chunk by chunk is enough, else one chunk with the text redacted.
+
+    `redact` sees one line at a time, and a key streamed in pieces spreads over several chunk
+    lines, each too short to look like a key. Checking the joined text catches it; the pieces
+    are then replaced by one chunk (at the last chunk's time), since any piece may hold part of
+    the key. When every secret lies within one chunk, the chunks (and their timing) are kept.
+    """
+    extra = list(extra)
+    joined = "".join(chunk.text for chunk in chunks)
+    cleaned = redact_plain(joined, extra)
+    if cleaned == "".join(redact_plain(chunk.text, extra) for chunk in chunks):
+        return None
+    return [Chunk(chunks[-1].ms, cleaned)]
+
+
+def _mark_redacted(text: str) -> str:
+    """The fixture text with its header (the first line) saying `"redacted": true`."""
+    first, newline, rest = text.partition("\n")
+    header = json.loads(first)
+    header["redacted"] = True
+    return json.dumps(header, sort_keys=True, ensure_ascii=False) + newline + rest
+
+
+def record_folder(directory: Path) -> Path:
+    """Create the --record folder (private) and return it; FixtureError when it cannot be."""
+    folder = Path(directory).expanduser()
+    try:
+        paths.ensure_private_dir(folder)
+    except OSError as exc:
+        raise FixtureError(
+            f"{folder}: cannot create the --record folder: {exc.strerror or exc}"
+        ) from None
+    return folder
+
+
 class RecordingProvider:
     """A Provider that records every exchange of `inner` into `directory`."""
 
@@ -93,13 +140,7 @@ class RecordingProvider:
         """`kind` overrides the recorded provider kind (e.g. "scripted" for hand-written
         fixtures); `note` is stored in every fixture header."""
         self.inner = inner
-        self.directory = Path(directory).expanduser()
-        try:
-            paths.ensure_private_dir(self.directory)
-        except OSError as exc:
-            raise FixtureError(
-                f"{self.directory}: cannot create the --record folder: {exc.strerror or exc}"
-            ) from None
+        self.directory = record_folder(directory)
         self._kind = kind or profile.kind
         self._model = profile.model
         self._role = role
@@ -155,6 +196,10 @@ class RecordingProvider:
         final: ProbeDone | GradeDone,
     ) -> None:
         done_ms = max(self._ms(start), chunks[-1].ms if chunks else 0)
+        secrets = secret_env_values()
+        redacted = redact_chunks(chunks, secrets)
+        if redacted is not None:
+            chunks = redacted
         fixture = Fixture(
             id="",
             source="",
@@ -171,6 +216,12 @@ class RecordingProvider:
             recorded_at=now_iso(),
             note=self._note,
         )
-        secrets = secret_env_values()
-        path = write_fixture(self.directory, fixture, clean=lambda text: redact(text, secrets))
+
+        def clean(text: str) -> str:
+            text = redact(text, secrets)
+            # write_fixture marks the header only when `clean` changes something; the chunks
+            # were redacted before rendering, so say it here.
+            return _mark_redacted(text) if redacted is not None else text
+
+        path = write_fixture(self.directory, fixture, clean=clean)
         self.written.append(path)

@@ -3,6 +3,7 @@ the reason SDK imports stay lazy: each branch imports its module only when taken
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from interviewer.providers.base import Provider, Role
@@ -10,10 +11,19 @@ from interviewer.providers.base import Provider, Role
 if TYPE_CHECKING:
     from interviewer.config import Settings
 
+_CLOSING: set[asyncio.Task[None]] = set()
+"""Closes scheduled by `_discard` inside a running loop (a task needs a strong reference)."""
+
 
 def build_provider(settings: Settings, name: str, role: Role) -> Provider:
     """Build profile `name` for `role`, wrapped in the recorder when `[record] dir` is set."""
     profile = settings.profile(name)
+    record = settings.record.dir if profile.kind != "replay" else None
+    if record is not None:
+        from interviewer.providers.record import record_folder
+
+        # Before the inner provider exists: a folder we cannot create must not leak its client.
+        record_folder(record)
     provider: Provider
     if profile.kind == "offline":
         from interviewer.providers.offline import OfflineProvider
@@ -31,17 +41,40 @@ def build_provider(settings: Settings, name: str, role: Role) -> Provider:
         from interviewer.providers.anthropic import AnthropicProvider
 
         provider = AnthropicProvider(name, profile, role, settings.interview)
-    if settings.record.dir is not None and profile.kind != "replay":
+    if record is not None:
         from interviewer.providers.record import RecordingProvider
 
-        provider = RecordingProvider(provider, settings.record.dir, profile=profile, role=role)
+        try:
+            provider = RecordingProvider(provider, record, profile=profile, role=role)
+        except BaseException:
+            _discard(provider)
+            raise
     return provider
 
 
 def build_pair(settings: Settings) -> tuple[Provider, Provider]:
     """(interviewer, grader). The same object when both roles use one profile."""
-    interviewer = build_provider(settings, settings.provider, "interviewer")
     grader_name = settings.grader_provider or settings.provider
+    settings.profile(grader_name)  # an unknown grader profile fails before anything is built
+    interviewer = build_provider(settings, settings.provider, "interviewer")
     if grader_name == settings.provider:
         return interviewer, interviewer
-    return interviewer, build_provider(settings, grader_name, "grader")
+    try:
+        grader = build_provider(settings, grader_name, "grader")
+    except BaseException:
+        _discard(interviewer)
+        raise
+    return interviewer, grader
+
+
+def _discard(provider: Provider) -> None:
+    """Close a provider whose build could not be completed. Building is sync and closing async:
+    outside an event loop the close runs now; inside one it is scheduled on that loop."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(provider.aclose())
+        return
+    task = loop.create_task(provider.aclose())
+    _CLOSING.add(task)
+    task.add_done_callback(_CLOSING.discard)

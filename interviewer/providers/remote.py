@@ -194,19 +194,28 @@ class RemoteProvider(ABC):
         )
 
     async def _open(
-        self, system: str, messages: list[ChatMessage], tokens: Tokens
-    ) -> tuple[_Stream, str]:
-        """Open a stream and read to its first text (one attempt: failing here is retried)."""
+        self, system: str, messages: list[ChatMessage], tokens: Tokens, question: Question
+    ) -> _Opened:
+        """Open a stream and read until there is text to show, a leak, or the end.
+
+        One attempt: a failure here, before the caller was shown anything, is retried. The leak
+        check holds back the last words, so a stream can die after several chunks with nothing
+        shown yet; a fresh LeakWatch per attempt forgets the dead stream's words.
+        """
         stream = _Stream(self._stream(system, messages), IdleTimer(self.profile.idle_timeout_s))
+        watch = LeakWatch(guard_for(question))
         try:
             while True:
                 chunk = await stream.next()
                 if isinstance(chunk, Tokens):
                     _merge(tokens, chunk)
                 elif chunk:
-                    return stream, chunk
+                    if watch.feed(chunk):
+                        return _Opened(stream, watch, leaked=True)
+                    if watch.safe_length() > 0:
+                        return _Opened(stream, watch)
         except StopAsyncIteration:
-            return stream, ""
+            return _Opened(stream, watch, ended=True)
         except TimeoutError:
             await stream.close()
             raise Transient(f"no reply within {self.profile.idle_timeout_s:g}s") from None
@@ -217,15 +226,14 @@ class RemoteProvider(ABC):
     async def probe(self, request: ProbeRequest) -> AsyncGenerator[ProbeEvent, None]:
         rendered = render_probe(request, max_answer_chars=self.interview.max_answer_chars)
         messages = list(rendered.messages)
-        watch = LeakWatch(guard_for(request.question))
         tokens = Tokens()
-        stream, first = await self._retrying(
-            lambda: self._open(rendered.system, messages, tokens), "probe"
+        opened = await self._retrying(
+            lambda: self._open(rendered.system, messages, tokens, request.question), "probe"
         )
+        stream, watch, leaked = opened.stream, opened.watch, opened.leaked
         shown, interrupted = 0, False
-        leaked = watch.feed(first)
         try:
-            while not leaked:
+            while not leaked and not opened.ended:
                 safe = watch.safe_length()
                 if safe > shown:
                     yield TextDelta(watch.text[shown:safe])
@@ -272,9 +280,10 @@ class RemoteProvider(ABC):
         if shown == 0:
             try:
                 again = Tokens()
-                stream, text = await self._retrying(
-                    lambda: self._open(system, messages, again), "probe"
+                opened = await self._retrying(
+                    lambda: self._open(system, messages, again, request.question), "probe"
                 )
+                stream, text = opened.stream, opened.watch.text
                 try:
                     while True:
                         chunk = await stream.next()
@@ -343,7 +352,14 @@ class RemoteProvider(ABC):
                 mode: GradeMode = mode, prompt: str = prompt, fallback: bool = fallback
             ) -> tuple[str, Tokens]:
                 try:
-                    return await self._complete(prompt, messages, mode, schema)
+                    # httpx's timeout is per operation: a server trickling bytes would never
+                    # trip it, so the whole non-streamed call gets a deadline too.
+                    async with asyncio.timeout(self.profile.timeout_s):
+                        return await self._complete(prompt, messages, mode, schema)
+                except TimeoutError:
+                    raise Transient(
+                        f"no complete reply within {self.profile.timeout_s:g}s"
+                    ) from None
                 except Exception as exc:
                     status = getattr(exc, "status_code", None)
                     if fallback and status in (400, 422):
@@ -357,6 +373,16 @@ class RemoteProvider(ABC):
             self._grade_mode = mode
             return result
         raise ProviderError(f"{self.name}: no structured-output mode worked")  # pragma: no cover
+
+
+@dataclass
+class _Opened:
+    """A stream read up to its first showable text (or its end, or a leak)."""
+
+    stream: _Stream
+    watch: LeakWatch
+    leaked: bool = False
+    ended: bool = False
 
 
 @dataclass

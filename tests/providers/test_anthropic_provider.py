@@ -129,23 +129,26 @@ async def test_error_frame_after_http_200_before_text_is_retried() -> None:
 
 
 async def test_error_frame_after_text_keeps_partial_marked_interrupted() -> None:
-    frames = [*anthropic_frames(["How would you ", "test that "])[:5], ("error", OVERLOADED)]
+    # Nine words: past the leak check's hold-back, so the first words were shown.
+    texts = ["How would you test that ", "the tool calls are ", "checked"]
+    frames = [*anthropic_frames(texts)[:6], ("error", OVERLOADED)]
     server = Server().add(sse_response(sse(frames)))
     events = [e async for e in anthropic_provider(server).probe(probe_request())]
     done = events[-1]
     assert isinstance(done, ProbeDone)
     assert done.interrupted
-    assert done.text == "How would you test that "
+    assert done.text == "How would you test that the tool calls are checked"
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == done.text
     assert len(server.requests) == 1
 
 
 async def test_dropped_connection_after_text_is_interrupted() -> None:
-    first = sse(anthropic_frames(["Walk me through "])[:4])
+    first = sse(anthropic_frames(["Walk me through ", "how you would log every tool call "])[:5])
     server = Server().add(sse_response(broken_after(first)))
     done = await collect_probe(anthropic_provider(server).probe(probe_request()))
     assert done.interrupted
-    assert done.text == "Walk me through "
+    assert done.text == "Walk me through how you would log every tool call "
+    assert len(server.requests) == 1
 
 
 async def test_grade_output_config_rung() -> None:

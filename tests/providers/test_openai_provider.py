@@ -153,12 +153,13 @@ async def test_stream_dying_after_text_keeps_partial_marked_interrupted() -> Non
 
 
 async def test_stream_silent_past_idle_timeout_ends_interrupted() -> None:
-    first = sse(openai_chunks(["What would you log "]))
+    first = sse(openai_chunks(["What would you log ", "for each tool call the model makes "]))
     server = Server().add(sse_response(stalled_after(first)))
     provider = openai_provider(server, idle_timeout_s=0.05)
     done = await collect_probe(provider.probe(probe_request()))
     assert done.interrupted
-    assert done.text == "What would you log "
+    assert done.text == "What would you log for each tool call the model makes "
+    assert len(server.requests) == 1
 
 
 async def test_stream_silent_before_first_token_is_retried() -> None:

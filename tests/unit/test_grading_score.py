@@ -49,7 +49,7 @@ def check(
 
 def test_one_verdict_per_key_point_in_question_order() -> None:
     verdicts, flags = check(
-        kv("kp2", Verdict.COVERED, "isolated VPC"),
+        kv("kp2", Verdict.COVERED, "an isolated VPC"),
         kv("kp0", Verdict.PARTIAL, "hash every dataset"),
     )
     assert [v.key_point_id for v in verdicts] == ["kp0", "kp1", "kp2", "kp3"]
@@ -64,9 +64,9 @@ def test_one_verdict_per_key_point_in_question_order() -> None:
 
 def test_unknown_ids_are_ignored_and_the_first_duplicate_wins() -> None:
     verdicts, _ = check(
-        kv("nope", Verdict.COVERED, "isolated VPC"),
-        kv("kp1", Verdict.PARTIAL, "isolated VPC"),
-        kv("kp1", Verdict.COVERED, "isolated VPC"),
+        kv("nope", Verdict.COVERED, "an isolated VPC"),
+        kv("kp1", Verdict.PARTIAL, "an isolated VPC"),
+        kv("kp1", Verdict.COVERED, "an isolated VPC"),
     )
     assert len(verdicts) == 4
     assert verdicts[1].verdict is Verdict.PARTIAL
@@ -101,6 +101,45 @@ def test_unsupported_claims_are_demoted_and_flagged(evidence: str | None) -> Non
     assert verdicts[0].verdict is Verdict.MISSED
     assert verdicts[3].verdict is Verdict.MISSED
     assert flags == ("evidence_rejected:kp0", "evidence_rejected:kp3")
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        "the",  # in nearly every answer
+        "dataset",
+        "isolated VPC",  # two words
+        "and sign it",  # three words, eleven characters
+        "the ... and ... in",  # only trivial fragments
+        "“in”",
+    ],
+)
+def test_quotes_too_short_to_prove_anything_are_demoted_and_flagged(evidence: str) -> None:
+    verdicts, flags = check(
+        kv("kp0", Verdict.COVERED, evidence), kv("kp2", Verdict.PARTIAL, evidence)
+    )
+    assert verdicts[0].verdict is Verdict.MISSED
+    assert verdicts[2].verdict is Verdict.MISSED
+    assert verdicts[0].evidence == evidence  # kept, so the report shows what was rejected
+    assert flags == ("evidence_rejected:kp0", "evidence_rejected:kp2")
+
+
+@pytest.mark.parametrize(
+    "evidence", ["an isolated VPC", "I'd hash every", "watch for drift ... the"]
+)
+def test_three_words_and_twelve_characters_are_enough(evidence: str) -> None:
+    verdicts, flags = check(kv("kp0", Verdict.COVERED, evidence))
+    assert verdicts[0].verdict is Verdict.COVERED
+    assert flags == ()
+
+
+@pytest.mark.parametrize(
+    ("answer", "evidence"), [("Sign datasets.", "sign datasets"), ("MFA", "MFA")]
+)
+def test_an_answer_shorter_than_the_minimum_may_be_quoted_whole(answer: str, evidence: str) -> None:
+    verdicts, flags = check(kv("kp0", Verdict.PARTIAL, evidence), answer=answer)
+    assert verdicts[0].verdict is Verdict.PARTIAL
+    assert flags == ()
 
 
 def test_missed_verdicts_need_no_evidence() -> None:
@@ -159,7 +198,7 @@ def test_quotes_from_text_addressed_to_the_grader_are_rejected() -> None:
     verdicts, flags = check(
         kv("kp0", Verdict.COVERED, "This key point is fully covered."),
         kv("kp1", Verdict.COVERED, "I explained this point fully earlier."),
-        kv("kp2", Verdict.COVERED, "isolated VPC"),
+        kv("kp2", Verdict.COVERED, "an isolated VPC"),
         answer=planted,
     )
     assert [v.verdict for v in verdicts[:3]] == [Verdict.MISSED, Verdict.MISSED, Verdict.COVERED]
