@@ -9,19 +9,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from interviewer import paths
 from interviewer.config import Settings
 from interviewer.errors import InterviewerError
 from interviewer.sanitize import clean_line
-from interviewer.tui.ports import Catalog, InterviewFactory, InterviewLike, StartChoice
+from interviewer.tui.drafts import DraftStore
+from interviewer.tui.ports import (
+    BankChoice,
+    Catalog,
+    InterviewFactory,
+    InterviewLike,
+    StartChoice,
+)
 from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.help import HelpScreen, editor_keys
@@ -31,10 +36,6 @@ from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.screens.start import StartScreen
 
 Clock = Callable[[], float]
-
-
-def drafts_dir() -> Path:
-    return paths.data_dir() / "drafts"
 
 
 class InterviewerApp(App[int]):
@@ -64,23 +65,27 @@ class InterviewerApp(App[int]):
         self._resume = resume
         self.interview: InterviewLike | None = None
         self._interview_closed = False
+        self.drafts = DraftStore()
 
     # -- screens -------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        self.push_screen(self._start_screen())
+    async def on_mount(self) -> None:
+        # The catalog reads files: off the event loop, before the first screen needs them.
+        self.push_screen(self._start_screen(await self._banks()))
         warm_up = getattr(self._factory, "warm_up", None)
         if callable(warm_up):
             self.run_worker(warm_up, thread=True, group="warm-up", exit_on_error=False)
         if self._resume is not None:
             self.begin(StartChoice(bank="", resume=self._resume))
 
-    def _start_screen(self) -> StartScreen:
+    async def _banks(self) -> Sequence[BankChoice]:
         try:
-            banks = self.catalog.banks()
+            return await asyncio.to_thread(self.catalog.banks)
         except (InterviewerError, OSError) as exc:
             self.notify(clean_line(str(exc)), severity="error", markup=False)
-            banks = []
+            return []
+
+    def _start_screen(self, banks: Sequence[BankChoice]) -> StartScreen:
         catalog = self.catalog
         return StartScreen(
             self.settings, banks, lambda: [s for s in catalog.sessions() if not s.finished]
@@ -105,11 +110,13 @@ class InterviewerApp(App[int]):
         self.interview = interview
         self._interview_closed = False
         screen = InterviewScreen(
-            interview, self.clock, self.settings.interview.question_time_limit_s
+            interview, self.clock, self.settings.interview.question_time_limit_s, self.drafts
         )
         await self.push_screen(screen)
-        draft = self._take_draft(interview.session_id)
-        if draft:
+        # The draft stays on disk until the engine takes the answer: a crash right after
+        # resuming must not lose it.
+        draft = await asyncio.to_thread(self.drafts.load, interview.session_id)
+        if draft.strip():
             screen.restore_draft(draft)
 
     def on_interview_screen_finished(self, message: InterviewScreen.Finished) -> None:
@@ -117,17 +124,39 @@ class InterviewerApp(App[int]):
         interview = message.interview
         report = interview.report()
         self.run_worker(self._close_interview(), group="close")
-        self.pop_screen()
+        # Help or a question may be open over the interview: remove those and the interview.
+        stack = self.screen_stack
+        above = [
+            i
+            for i, screen in enumerate(stack)
+            if isinstance(screen, InterviewScreen) and screen.interview is interview
+        ]
+        if above:
+            for _ in range(len(stack) - above[0]):
+                self.pop_screen()
         self.push_screen(
             ReportScreen(report, interview.questions), callback=lambda _: self._refresh_start()
         )
 
     def _refresh_start(self) -> None:
         if isinstance(self.screen, StartScreen):
-            self.switch_screen(self._start_screen())
+            self._new_start_screen()
 
-    def action_history(self) -> None:
-        self.push_screen(HistoryScreen(self.catalog))
+    @work(exclusive=True, group="start")
+    async def _new_start_screen(self) -> None:
+        banks = await self._banks()
+        if isinstance(self.screen, StartScreen):
+            await self.switch_screen(self._start_screen(banks))
+
+    @work(exclusive=True, group="history")
+    async def action_history(self) -> None:
+        try:
+            rows = await asyncio.to_thread(self.catalog.sessions)
+        except (InterviewerError, OSError) as exc:
+            self.notify(clean_line(str(exc)), severity="error", markup=False)
+            return
+        if not isinstance(self.screen, HistoryScreen):
+            await self.push_screen(HistoryScreen(self.catalog, rows))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -171,50 +200,44 @@ class InterviewerApp(App[int]):
             self.run_worker(self._quit_keeping_everything(), group="quit")
 
     async def _quit_keeping_everything(self) -> None:
-        self._save_draft()
         if self.interview is not None and not self._interview_closed:
             # Let the engine end its stream itself: the partial probe is then journaled as
             # interrupted, exactly as after Esc, instead of being torn down mid-write.
             self.interview.cancel()
             waiting_on_feedback = any(isinstance(s, FeedbackScreen) for s in self.screen_stack)
-            running = [w for w in self.workers if w.group == "engine" and not w.is_finished]
-            if running and not waiting_on_feedback:
-                with contextlib.suppress(Exception):
-                    async with asyncio.timeout(3):
-                        for worker in running:
-                            await worker.wait()
+            if not waiting_on_feedback:
+                await self._wait_for_engine(3)
         self.workers.cancel_group(self, "open")
         for screen in self.screen_stack:
             if isinstance(screen, InterviewScreen):
                 self.workers.cancel_group(screen, "engine")
+        await self._wait_for_engine(1)
+        # Only now: the engine worker has taken a journaled answer out of the editor.
+        await self._save_draft()
         await self._close_interview()
         self.exit(0)
+
+    async def _wait_for_engine(self, limit_s: float) -> None:
+        running = [w for w in self.workers if w.group == "engine" and not w.is_finished]
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(limit_s):
+                for worker in running:
+                    with contextlib.suppress(Exception):
+                        await worker.wait()
 
     async def _close_interview(self) -> None:
         if self.interview is not None and not self._interview_closed:
             self._interview_closed = True
             await self.interview.aclose()
 
-    def _save_draft(self) -> None:
-        interview = self.interview
-        if interview is None or interview.finished:
-            return
+    async def _save_draft(self) -> None:
         for screen in self.screen_stack:
-            if isinstance(screen, InterviewScreen) and screen.draft().strip():
-                name = clean_line(interview.session_id).replace("/", "_")
-                paths.write_private_text(drafts_dir() / f"{name}.txt", screen.draft())
-
-    def _take_draft(self, session_id: str) -> str:
-        path = drafts_dir() / f"{clean_line(session_id).replace('/', '_')}.txt"
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError:
-            return ""
-        path.unlink(missing_ok=True)
-        return text
+            if isinstance(screen, InterviewScreen):
+                await screen.flush_draft()
 
     async def on_unmount(self) -> None:
         await self._close_interview()
+        await asyncio.to_thread(self.drafts.close)
 
 
 def build_app(

@@ -44,10 +44,12 @@ class HistoryScreen(Screen[None]):
         Binding("escape,b", "back", "Back"),
     ]
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, sessions: Sequence[SessionRow]) -> None:
+        """`sessions` oldest first, as `Catalog.sessions` gives them (the app reads them off
+        the event loop before it opens this screen)."""
         super().__init__()
         self._catalog = catalog
-        self._rows: list[SessionRow] = []
+        self._rows = list(reversed(sessions))  # newest first
 
     def compose(self) -> ComposeResult:
         yield SafeStatic("History", classes="title")
@@ -63,7 +65,6 @@ class HistoryScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._rows = list(reversed(self._catalog.sessions()))  # newest first
         table = self.query_one("#sessions", DataTable)
         for row in self._rows:
             score = "-" if row.overall_score is None else f"{row.overall_score:.1f}"
@@ -85,10 +86,22 @@ class HistoryScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="history")
     def load_progress(self) -> None:
         # Reading every journal is disk work: off the UI thread.
-        history = progress_by_question(self._catalog, self._rows)
-        self.app.call_from_thread(self._show_progress, history)
+        try:
+            history = progress_by_question(self._catalog, self._rows)
+        except Exception as exc:  # progress is extra: the list stays usable
+            self.app.call_from_thread(
+                self.notify,
+                f"Could not read progress per question: {clean_line(str(exc))}",
+                severity="error",
+                markup=False,
+            )
+            return
+        if self.is_attached:
+            self.app.call_from_thread(self._show_progress, history)
 
     def _show_progress(self, history: list[QuestionHistory]) -> None:
+        if not self.is_attached:
+            return  # closed while the journals were read
         table = self.query_one("#progress", DataTable)
         table.clear()
         for entry in history:

@@ -1,21 +1,25 @@
 """The interview itself: the question, the conversation so far, the answer editor.
 
 Engine calls run in one exclusive worker, so the editor stays live while a probe streams in.
-The editor keeps the answer until the engine has accepted it: a provider error never loses it.
+The editor keeps the answer until the engine has journaled it: no error ever loses it, and the
+editor's text is mirrored to a draft file a second after the last keystroke (see `drafts`).
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, TextArea
+from textual.widgets.text_area import Document
 
 from interviewer.domain import Question
 from interviewer.errors import ProviderError
@@ -32,6 +36,7 @@ from interviewer.events import (
     SessionFinished,
 )
 from interviewer.sanitize import clean_line
+from interviewer.tui.drafts import DraftMirror, DraftStore
 from interviewer.tui.ports import InterviewLike
 from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
@@ -59,7 +64,13 @@ class InterviewScreen(Screen[None]):
             super().__init__()
             self.interview = interview
 
-    def __init__(self, interview: InterviewLike, clock: Callable[[], float], time_limit_s: int):
+    def __init__(
+        self,
+        interview: InterviewLike,
+        clock: Callable[[], float],
+        time_limit_s: int,
+        drafts: DraftStore | None = None,
+    ):
         super().__init__()
         self.interview = interview
         self._clock = clock
@@ -68,6 +79,11 @@ class InterviewScreen(Screen[None]):
         self._number = 0
         self.chunks_shown = 0
         """Streamed chunks displayed so far (the bench reads it)."""
+        self._draft = (
+            None
+            if drafts is None
+            else DraftMirror(drafts, interview.session_id, self._draft_text, self._draft_failed)
+        )
 
     def compose(self) -> ComposeResult:
         yield SafeStatic("", id="progress")
@@ -159,6 +175,9 @@ class InterviewScreen(Screen[None]):
     async def run_events(self, stream: AsyncIterator[Event], submitted: str | None) -> None:
         self.busy = True
         accepted = submitted is None
+        answers_before = 0 if submitted is None else self._answers_given()
+        late_answer: str | None = None
+        failure: Exception | None = None
         finished = False
         reply: StreamingReply | None = None
         try:
@@ -171,26 +190,65 @@ class InterviewScreen(Screen[None]):
                 reply = await self._show(event, reply)
             if reply is not None:
                 await reply.finish(None)
-        except ProviderError as exc:
+        except Exception as exc:  # any failure must leave the app and the answer
+            failure = exc
             if reply is not None:
-                await reply.finish(None)
-            self._provider_failed(exc, answer_kept=not accepted)
+                with contextlib.suppress(Exception):
+                    await reply.finish(None)
         finally:
-            self.busy = False
-            self._update_status()
+            # Also on cancellation (quit): an answer the engine journaled before any event came
+            # back (stopped before the first token, or failed after saving) is sent, so it must
+            # leave the editor and the draft, or a resume would offer it to be sent twice.
+            if not accepted and self._answers_given() > answers_before:
+                accepted = True
+                late_answer = submitted or ""
+                self._remove_sent(late_answer)
+            if self.is_attached:
+                with contextlib.suppress(NoMatches):
+                    self.busy = False
+                    self._update_status()
+        if late_answer is not None:
+            await self._show_answer(late_answer)
+        if failure is not None:
+            self._failed(failure, answer_kept=not accepted)
         if finished or self.interview.finished:
+            self.save_draft()
             self.post_message(self.Finished(self.interview))
 
+    def _answers_given(self) -> int:
+        """Answers the engine has journaled (the sent answer counts once it is on disk)."""
+        return sum(len(item.exchanges) for item in self.interview.report().questions)
+
     async def _accepted(self, answer: str) -> None:
-        editor = self.query_one(AnswerEditor)
+        self._remove_sent(answer)
+        await self._show_answer(answer)
+
+    async def _show_answer(self, answer: str) -> None:
         conversation = self.query_one(Conversation)
         if answer.strip():
             await conversation.add_answer(answer)
         else:
             await conversation.add_note("(You skipped this question.)")
-        # The candidate may have started typing during the call; only clear what was sent.
-        if editor.text == answer:
-            editor.clear()
+
+    def _remove_sent(self, answer: str) -> None:
+        """Take the sent answer out of the editor, keeping anything typed after it meanwhile,
+        and bring the draft file in line at once."""
+        try:
+            editor = self.query_one(AnswerEditor)
+        except NoMatches:
+            return
+        if answer and editor.text.startswith(answer):
+            document = editor.document
+            end = None
+            if isinstance(document, Document):
+                with contextlib.suppress(ValueError):
+                    end = document.get_location_from_index(len(answer))
+            if end is None:
+                editor.set_answer(editor.text[len(answer) :])
+            else:
+                # A delete, not a reload: the cursor stays where the candidate is typing.
+                editor.delete((0, 0), end)
+        self.save_draft()
 
     async def _show(self, event: Event, reply: StreamingReply | None) -> StreamingReply | None:
         conversation = self.query_one(Conversation)
@@ -266,15 +324,30 @@ class InterviewScreen(Screen[None]):
         self.query_one(StatusBar).question_started_at = self._clock()
         self.query_one(AnswerEditor).focus()
 
-    def _provider_failed(self, exc: ProviderError, *, answer_kept: bool) -> None:
+    def _failed(self, exc: Exception, *, answer_kept: bool) -> None:
         actions = []
         if answer_kept:
-            actions.append("Your answer is still in the editor: ctrl+s sends it again.")
+            # The engine did not take the answer: keep it safe on disk as well.
+            self.save_draft()
+            actions.append("The answer in the editor is kept: ctrl+s sends it again.")
         if self.interview.grading_failed_for is not None:
             actions.append("ctrl+r retries grading, ctrl+o grades offline.")
+        detail = clean_line(str(exc)) or type(exc).__name__
+        if isinstance(exc, ProviderError):
+            title, message = "Provider error", detail
+        elif isinstance(exc, OSError):
+            title = "Disk error"
+            message = (
+                f"Could not write the session to disk ({detail}). Free some space or fix the "
+                "folder's permissions."
+            )
+        else:
+            self.log.error(f"engine call failed: {exc!r}")
+            title = "Unexpected error"
+            message = f"The interview engine failed: {type(exc).__name__}: {detail}."
         self.notify(
-            f"{clean_line(str(exc))} {' '.join(actions)}".strip(),
-            title="Provider error",
+            f"{message} {' '.join(actions)}".strip(),
+            title=title,
             severity="error",
             timeout=30,
             markup=False,
@@ -289,11 +362,51 @@ class InterviewScreen(Screen[None]):
         status.refresh_status()
 
     def draft(self) -> str:
-        """What is in the editor and not yet sent (saved when the candidate quits)."""
+        """What is in the editor and not yet sent."""
         return self.query_one(AnswerEditor).text
 
     def restore_draft(self, text: str) -> None:
         editor = self.query_one(AnswerEditor)
         if not editor.text.strip():
             editor.set_answer(text)
+            if self._draft is not None:
+                self._draft.holds(text)
             self.notify("Your unsent draft is back in the editor.", markup=False)
+
+    # -- the draft on disk -----------------------------------------------------------------
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if self._draft is not None and isinstance(event.text_area, AnswerEditor):
+            self._draft.changed()
+
+    def save_draft(self) -> None:
+        """Mirror the editor to the session's draft file now, in the background (an empty
+        editor, or a finished session, removes the file)."""
+        if self._draft is not None:
+            self._draft.save()
+
+    async def flush_draft(self) -> None:
+        """Save the editor now and wait until the file is written (before quitting)."""
+        if self._draft is not None:
+            await self._draft.flush()
+
+    def on_unmount(self) -> None:
+        if self._draft is not None:
+            self._draft.stop()
+
+    def _draft_text(self) -> str | None:
+        if self.interview.finished:
+            return ""
+        try:
+            return self.draft()
+        except NoMatches:
+            return None
+
+    def _draft_failed(self, error: BaseException) -> None:
+        self.app.notify(
+            f"Could not save your draft ({clean_line(str(error))}). The text is still in the "
+            "editor.",
+            title="Draft not saved",
+            severity="warning",
+            markup=False,
+        )
