@@ -94,6 +94,6 @@ def break_marker(text: str, fence: str) -> str:
     return pattern.sub(lambda m: m.group(0)[0] + ZWSP + m.group(0)[1:], text)
 
 
-def fenced(text: str, fence: str) -> str:
+def fenced(text: str, fence: str, label: str = "ANSWER") -> str:
     """`text` (already neutralised) between our two delimiter lines."""
-    return f"{_OPEN}BEGIN ANSWER {fence}{_CLOSE}\n{text}\n{_OPEN}END ANSWER {fence}{_CLOSE}"
+    return f"{_OPEN}BEGIN {label} {fence}{_CLOSE}\n{text}\n{_OPEN}END {label} {fence}{_CLOSE}"

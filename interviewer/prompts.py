@@ -123,10 +123,13 @@ def _transcript(
     blocks: list[str] = []
     any_cut = False
     for number, exchange in enumerate(exchanges, start=1):
-        label = "Question" if exchange.kind == "question" else "Follow-up probe"
-        # Probes were written by a model that read candidate text: treat them as untrusted too.
-        prompt = break_marker(neutralise(exchange.prompt), fence)
-        block = f"{label} {number}: {prompt}\n\nCandidate's answer {number}:\n"
+        if exchange.kind == "question":
+            block = f"Question {number}: {exchange.prompt}\n\nCandidate's answer {number}:\n"
+        else:
+            # Probes were written by a model that read candidate text: a steered probe must not
+            # sit outside the fence, where it would read as our own words.
+            probe = fenced(break_marker(neutralise(exchange.prompt), fence), fence, "PROBE")
+            block = f"Follow-up probe {number}:\n{probe}\n\nCandidate's answer {number}:\n"
         answer, cut = _cut(exchange.answer, max_answer_chars)
         any_cut = any_cut or cut
         if answer.strip():
