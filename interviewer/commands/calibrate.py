@@ -50,12 +50,11 @@ def handle(args: argparse.Namespace) -> int:
     from interviewer.commands.common import load_settings
     from interviewer.errors import InterviewerError
     from interviewer.providers.registry import build_provider
-    from interviewer.redteam import cost
     from interviewer.redteam.calibrate import off_topic_answer, run_calibration
     from interviewer.redteam.prepare import (
         ProgressLine,
         choose_questions,
-        confirm_paid_run,
+        confirm_cost,
         parse_list,
     )
     from interviewer.redteam.table import format_calibration
@@ -71,27 +70,14 @@ def handle(args: argparse.Namespace) -> int:
     async def drive() -> int:
         provider = build_provider(settings, grader_name, "grader")
         try:
-            if not provider.is_local:
-                jobs = [
-                    (q, text)
-                    for q in questions
-                    for text in (q.sample_answer, off_topic_answer(q))
-                    for _ in range(args.repeats)
-                ]
-                estimate = cost.estimate(
-                    jobs,
-                    settings.profile(grader_name),
-                    min_words=interview.min_answer_words,
-                    max_answer_chars=interview.max_answer_chars,
-                )
-                confirm_paid_run(
-                    provider.name,
-                    estimate,
-                    yes=args.yes,
-                    stdin=sys.stdin,
-                    stderr=sys.stderr,
-                    command="calibrate",
-                )
+            jobs = [
+                (q, text)
+                for q in questions
+                for text in (q.sample_answer, off_topic_answer(q))
+                for _ in range(args.repeats)
+            ]
+            profile = settings.profile(grader_name)
+            confirm_cost(provider, profile, jobs, interview, yes=args.yes, command="calibrate")
             result = await run_calibration(
                 provider,
                 questions,

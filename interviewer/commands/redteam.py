@@ -108,14 +108,13 @@ def handle(args: argparse.Namespace) -> int:
     from interviewer.commands.common import load_settings
     from interviewer.errors import InterviewerError
     from interviewer.providers.registry import build_provider
-    from interviewer.redteam import cost
     from interviewer.redteam.answers import BASES, POSITIONS, Base, Position
     from interviewer.redteam.corpus import load_corpus, select
     from interviewer.redteam.harness import build_plan, run_redteam
     from interviewer.redteam.prepare import (
         ProgressLine,
         choose_questions,
-        confirm_paid_run,
+        confirm_cost,
         parse_list,
     )
     from interviewer.redteam.table import format_redteam
@@ -157,21 +156,9 @@ def handle(args: argparse.Namespace) -> int:
     async def drive() -> int:
         provider = build_provider(settings, grader_name, "grader")
         try:
-            if not provider.is_local:
-                estimate = cost.estimate(
-                    ((case.question.question, case.text) for case in plan.all_cases),
-                    settings.profile(grader_name),
-                    min_words=interview.min_answer_words,
-                    max_answer_chars=interview.max_answer_chars,
-                )
-                confirm_paid_run(
-                    provider.name,
-                    estimate,
-                    yes=args.yes,
-                    stdin=sys.stdin,
-                    stderr=sys.stderr,
-                    command="redteam",
-                )
+            jobs = ((case.question.question, case.text) for case in plan.all_cases)
+            profile = settings.profile(grader_name)
+            confirm_cost(provider, profile, jobs, interview, yes=args.yes, command="redteam")
             concurrency = args.concurrency or (1 if provider.is_local else 4)
             result = await run_redteam(
                 provider,

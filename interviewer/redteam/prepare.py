@@ -3,12 +3,17 @@ money, and showing progress."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TextIO
+import sys
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, TextIO
 
 from interviewer.domain import Bank, Question
 from interviewer.errors import InterviewerError
-from interviewer.redteam.cost import Estimate
+from interviewer.redteam.cost import Estimate, estimate
+
+if TYPE_CHECKING:
+    from interviewer.config import InterviewSettings, ProviderProfile
+    from interviewer.providers.base import Provider
 
 
 class RunRefused(InterviewerError):
@@ -33,6 +38,29 @@ def choose_questions(bank: Bank, ids: Sequence[str] | None) -> tuple[Question, .
             f"ids: {', '.join(q.id for q in bank.questions)}"
         )
     return tuple(bank.question(i) for i in dict.fromkeys(ids))
+
+
+def confirm_cost(
+    provider: Provider,
+    profile: ProviderProfile,
+    jobs: Iterable[tuple[Question, str]],
+    interview: InterviewSettings,
+    *,
+    yes: bool,
+    command: str,
+) -> None:
+    """Before a run against a provider that costs money, show its calls and cost and ask."""
+    if provider.is_local:
+        return
+    estimated = estimate(
+        jobs,
+        profile,
+        min_words=interview.min_answer_words,
+        max_answer_chars=interview.max_answer_chars,
+    )
+    confirm_paid_run(
+        provider.name, estimated, yes=yes, stdin=sys.stdin, stderr=sys.stderr, command=command
+    )
 
 
 def confirm_paid_run(
