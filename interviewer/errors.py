@@ -33,6 +33,11 @@ class ProviderError(InterviewerError):
 class GradingFailed(ProviderError):
     """The provider's structured grading output was unusable even after one repair attempt."""
 
+    def __init__(self, message: str, *, usage: object = None) -> None:
+        super().__init__(message)
+        self.usage = usage
+        """The `domain.Usage` of the calls already made (and paid for) before giving up."""
+
 
 class ReplayMismatch(ProviderError):
     """A replayed request has no matching recorded fixture."""

@@ -453,6 +453,9 @@ class Interview:
         except (StreamCancelled, ProviderError) as exc:
             message = "grading cancelled" if isinstance(exc, StreamCancelled) else str(exc)
             usage = final.usage if final is not None else Usage()
+            spent = getattr(exc, "usage", None)
+            if isinstance(spent, Usage):
+                usage = usage + spent
             self._record(GradingFailedRecord(question_id=question.id, message=message, usage=usage))
             yield GradingFailedEvent(question.id, message)
             return

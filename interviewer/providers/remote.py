@@ -325,7 +325,8 @@ class RemoteProvider(ABC):
             except InvalidGrade as second:
                 raise GradingFailed(
                     f"grading failed: {self.name} returned unusable output twice ({second}); "
-                    "retry, or grade offline"
+                    "retry, or grade offline",
+                    usage=usage,
                 ) from None
         if output.feedback:
             yield TextDelta(output.feedback)

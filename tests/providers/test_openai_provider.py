@@ -308,6 +308,8 @@ async def test_grading_fails_visibly_after_the_repair_fails() -> None:
     assert "grading failed" in str(caught.value)
     assert "offline" in str(caught.value)
     assert len(server.requests) == 2
+    assert caught.value.usage is not None
+    assert caught.value.usage.calls == 2  # type: ignore[attr-defined]
 
 
 async def test_schema_has_no_score_and_rejects_one() -> None:

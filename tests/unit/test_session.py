@@ -350,3 +350,16 @@ async def test_resume_keeps_the_injected_coverage_estimate(tmp_path: Path) -> No
         interview.journal_path, interviewer=provider, grader=provider, missing=nothing_missing
     )
     assert resumed._missing_fn is nothing_missing
+
+
+async def test_cost_of_failed_grading_is_still_counted(tmp_path: Path) -> None:
+    from interviewer.domain import Usage
+
+    provider = ScriptedProvider()
+    interview = new_interview(tmp_path, provider, questions=1, missing=nothing_missing)
+    await drain(interview.start())
+    spent = Usage(input_tokens=900, output_tokens=300, cost_usd=0.01, calls=2)
+    provider.enqueue_grade(GradingFailed("unusable output twice", usage=spent))
+    await drain(interview.submit(ANSWER))
+    assert interview.usage.calls == 2
+    assert interview.report().usage.cost_usd == 0.01
