@@ -248,6 +248,11 @@ class Journal:
         self.path = path
         paths.ensure_private_dir(path.parent)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            _lock(fd, path)
+        except BaseException:
+            os.close(fd)
+            raise
         _drop_torn_tail(fd)
         self._file = os.fdopen(fd, "a", encoding="utf-8")
 
@@ -269,6 +274,22 @@ class Journal:
     def close(self) -> None:
         if not self._file.closed:
             self._file.close()
+
+
+def _lock(fd: int, path: Path) -> None:
+    """One writer per session: two processes appending to one journal would interleave turns.
+    The lock goes with the file descriptor, so a crash (even kill -9) releases it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; one writer is then up to the user
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise JournalError(
+            f"{path}: this session is open in another interviewer process; finish or quit it "
+            "there first"
+        ) from None
 
 
 def _drop_torn_tail(fd: int) -> None:

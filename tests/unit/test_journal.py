@@ -170,3 +170,12 @@ def test_unknown_question_in_journal_is_a_clear_error(tmp_path: Path) -> None:
     journal.close()
     with pytest.raises(JournalError, match="question 'zzz' is not in the session header"):
         load_state(journal.path)
+
+
+def test_a_session_has_one_writer_at_a_time(tmp_path: Path) -> None:
+    path = write_session(tmp_path)
+    first = Journal(path)
+    with pytest.raises(JournalError, match="open in another interviewer process"):
+        Journal(path)
+    first.close()
+    Journal(path).close()

@@ -261,6 +261,7 @@ async def test_resume_after_answer_saved_but_not_processed(tmp_path: Path) -> No
     provider.enqueue_grade(GradingFailed("x"))
     # Simulate a crash right after the answer was journaled: drop the records after it.
     await drain(interview.submit(ANSWER))
+    await interview.aclose()
     path = interview.journal_path
     lines = path.read_text().splitlines(keepends=True)
     path.write_text("".join(lines[:-1]) + lines[-1][:17])  # torn final line
@@ -306,6 +307,7 @@ async def test_resume_after_grading_opens_the_next_question_without_regrading(
     q1 = interview.questions[0]
     provider.enqueue_grade(GraderOutput(verdicts=verdicts_covering(q1, EVIDENCE, covered=3)))
     await drain(interview.submit(ANSWER))
+    await interview.aclose()
     path = interview.journal_path
     # Drop the "question 2 opened" record: the stop came right after grading.
     lines = path.read_text().splitlines(keepends=True)
@@ -346,6 +348,7 @@ async def test_resume_keeps_the_injected_coverage_estimate(tmp_path: Path) -> No
     provider = ScriptedProvider()
     interview = new_interview(tmp_path, provider, questions=1)
     await drain(interview.start())
+    await interview.aclose()
     resumed = Interview.resume(
         interview.journal_path, interviewer=provider, grader=provider, missing=nothing_missing
     )
