@@ -32,7 +32,9 @@ def build_provider(settings: Settings, name: str, role: Role) -> Provider:
     elif profile.kind == "replay":
         from interviewer.providers.replay import ReplayProvider
 
-        provider = ReplayProvider.from_profile(name, profile, role)
+        provider = ReplayProvider.from_profile(
+            name, profile, role, max_answer_chars=settings.interview.max_answer_chars
+        )
     elif profile.kind == "openai":
         from interviewer.providers.openai import OpenAIProvider
 
@@ -45,7 +47,13 @@ def build_provider(settings: Settings, name: str, role: Role) -> Provider:
         from interviewer.providers.record import RecordingProvider
 
         try:
-            provider = RecordingProvider(provider, record, profile=profile, role=role)
+            provider = RecordingProvider(
+                provider,
+                record,
+                profile=profile,
+                role=role,
+                max_answer_chars=settings.interview.max_answer_chars,
+            )
         except BaseException:
             _discard(provider)
             raise

@@ -101,8 +101,16 @@ class ReplayProvider:
             self._by_position[(fixture.task, fixture.request.question_id)].append(fixture)
 
     @classmethod
-    def from_profile(cls, name: str, profile: ProviderProfile, role: Role) -> ReplayProvider:
-        """Build from a `kind = "replay"` profile (`fixtures`, `match`, `pace`, `model`)."""
+    def from_profile(
+        cls,
+        name: str,
+        profile: ProviderProfile,
+        role: Role,
+        *,
+        max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS,
+    ) -> ReplayProvider:
+        """Build from a `kind = "replay"` profile (`fixtures`, `match`, `pace`, `model`);
+        `max_answer_chars` must be the cap the recording was made with (`[interview]`)."""
         demo = profile.fixtures is None
         folder = demo_fixtures() if profile.fixtures is None else profile.fixtures.expanduser()
         match: Match = profile.match
@@ -116,6 +124,7 @@ class ReplayProvider:
             label=f"{name}:demo" if demo else f"{name}:{Path(str(folder)).name}",
             demo=demo,
             role=role,
+            max_answer_chars=max_answer_chars,
         )
 
     @classmethod
