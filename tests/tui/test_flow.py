@@ -412,3 +412,29 @@ async def test_quit_while_a_probe_streams_keeps_the_answer(harness: EngineHarnes
     # The engine ended the stream itself: the partial probe is on record, marked interrupted.
     assert current.prompts[-1][0] == "Half a " and current.prompts[-1][2] is True
     assert harness.provider.closed >= 1
+
+
+async def test_resume_shows_the_answers_already_given_to_the_open_question(
+    harness: EngineHarness,
+) -> None:
+    harness.questions = 1
+    harness.provider.enqueue_probe("Which ", "controls?")
+    app = make_app(harness)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_interview(pilot, app)
+        await send(pilot, app, "First answer with enough words to count as real.")
+        await wait_until(pilot, lambda: engine_idle(app), what="probe")
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not app.is_running, what="exit")
+    journal = harness.built[0].journal_path
+
+    resumed = make_app(harness, resume=str(journal))
+    async with resumed.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(resumed.screen, InterviewScreen), what="resume")
+        await wait_until(pilot, lambda: engine_idle(resumed), what="resumed probe")
+        conversation = resumed.screen.query_one(Conversation)
+        classes = [sorted(child.classes - {"bubble"}) for child in conversation.children]
+        assert classes == [["question"], ["answer"], ["probe"]]
+        assert "First answer with enough words" in screen_text(resumed)

@@ -272,6 +272,7 @@ class InterviewScreen(Screen[None]):
             reply = None
         if isinstance(event, QuestionAsked):
             await self._new_question(event.question, event.number, event.total)
+            await self._show_earlier_turns(event.question.id)
         elif isinstance(event, ProbeAsked):
             if self._question is None and self.interview.current_question is not None:
                 await self._new_question(
@@ -304,6 +305,20 @@ class InterviewScreen(Screen[None]):
             self.notify(clean_line(event.text), markup=False)
         self._update_status()
         return None
+
+    async def _show_earlier_turns(self, question_id: str) -> None:
+        """After a resume, the question's earlier probes and answers, as they were."""
+        conversation = self.query_one(Conversation)
+        for item in self.interview.report().questions:
+            if item.question_id != question_id:
+                continue
+            for exchange in item.exchanges:
+                if exchange.kind == "probe":
+                    await conversation.add_markdown(exchange.prompt, "probe")
+                if exchange.answer.strip():
+                    await conversation.add_answer(exchange.answer)
+                else:
+                    await conversation.add_note("(You skipped this question.)")
 
     async def _probe_done(self, event: ProbeAsked) -> None:
         if event.interrupted:
