@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from interviewer.commands.common import add_provider_options
+from interviewer.commands.common import add_grading_options
 
 
 def register(subparsers: Any) -> None:
@@ -21,11 +21,7 @@ def register(subparsers: Any) -> None:
             "point, or the off-topic answer scores at least as high as the sample."
         ),
     )
-    add_provider_options(parser)
-    parser.add_argument("--bank", metavar="ID|FILE", help="question bank id or file")
-    parser.add_argument(
-        "--questions", metavar="ID,...", help="only these question ids (comma separated)"
-    )
+    add_grading_options(parser)
     parser.add_argument(
         "--repeats", type=int, default=3, metavar="N", help="gradings of each answer (default 3)"
     )

@@ -49,6 +49,16 @@ def add_provider_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_grading_options(parser: argparse.ArgumentParser) -> None:
+    """Provider, bank and question choice for the commands that grade a bank (redteam,
+    calibrate)."""
+    add_provider_options(parser)
+    parser.add_argument("--bank", metavar="ID|FILE", help="question bank id or file")
+    parser.add_argument(
+        "--questions", metavar="ID,...", help="only these question ids (comma separated)"
+    )
+
+
 def add_session_options(parser: argparse.ArgumentParser) -> None:
     add_provider_options(parser)
     parser.add_argument("--bank", metavar="ID|FILE", help="question bank id or file")

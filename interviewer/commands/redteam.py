@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from interviewer.commands.common import add_provider_options
+from interviewer.commands.common import add_grading_options
 
 
 def register(subparsers: Any) -> None:
@@ -22,11 +22,7 @@ def register(subparsers: Any) -> None:
             "answers that discuss prompt injection."
         ),
     )
-    add_provider_options(parser)
-    parser.add_argument("--bank", metavar="ID|FILE", help="question bank id or file")
-    parser.add_argument(
-        "--questions", metavar="ID,...", help="only these question ids (comma separated)"
-    )
+    add_grading_options(parser)
     parser.add_argument(
         "--limit", type=int, metavar="N", help="at most N attacks, spread over the techniques"
     )
