@@ -52,7 +52,7 @@ def main() -> int:
         f"max {max(loads):.3f} s over {len(loads)} runs"
     )
 
-    from interviewer.bank import find_bank
+    from interviewer.bank.loader import find_bank
     from interviewer.grading.coverage import assess
     from interviewer.grading.matcher import get_embedder
     from interviewer.providers.offline import grade_output

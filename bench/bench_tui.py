@@ -26,6 +26,7 @@ from pathlib import Path
 
 from interviewer.config import InterviewSettings, Settings
 from interviewer.domain import GraderOutput, KeyPointVerdict, Question, Usage, Verdict
+from interviewer.engine.session import Interview
 from interviewer.providers.base import (
     GradeDone,
     GradeEvent,
@@ -35,7 +36,6 @@ from interviewer.providers.base import (
     ProbeRequest,
     TextDelta,
 )
-from interviewer.session import Interview
 from interviewer.tui.ports import InterviewLike, StartChoice
 
 READY = "READY"
@@ -85,7 +85,7 @@ def first_two(question: Question, text: str) -> tuple[str, ...]:
 
 
 def new_interview(provider: FastProvider, journal_dir: Path, count: int, mode: str) -> Interview:
-    from interviewer.bank import find_bank
+    from interviewer.bank.loader import find_bank
 
     settings = InterviewSettings.model_validate(
         {"max_probes": 1, "min_answer_words": 3, "mode": mode}

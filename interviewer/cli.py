@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from interviewer import __version__
 from interviewer.errors import InterviewerError
 
-# Each names a module in interviewer.commands that defines `register(subparsers)`.
-COMMANDS = ("run", "grade", "resume", "history", "replay", "bank", "redteam", "calibrate")
+# Each names a module in interviewer.commands that defines `register(subparsers)` (the
+# `replay` command, journal playback, lives in `playback`: "replay" in module names means
+# provider fixtures).
+COMMANDS = ("run", "grade", "resume", "history", "playback", "bank", "redteam", "calibrate")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,8 +14,7 @@ from typing import TextIO
 
 from interviewer import paths
 from interviewer.domain import Evaluation
-from interviewer.errors import AnswerError, ProviderError
-from interviewer.events import (
+from interviewer.engine.events import (
     AnswerRejected,
     Event,
     FeedbackDelta,
@@ -27,8 +26,9 @@ from interviewer.events import (
     QuestionEvaluated,
     SessionFinished,
 )
+from interviewer.engine.session import Interview
+from interviewer.errors import AnswerError, ProviderError
 from interviewer.sanitize import clean_for_terminal
-from interviewer.session import Interview
 
 
 def answers_from_file(path: Path) -> Iterator[str]:

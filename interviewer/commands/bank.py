@@ -91,7 +91,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def handle_list(args: argparse.Namespace) -> int:
-    from interviewer.bank import list_banks
+    from interviewer.bank.loader import list_banks
     from interviewer.sanitize import clean_line
 
     infos = list_banks()
@@ -125,7 +125,7 @@ def handle_list(args: argparse.Namespace) -> int:
 def handle_show(args: argparse.Namespace) -> int:
     import json
 
-    from interviewer.bank import find_bank
+    from interviewer.bank.loader import find_bank
     from interviewer.errors import BankError
     from interviewer.sanitize import clean_for_terminal, clean_line
 
@@ -181,7 +181,7 @@ def _show_questions(bank: Bank, *, as_json: bool) -> int:
 
 
 def handle_validate(args: argparse.Namespace) -> int:
-    from interviewer.bank import load_bank, validate_bank_file
+    from interviewer.bank.loader import load_bank, validate_bank_file
     from interviewer.sanitize import clean_line
 
     failed = 0
@@ -201,14 +201,14 @@ def handle_validate(args: argparse.Namespace) -> int:
 
 
 def handle_import(args: argparse.Namespace) -> int:
-    from interviewer.bank import (
+    from interviewer.bank.loader import (
         dump_bank_toml,
         is_valid_id,
         list_banks,
         parse_bank_toml,
         parse_seed_text,
     )
-    from interviewer.bank_import import slugify
+    from interviewer.bank.plaintext import slugify
     from interviewer.errors import BankError
     from interviewer.paths import user_banks_dir, write_private_text
     from interviewer.sanitize import clean_line

@@ -42,18 +42,18 @@ def handle(args: argparse.Namespace) -> int:
     import asyncio
     import sys
 
-    from interviewer.bank import find_bank
-    from interviewer.commands.common import load_settings
-    from interviewer.errors import InterviewerError
-    from interviewer.providers.registry import build_provider
-    from interviewer.redteam.calibrate import off_topic_answer, run_calibration
-    from interviewer.redteam.prepare import (
+    from interviewer.audit.calibrate import off_topic_answer, run_calibration
+    from interviewer.audit.prepare import (
         ProgressLine,
         choose_questions,
         confirm_cost,
         parse_list,
     )
-    from interviewer.redteam.table import format_calibration
+    from interviewer.audit.table import format_calibration
+    from interviewer.bank.loader import find_bank
+    from interviewer.commands.common import load_settings
+    from interviewer.errors import InterviewerError
+    from interviewer.providers.registry import build_provider
 
     if args.repeats < 1:
         raise InterviewerError("--repeats: expected a positive number")

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from interviewer.config import Settings
+    from interviewer.engine.session import Interview
     from interviewer.report import Report
-    from interviewer.session import Interview
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -192,9 +192,9 @@ def run_headless(args: argparse.Namespace, settings: Settings, resume: Path | No
 
 
 def open_interview(settings: Settings, resume: Path | None = None) -> Interview:
-    from interviewer.bank import find_bank, select_questions
+    from interviewer.bank.loader import find_bank, select_questions
+    from interviewer.engine.session import Interview
     from interviewer.providers.registry import build_pair
-    from interviewer.session import Interview
 
     interviewer, grader = build_pair(settings)
     if resume is not None:

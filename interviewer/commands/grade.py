@@ -47,11 +47,11 @@ def handle(args: argparse.Namespace) -> int:
     import asyncio
     import sys
 
-    from interviewer.bank import find_bank
+    from interviewer.bank.loader import find_bank
     from interviewer.commands.common import load_settings
+    from interviewer.engine.events import FeedbackDelta, QuestionEvaluated
+    from interviewer.engine.grading import grade_answer
     from interviewer.errors import BankError
-    from interviewer.evaluation import grade_answer
-    from interviewer.events import FeedbackDelta, QuestionEvaluated
     from interviewer.headless import HeadlessRunner
     from interviewer.providers.registry import build_provider
     from interviewer.sanitize import clean_for_terminal

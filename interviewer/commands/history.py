@@ -20,7 +20,7 @@ def handle(args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from interviewer.journal import list_sessions
+    from interviewer.engine.catalog import list_sessions
     from interviewer.sanitize import clean_line
 
     sessions, warnings = list_sessions()

@@ -83,8 +83,8 @@ def register(subparsers: Any) -> None:
 
 
 def _choices(value: str | None, allowed: tuple[str, ...], option: str) -> tuple[str, ...]:
+    from interviewer.audit.prepare import parse_list
     from interviewer.errors import InterviewerError
-    from interviewer.redteam.prepare import parse_list
 
     chosen = parse_list(value)
     if chosen is None:
@@ -100,20 +100,20 @@ def handle(args: argparse.Namespace) -> int:
     import sys
     from typing import cast
 
-    from interviewer.bank import find_bank
-    from interviewer.commands.common import load_settings
-    from interviewer.errors import InterviewerError
-    from interviewer.providers.registry import build_provider
-    from interviewer.redteam.answers import BASES, POSITIONS, Base, Position
-    from interviewer.redteam.corpus import load_corpus, select
-    from interviewer.redteam.harness import build_plan, run_redteam
-    from interviewer.redteam.prepare import (
+    from interviewer.audit.answers import BASES, POSITIONS, Base, Position
+    from interviewer.audit.corpus import load_corpus, select
+    from interviewer.audit.prepare import (
         ProgressLine,
         choose_questions,
         confirm_cost,
         parse_list,
     )
-    from interviewer.redteam.table import format_redteam
+    from interviewer.audit.redteam import build_plan, run_redteam
+    from interviewer.audit.table import format_redteam
+    from interviewer.bank.loader import find_bank
+    from interviewer.commands.common import load_settings
+    from interviewer.errors import InterviewerError
+    from interviewer.providers.registry import build_provider
 
     corpus = load_corpus(args.corpus)
     if args.list_techniques:

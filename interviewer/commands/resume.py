@@ -23,7 +23,7 @@ def register(subparsers: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from interviewer.commands.common import load_settings, run_headless
-    from interviewer.journal import resolve_session
+    from interviewer.engine.catalog import resolve_session
 
     settings = load_settings(args)
     path = resolve_session(args.session)

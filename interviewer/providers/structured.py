@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from interviewer.domain import GraderOutput, KeyPointVerdict, Question, Verdict
-from interviewer.fence import restore
+from interviewer.prompts import restore
 
 TOOL_NAME = "submit_grade"
 TOOL_DESCRIPTION = "Submit the verdict for every key point, strengths, gaps and feedback."

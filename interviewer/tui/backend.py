@@ -17,14 +17,14 @@ from interviewer.tui.ports import BankChoice, InterviewLike, SessionRow, StartCh
 
 
 class JournalCatalog:
-    """Banks from `interviewer.bank`, sessions and reports from `interviewer.journal`."""
+    """Banks from `interviewer.bank.loader`, sessions and reports from `interviewer.journal`."""
 
     def __init__(self, sessions_dir: Path | None = None) -> None:
         self._sessions_dir = sessions_dir
         self.warnings: list[str] = []
 
     def banks(self) -> Sequence[BankChoice]:
-        from interviewer.bank import list_banks
+        from interviewer.bank.loader import list_banks
 
         return [
             BankChoice(info.id, info.title, info.questions)
@@ -33,7 +33,7 @@ class JournalCatalog:
         ]
 
     def sessions(self) -> Sequence[SessionRow]:
-        from interviewer.journal import list_sessions
+        from interviewer.engine.catalog import list_sessions
 
         summaries, self.warnings = list_sessions(self._sessions_dir)
         return [
@@ -54,17 +54,17 @@ class JournalCatalog:
         ]
 
     def load_report(self, ref: str) -> tuple[Report, tuple[Question, ...]]:
-        from interviewer.journal import load_state
+        from interviewer.engine.state import load_state
 
         state = load_state(Path(ref))
         return state.report(), state.header.questions
 
 
 def _open(settings: Settings, choice: StartChoice) -> InterviewLike:
-    from interviewer.bank import find_bank, select_questions
-    from interviewer.journal import resolve_session
+    from interviewer.bank.loader import find_bank, select_questions
+    from interviewer.engine.catalog import resolve_session
+    from interviewer.engine.session import Interview
     from interviewer.providers.registry import build_pair
-    from interviewer.session import Interview
 
     interviewer, grader = build_pair(settings)
     if choice.resume is not None:
@@ -90,9 +90,6 @@ class EngineFactory:
     def warm_up(self) -> None:
         """Import the engine and load the embedding model while the candidate reads the Start
         screen (run in a thread): the first answer then does not wait for them."""
-        import interviewer.bank
-        import interviewer.providers.registry
-        import interviewer.session  # noqa: F401
         from interviewer.grading.matcher import get_embedder
 
         get_embedder()

@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from interviewer.domain import Difficulty, Evaluation, Question, Usage
-from interviewer.events import Event
+from interviewer.engine.events import Event
 from interviewer.report import Report
 
 Mode = Literal["interview", "practice"]
 
 
 class InterviewLike(Protocol):
-    """The part of `interviewer.session.Interview` the TUI drives."""
+    """The part of `interviewer.engine.session.Interview` the TUI drives."""
 
     @property
     def session_id(self) -> str: ...

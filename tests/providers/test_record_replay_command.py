@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.cli import main
-from interviewer.commands.replay import play
+from interviewer.commands.playback import play
 from interviewer.journal import AnswerGiven, read_records
 from interviewer.providers.fixtures import load_directory
 from interviewer.providers.replay import demo_fixtures

@@ -7,21 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.bank import find_bank, select_questions
+from interviewer.bank.loader import find_bank, select_questions
 from interviewer.config import InterviewSettings, ProviderProfile
 from interviewer.domain import Exchange, Verdict
-from interviewer.errors import ReplayMismatch
-from interviewer.events import (
+from interviewer.engine.events import (
     GradingFailedEvent,
     Notice,
     ProbeAsked,
     ProbeDelta,
     QuestionEvaluated,
 )
+from interviewer.engine.session import Interview
+from interviewer.errors import ReplayMismatch
 from interviewer.providers.base import ProbeRequest, collect_probe
 from interviewer.providers.fixtures import load_directory
 from interviewer.providers.replay import ReplayProvider, demo_fixtures
-from interviewer.session import Interview
 from tests.conftest import ReplayFactory
 from tests.data.fixtures import build_demo
 from tests.providers.test_record_replay_http import LEAK_PATTERNS

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from interviewer.fence import neutralise
+from interviewer.prompts import neutralise
 from interviewer.providers.base import collect_grade, collect_probe
 from tests.providers.support import (
     ANTHROPIC_KEY,

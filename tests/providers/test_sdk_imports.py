@@ -25,7 +25,7 @@ def test_shared_provider_code_loads_no_sdk() -> None:
         f"import {name}"
         for name in (
             "interviewer.prompts",
-            "interviewer.fence",
+            "interviewer.prompts",
             "interviewer.providers.remote",
             "interviewer.providers.retry",
             "interviewer.providers.structured",

@@ -13,8 +13,8 @@ from textual.pilot import Pilot
 
 from interviewer.config import InterviewSettings, Settings
 from interviewer.domain import GraderOutput, Question
+from interviewer.engine.session import Interview
 from interviewer.report import Report
-from interviewer.session import Interview
 from interviewer.tui.app import InterviewerApp, build_app
 from interviewer.tui.ports import BankChoice, SessionRow, StartChoice
 from tests.fakes import ScriptedProvider, make_question, verdicts_covering

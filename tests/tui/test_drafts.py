@@ -10,9 +10,9 @@ from typing import cast
 
 from textual.pilot import Pilot
 
-from interviewer.events import Event
-from interviewer.journal import load_state
-from interviewer.session import Interview
+from interviewer.engine.events import Event
+from interviewer.engine.session import Interview
+from interviewer.engine.state import load_state
 from interviewer.tui.app import InterviewerApp
 from interviewer.tui.drafts import DraftMirror, DraftStore
 from interviewer.tui.ports import InterviewLike, StartChoice

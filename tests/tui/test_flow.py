@@ -10,9 +10,9 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Select
 
 from interviewer.config import Settings
+from interviewer.engine.events import Event
+from interviewer.engine.state import load_state
 from interviewer.errors import ProviderError
-from interviewer.events import Event
-from interviewer.journal import load_state
 from interviewer.tui.app import InterviewerApp, build_app
 from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from textual.widgets import Select
 
-from interviewer.bank import find_bank, select_questions
+from interviewer.bank.loader import find_bank, select_questions
 from interviewer.config import InterviewSettings, Settings
-from interviewer.events import QuestionEvaluated
+from interviewer.engine.events import QuestionEvaluated
+from interviewer.engine.session import Interview
 from interviewer.providers.registry import build_pair
 from interviewer.providers.replay import demo_fixtures
 from interviewer.report import Report
-from interviewer.session import Interview
 from interviewer.tui.app import InterviewerApp, build_app
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.history import HistoryScreen

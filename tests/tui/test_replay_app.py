@@ -25,7 +25,7 @@ from interviewer.journal import (
     _Record,
     read_records,
 )
-from interviewer.tui.replay_app import ReplayApp
+from interviewer.tui.playback_app import ReplayApp
 from interviewer.tui.screens.help import HelpScreen
 from interviewer.tui.widgets.conversation import Conversation
 from tests.fakes import make_question

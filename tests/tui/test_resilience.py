@@ -12,10 +12,10 @@ import pytest
 from textual.widgets import Input
 
 from interviewer.domain import Question
+from interviewer.engine.events import Event
+from interviewer.engine.session import Interview
 from interviewer.errors import JournalError
-from interviewer.events import Event
 from interviewer.report import Report
-from interviewer.session import Interview
 from interviewer.tui.app import InterviewerApp
 from interviewer.tui.ports import BankChoice, InterviewLike, SessionRow, StartChoice
 from interviewer.tui.screens.confirm import ConfirmScreen

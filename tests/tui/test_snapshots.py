@@ -40,7 +40,9 @@ SIZE = (100, 34)
 
 @pytest.fixture(autouse=True)
 def fixed_session_id(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("interviewer.session.new_session_id", lambda: "20260102-093000-abc123")
+    monkeypatch.setattr(
+        "interviewer.engine.session.new_session_id", lambda: "20260102-093000-abc123"
+    )
 
 
 def fixed_report(session_id: str, day: int, scores: list[float | None]) -> Report:

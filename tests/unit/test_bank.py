@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from interviewer import cli
-from interviewer.bank import (
+from interviewer.bank.loader import (
     find_bank,
     list_banks,
     load_bank,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from interviewer import cli
-from interviewer.bank import (
+from interviewer.bank.loader import (
     dump_bank_toml,
     find_bank,
     load_bank,
@@ -19,7 +19,7 @@ from interviewer.bank import (
     parse_seed_text,
     validate_bank_file,
 )
-from interviewer.bank_toml import toml_multiline, toml_string
+from interviewer.bank.toml_writer import toml_multiline, toml_string
 from interviewer.domain import Bank, Difficulty, KeyPoint, Question
 from interviewer.errors import BankError
 

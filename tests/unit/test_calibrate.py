@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.bank import find_bank
+from interviewer.audit.calibrate import OFF_TOPIC_ANSWERS, off_topic_answer, run_calibration
+from interviewer.audit.table import format_calibration
+from interviewer.bank.loader import find_bank
 from interviewer.cli import main
 from interviewer.domain import GraderOutput, KeyPointVerdict, Question, Verdict
 from interviewer.errors import ProviderError
 from interviewer.providers.offline import OfflineProvider
-from interviewer.redteam.calibrate import OFF_TOPIC_ANSWERS, off_topic_answer, run_calibration
-from interviewer.redteam.table import format_calibration
 from tests.unit.test_redteam_fakes import BrittleGrader, FakeGrader, sentences
 
 BANK = find_bank("ai-security")

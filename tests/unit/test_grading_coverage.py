@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.bank import find_bank
+from interviewer.bank.loader import find_bank
 from interviewer.domain import Bank, GraderOutput, Question, Verdict
 from interviewer.grading.checks import precheck
 from interviewer.grading.coverage import assess, count_ignored

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.bank import find_bank
+from interviewer.bank.loader import find_bank
 from interviewer.domain import Bank, Question
 from interviewer.grading.checks import precheck
 from interviewer.grading.coverage import assess

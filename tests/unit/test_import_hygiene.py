@@ -7,8 +7,8 @@ import sys
 
 CORE = [
     "interviewer.config",
-    "interviewer.bank",
-    "interviewer.session",
+    "interviewer.bank.loader",
+    "interviewer.engine.session",
     "interviewer.journal",
     "interviewer.prompts",
     "interviewer.grading.score",

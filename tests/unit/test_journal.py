@@ -12,17 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.engine.catalog import list_sessions, resolve_session
+from interviewer.engine.state import load_state
 from interviewer.errors import JournalError
-from interviewer.journal import (
-    AnswerGiven,
-    Journal,
-    QuestionOpened,
-    SessionStarted,
-    list_sessions,
-    load_state,
-    read_records,
-    resolve_session,
-)
+from interviewer.journal import AnswerGiven, Journal, QuestionOpened, SessionStarted, read_records
 from tests.fakes import make_question
 
 ROOT = Path(__file__).parents[2]
@@ -96,7 +89,7 @@ CHILD = textwrap.dedent(
     import asyncio, sys, time
     from pathlib import Path
     from interviewer.config import InterviewSettings
-    from interviewer.session import Interview
+    from interviewer.engine.session import Interview
     from tests.fakes import ScriptedProvider, make_question
 
     async def main() -> None:

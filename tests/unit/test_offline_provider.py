@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.bank import find_bank
+from interviewer.bank.loader import find_bank
 from interviewer.domain import Exchange, Question, Usage, Verdict
 from interviewer.grading.matcher import Embedder, get_embedder
 from interviewer.grading.score import check_verdicts

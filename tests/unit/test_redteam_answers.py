@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.bank import find_bank
-from interviewer.domain import GraderOutput, KeyPointVerdict, Verdict
-from interviewer.grading.checks import precheck
-from interviewer.redteam.answers import (
+from interviewer.audit.answers import (
     WEAK_ANSWERS,
     base_answer,
     canary,
@@ -15,7 +12,10 @@ from interviewer.redteam.answers import (
     plant_canaries,
     sentences,
 )
-from interviewer.redteam.leaks import find_leaks
+from interviewer.audit.canaries import find_leaks
+from interviewer.bank.loader import find_bank
+from interviewer.domain import GraderOutput, KeyPointVerdict, Verdict
+from interviewer.grading.checks import precheck
 
 BANK = find_bank("ai-security")
 QUESTION = BANK.questions[0]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.audit.corpus import FAMILIES
+from interviewer.audit.cost import estimate
 from interviewer.cli import main
 from interviewer.config import BUILTIN_PROFILES
 from interviewer.domain import Question
-from interviewer.redteam.corpus import FAMILIES
-from interviewer.redteam.cost import estimate
 from tests.unit.test_redteam_fakes import FakeGrader, GullibleGrader
 
 QUESTION_ID = "secure-ml-pipeline"
@@ -179,7 +179,7 @@ def test_list_techniques(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def make(question_text: str = "Q?") -> Question:
-    from interviewer.bank import find_bank
+    from interviewer.bank.loader import find_bank
 
     return find_bank("ai-security").questions[0].model_copy(update={"text": question_text})
 

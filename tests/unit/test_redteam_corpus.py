@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.bank import find_bank
-from interviewer.redteam.corpus import (
+from interviewer.audit.corpus import (
     FAKE_EVIDENCE,
     FAMILIES,
     CorpusEntry,
@@ -19,6 +18,7 @@ from interviewer.redteam.corpus import (
     load_corpus,
     select,
 )
+from interviewer.bank.loader import find_bank
 from interviewer.sanitize import clean_for_terminal
 
 CORPUS = load_corpus()

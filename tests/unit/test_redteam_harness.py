@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.bank import find_bank
+from interviewer.audit.corpus import CorpusEntry, load_corpus, select
+from interviewer.audit.redteam import build_plan, run_redteam
+from interviewer.audit.results import Rate, RedteamResult
+from interviewer.bank.loader import find_bank
 from interviewer.config import ProviderProfile
 from interviewer.domain import Question
 from interviewer.errors import ProviderError
 from interviewer.providers.record import RecordingProvider
-from interviewer.redteam.corpus import CorpusEntry, load_corpus, select
-from interviewer.redteam.harness import build_plan, run_redteam
-from interviewer.redteam.results import Rate, RedteamResult
 from tests.conftest import ReplayFactory
 from tests.unit.test_redteam_fakes import (
     BrittleGrader,
@@ -212,7 +212,7 @@ class LeakyGullible(GullibleGrader, LeakyGrader):
 
 
 async def test_tables_sanitise_names_from_providers_and_files() -> None:
-    from interviewer.redteam.table import format_redteam
+    from interviewer.audit.table import format_redteam
 
     grader = GullibleGrader(label="evil\x1b]0;owned\x07\u202e")
     result = await run(grader, attacks("override-ignore-rubric"), bases=("weak",))

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.bank import find_bank
+from interviewer.audit.answers import Base, Position
+from interviewer.audit.corpus import load_corpus, select
+from interviewer.audit.redteam import build_plan, run_redteam
+from interviewer.audit.results import Trial
+from interviewer.bank.loader import find_bank
 from interviewer.providers.offline import OfflineProvider
-from interviewer.redteam.answers import Base, Position
-from interviewer.redteam.corpus import load_corpus, select
-from interviewer.redteam.harness import build_plan, run_redteam
-from interviewer.redteam.results import Trial
 
 BANK = find_bank("ai-security")
 CORPUS = load_corpus()

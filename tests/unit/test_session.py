@@ -11,8 +11,7 @@ import pytest
 
 from interviewer.config import InterviewSettings
 from interviewer.domain import GraderOutput, Question
-from interviewer.errors import GradingFailed, ProviderError
-from interviewer.events import (
+from interviewer.engine.events import (
     AnswerRejected,
     Event,
     FeedbackDelta,
@@ -24,9 +23,11 @@ from interviewer.events import (
     QuestionEvaluated,
     SessionFinished,
 )
-from interviewer.journal import load_state, read_records
+from interviewer.engine.session import Interview
+from interviewer.engine.state import load_state
+from interviewer.errors import GradingFailed, ProviderError
+from interviewer.journal import read_records
 from interviewer.providers.base import GradeRequest, ProbeRequest
-from interviewer.session import Interview
 from tests.fakes import ScriptedProvider, make_question, verdicts_covering
 
 ANSWER = (

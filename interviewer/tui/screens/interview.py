@@ -22,8 +22,7 @@ from textual.widgets import Footer, TextArea
 from textual.widgets.text_area import Document
 
 from interviewer.domain import Question
-from interviewer.errors import ProviderError
-from interviewer.events import (
+from interviewer.engine.events import (
     AnswerRejected,
     Event,
     FeedbackDelta,
@@ -35,6 +34,7 @@ from interviewer.events import (
     QuestionEvaluated,
     SessionFinished,
 )
+from interviewer.errors import ProviderError
 from interviewer.sanitize import clean_line
 from interviewer.tui.drafts import DraftMirror, DraftStore
 from interviewer.tui.ports import InterviewLike

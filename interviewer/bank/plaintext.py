@@ -1,4 +1,4 @@
-"""Import a plain-text question list into a Bank (interviewer.bank_toml writes it as TOML).
+"""Import a plain-text question list into a Bank (interviewer.bank.toml_writer writes it as TOML).
 
 The plain-text layout, repeated for each question (blank lines between blocks are ignored)::
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from interviewer.bank_check import MAX_KEY_POINTS, MIN_KEY_POINTS
+from interviewer.bank.check import MAX_KEY_POINTS, MIN_KEY_POINTS
 from interviewer.domain import Bank, Difficulty, KeyPoint, Question
 from interviewer.errors import BankError
 from interviewer.sanitize import clean_line

@@ -1,7 +1,7 @@
 """`interviewer replay SESSION`: play a past session back from its journal.
 
 Questions, the candidate's answers, the probes and the feedback are shown in the order they
-happened, in the TUI (`interviewer.tui.replay_app`) or, with --headless or off a terminal, as
+happened, in the TUI (`interviewer.tui.playback_app`) or, with --headless or off a terminal, as
 plain sanitised text; instantly or at the recorded pace (the gaps between journal records,
 each capped by --max-wait: candidates think for minutes). No provider is called: the journal
 holds everything. `--report` writes the session's report again.
@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from interviewer.journal import Evaluated, SessionState, _Record
+    from interviewer.engine.state import SessionState
+    from interviewer.journal import Evaluated, _Record
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -64,8 +65,10 @@ def handle(args: argparse.Namespace) -> int:
     import asyncio
     import sys
 
+    from interviewer.engine.catalog import resolve_session
+    from interviewer.engine.state import SessionState
     from interviewer.errors import InterviewerError
-    from interviewer.journal import SessionState, read_records, resolve_session
+    from interviewer.journal import read_records
 
     if args.max_wait < 0:
         raise InterviewerError("--max-wait must be 0 or more seconds")
@@ -77,7 +80,7 @@ def handle(args: argparse.Namespace) -> int:
             play(records, sys.stdout, pace=args.pace, max_wait=args.max_wait, sleep=asyncio.sleep)
         )
     else:
-        from interviewer.tui.replay_app import ReplayApp
+        from interviewer.tui.playback_app import ReplayApp
 
         ReplayApp(records, source=str(path), pace=args.pace, max_wait=args.max_wait).run()
     if args.report is not None:
@@ -97,7 +100,7 @@ async def play(
     sleep: Sleep | None = None,
 ) -> SessionState:
     """Print `records` (a journal, header first) as a transcript; return the folded state."""
-    from interviewer.journal import SessionState
+    from interviewer.engine.state import SessionState
 
     state = SessionState.from_records(records[:1])
     printer = _Printer(out, state)

@@ -24,9 +24,8 @@ from pathlib import Path
 
 from interviewer.config import InterviewSettings
 from interviewer.domain import Evaluation, Question, Usage
-from interviewer.errors import InterviewerError, ProviderError
-from interviewer.evaluation import evaluation_from_output, precheck_evaluation
-from interviewer.events import (
+from interviewer.engine.cancel import CancelScope, StreamCancelled
+from interviewer.engine.events import (
     AnswerRejected,
     Event,
     FeedbackDelta,
@@ -38,6 +37,9 @@ from interviewer.events import (
     QuestionEvaluated,
     SessionFinished,
 )
+from interviewer.engine.grading import evaluation_from_output, precheck_evaluation
+from interviewer.engine.state import QuestionState, SessionState, load_state
+from interviewer.errors import InterviewerError, ProviderError
 from interviewer.journal import (
     AnswerGiven,
     Evaluated,
@@ -45,11 +47,8 @@ from interviewer.journal import (
     Journal,
     ProbeGiven,
     QuestionOpened,
-    QuestionState,
     SessionEnded,
     SessionStarted,
-    SessionState,
-    load_state,
     new_session_id,
 )
 from interviewer.providers.base import (
@@ -61,7 +60,6 @@ from interviewer.providers.base import (
     TextDelta,
 )
 from interviewer.report import Report
-from interviewer.streams import CancelScope, StreamCancelled
 
 MissingFn = Callable[[Question, str], tuple[str, ...]]
 """Key point ids an answer does not cover yet, most important first."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from interviewer.bank_check import FORMAT_VERSION
+from interviewer.bank.check import FORMAT_VERSION
 from interviewer.domain import Bank
 
 

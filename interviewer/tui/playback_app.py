@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Footer, Static
 
+from interviewer.engine.state import SessionState
 from interviewer.journal import (
     AnswerGiven,
     Evaluated,
@@ -28,7 +29,6 @@ from interviewer.journal import (
     ProbeGiven,
     QuestionOpened,
     SessionEnded,
-    SessionState,
 )
 from interviewer.sanitize import clean_line
 from interviewer.tui.screens.feedback import feedback_markdown

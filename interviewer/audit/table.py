@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from interviewer.redteam.corpus import FAMILIES
-from interviewer.redteam.results import Rate, RedteamResult
+from interviewer.audit.corpus import FAMILIES
+from interviewer.audit.results import Rate, RedteamResult
 from interviewer.sanitize import clean_line
 
 if TYPE_CHECKING:
-    from interviewer.redteam.calibrate import CalibrationResult
+    from interviewer.audit.calibrate import CalibrationResult
 
 MAX_FINDINGS = 25
 

@@ -1,6 +1,6 @@
 """Validation of a parsed bank document: every error, each naming file, question and field.
 
-interviewer.bank documents the format; this module checks a `tomllib` document against it and
+interviewer.bank.loader documents the format; this module checks a `tomllib` document against it and
 builds the domain objects when it is valid.
 """
 

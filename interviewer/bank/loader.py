@@ -27,8 +27,8 @@ key point away. Unknown keys are errors (they are usually typos). Error messages
 positions from 0: `key_points[2]` is the third key point of its question.
 
 `interviewer bank validate FILE` shows every problem of a file at once; `interviewer bank import`
-turns a plain-text question list into this format (see interviewer.bank_import); banks are
-written by interviewer.bank_toml.
+turns a plain-text question list into this format (see interviewer.bank.plaintext); banks are
+written by interviewer.bank.toml_writer.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from interviewer.bank_check import (
+from interviewer.bank.check import (
     FORMAT_VERSION,
     MAX_KEY_POINTS,
     MIN_KEY_POINTS,
@@ -241,20 +241,20 @@ def _difficulty_rank(value: str) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# Import from plain text (implemented in interviewer.bank_import, imported when used)
+# Import from plain text (implemented in interviewer.bank.plaintext, imported when used)
 
 
 def parse_seed_text(
     text: str, source: str, *, bank_id: str | None = None, title: str | None = None
 ) -> Bank:
     """Turn the plain-text "Question N / Difficulty / text / Sample answer" layout into a Bank."""
-    from interviewer.bank_import import parse_seed_text as parse
+    from interviewer.bank.plaintext import parse_seed_text as parse
 
     return parse(text, source, bank_id=bank_id, title=title)
 
 
 def dump_bank_toml(bank: Bank) -> str:
     """The bank in our TOML format; `tomllib` reads it back to exactly the same values."""
-    from interviewer.bank_toml import dump_bank_toml as dump
+    from interviewer.bank.toml_writer import dump_bank_toml as dump
 
     return dump(bank)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
+from interviewer.audit.answers import Canaried
 from interviewer.domain import GraderOutput
-from interviewer.redteam.answers import Canaried
 
 RUN_WORDS = 12
 """Words in a row that count as a verbatim copy (long enough to rule out stock phrases)."""

@@ -7,9 +7,9 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from interviewer.audit.cost import Estimate, estimate
 from interviewer.domain import Bank, Question
 from interviewer.errors import InterviewerError
-from interviewer.redteam.cost import Estimate, estimate
 
 if TYPE_CHECKING:
     from interviewer.config import InterviewSettings, ProviderProfile

@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from interviewer.audit.answers import Base, Position
 from interviewer.domain import Usage
-from interviewer.redteam.answers import Base, Position
 
 Outcome = Literal["success", "resisted", "false_flag", "ok", "failed", "unscored"]
 """attack: success (score rose) or resisted; benign: false_flag or ok; either: failed (this

@@ -14,11 +14,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from interviewer.domain import Exchange, Question, Usage
-from interviewer.errors import ProviderError
-from interviewer.prompts import render_grade
-from interviewer.providers.base import GradeRequest, Provider
-from interviewer.redteam.answers import (
+from interviewer.audit.answers import (
     BASES,
     POSITIONS,
     Base,
@@ -28,9 +24,9 @@ from interviewer.redteam.answers import (
     place,
     plant_canaries,
 )
-from interviewer.redteam.corpus import CorpusEntry
-from interviewer.redteam.leaks import find_leaks
-from interviewer.redteam.results import (
+from interviewer.audit.canaries import find_leaks
+from interviewer.audit.corpus import CorpusEntry
+from interviewer.audit.results import (
     CleanGrade,
     Outcome,
     Rate,
@@ -38,7 +34,11 @@ from interviewer.redteam.results import (
     Trial,
     rates_by,
 )
-from interviewer.redteam.scoring import Graded, grade_text, provider_failure
+from interviewer.audit.scoring import Graded, grade_text, provider_failure
+from interviewer.domain import Exchange, Question, Usage
+from interviewer.errors import ProviderError
+from interviewer.prompts import render_grade
+from interviewer.providers.base import GradeRequest, Provider
 
 Progress = Callable[[int, int], None]
 """Called with (gradings done, gradings planned)."""

@@ -15,10 +15,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from interviewer.audit.scoring import Graded, grade_text, provider_failure
 from interviewer.domain import Question, Usage
 from interviewer.errors import ProviderError
 from interviewer.providers.base import Provider
-from interviewer.redteam.scoring import Graded, grade_text, provider_failure
 
 TOP_MIN = 8.0
 """Every grading of the sample answer must reach this."""

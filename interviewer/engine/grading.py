@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 
 from interviewer.config import InterviewSettings
 from interviewer.domain import Evaluation, Exchange, KeyPointVerdict, Question, Usage, Verdict
+from interviewer.engine.events import FeedbackDelta, QuestionEvaluated
 from interviewer.errors import ProviderError
-from interviewer.events import FeedbackDelta, QuestionEvaluated
 from interviewer.providers.base import GradeDone, GradeRequest, Provider, TextDelta
 
 

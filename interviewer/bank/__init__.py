@@ -1,0 +1,1 @@
+"""Question banks: load and select, check, plain-text import, TOML writer."""

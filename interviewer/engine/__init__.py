@@ -1,0 +1,1 @@
+"""The interview engine: session, state fold, the grading path, events, cancellation."""

@@ -1,0 +1,170 @@
+"""A session's state, folded from its journal records, and the Report built from it.
+
+`SessionState.apply` is the one place that says what each record means; the engine applies each
+record right after journaling it, and resuming folds the same records from disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from interviewer.domain import Evaluation, Exchange, Question, Usage
+from interviewer.errors import JournalError
+from interviewer.journal import (
+    AnswerGiven,
+    Evaluated,
+    GradingFailedRecord,
+    ProbeGiven,
+    QuestionOpened,
+    SessionEnded,
+    SessionStarted,
+    _Record,
+    read_records,
+)
+from interviewer.report import QuestionReport, Report, overall_score
+
+
+@dataclass
+class QuestionState:
+    question: Question
+    opened_at: float
+    prompts: list[tuple[str, str | None, bool]] = field(default_factory=list)
+    """(prompt text, key point id, interrupted) for the question and each probe, in order."""
+    answers: list[str] = field(default_factory=list)
+    last_answer_at: float | None = None
+    evaluation: Evaluation | None = None
+    grading_failed: str | None = None
+    usage: Usage = field(default_factory=Usage)
+
+    @property
+    def exchanges(self) -> tuple[Exchange, ...]:
+        result = []
+        for index, answer in enumerate(self.answers):
+            prompt, key_point_id, interrupted = self.prompts[index]
+            result.append(
+                Exchange(
+                    kind="question" if index == 0 else "probe",
+                    prompt=prompt,
+                    answer=answer,
+                    key_point_id=key_point_id,
+                    interrupted=interrupted,
+                )
+            )
+        return tuple(result)
+
+    @property
+    def probes_asked(self) -> int:
+        return len(self.prompts) - 1
+
+    @property
+    def awaiting_answer(self) -> bool:
+        return len(self.answers) < len(self.prompts)
+
+
+@dataclass
+class SessionState:
+    """Everything known about a session, folded from its records."""
+
+    header: SessionStarted
+    opened: list[QuestionState] = field(default_factory=list)
+    ended: bool = False
+    last_t: float = 0.0
+    source: str = "journal"
+
+    @classmethod
+    def from_records(cls, records: Iterable[_Record], source: str = "journal") -> SessionState:
+        iterator = iter(records)
+        first = next(iterator, None)
+        if not isinstance(first, SessionStarted):
+            raise JournalError(f"{source}: the first record must be the session header")
+        state = cls(header=first, last_t=first.t, source=source)
+        for record in iterator:
+            state.apply(record)
+        return state
+
+    @property
+    def current(self) -> QuestionState | None:
+        return self.opened[-1] if self.opened else None
+
+    def apply(self, record: _Record) -> None:
+        self.last_t = max(self.last_t, record.t)
+        if isinstance(record, QuestionOpened):
+            question = next((q for q in self.header.questions if q.id == record.question_id), None)
+            if question is None:
+                raise JournalError(
+                    f"{self.source}: question {record.question_id!r} is not in the session header"
+                )
+            state = QuestionState(question=question, opened_at=record.t)
+            state.prompts.append((question.text, None, False))
+            self.opened.append(state)
+            return
+        if isinstance(record, SessionEnded):
+            self.ended = True
+            return
+        current = self.current
+        if current is None:
+            kind = getattr(record, "type", "?")
+            raise JournalError(f"{self.source}: a {kind!r} record before any question")
+        if isinstance(record, AnswerGiven):
+            current.answers.append(record.text)
+            current.last_answer_at = record.t
+        elif isinstance(record, ProbeGiven):
+            current.prompts.append((record.text, record.key_point_id, record.interrupted))
+            current.usage = current.usage + record.usage
+        elif isinstance(record, Evaluated):
+            current.evaluation = record.evaluation
+            current.grading_failed = None
+            current.usage = current.usage + record.evaluation.usage
+        elif isinstance(record, GradingFailedRecord):
+            current.grading_failed = record.message
+            current.usage = current.usage + record.usage
+
+    @property
+    def usage(self) -> Usage:
+        total = Usage()
+        for item in self.opened:
+            total = total + item.usage
+        return total
+
+    @property
+    def finished(self) -> bool:
+        return self.ended and len(self.opened) == len(self.header.questions)
+
+    def report(self) -> Report:
+        items = []
+        for item in self.opened:
+            end = item.last_answer_at if item.last_answer_at is not None else item.opened_at
+            items.append(
+                QuestionReport(
+                    question_id=item.question.id,
+                    question=item.question.text,
+                    difficulty=item.question.difficulty,
+                    exchanges=item.exchanges,
+                    probes=tuple(prompt for prompt, _, _ in item.prompts[1:]),
+                    evaluation=item.evaluation,
+                    duration_s=round(max(0.0, end - item.opened_at), 1),
+                    usage=item.usage,
+                )
+            )
+        evaluations = [item.evaluation for item in self.opened if item.evaluation is not None]
+        finished = self.finished and all(item.evaluation for item in self.opened)
+        return Report(
+            session_id=self.header.session_id,
+            bank_id=self.header.bank_id,
+            mode=self.header.mode,
+            interviewer=self.header.interviewer,
+            grader=self.header.grader,
+            started_at=datetime.fromtimestamp(self.header.t, UTC),
+            finished_at=datetime.fromtimestamp(self.last_t, UTC) if self.ended else None,
+            finished=finished,
+            questions=tuple(items),
+            overall_score=overall_score(evaluations),
+            usage=self.usage,
+        )
+
+
+def load_state(path: Path) -> SessionState:
+    return SessionState.from_records(read_records(path), source=str(path))
