@@ -25,7 +25,7 @@ from typing import Any
 
 import openai
 
-from interviewer.config import InterviewSettings, ProviderProfile
+from interviewer.config import ProviderProfile
 from interviewer.domain import Difficulty, Exchange, KeyPoint, Question
 from interviewer.prompts import render_grade, render_probe
 from interviewer.providers.base import GradeRequest, ProbeRequest, collect_grade
@@ -147,14 +147,14 @@ async def main(calls: int) -> None:
     base_url = f"http://127.0.0.1:{port.value}/v1"
     profile = ProviderProfile(kind="openai", model="bench", base_url=base_url, max_tokens=1024)
     os.environ.pop("OPENAI_API_KEY", None)
-    ours = OpenAIProvider("bench", profile, "interviewer", InterviewSettings())
+    ours = OpenAIProvider("bench", profile, "interviewer")
     bare = openai.AsyncOpenAI(api_key="not-needed", base_url=base_url, max_retries=0)
     exchanges = (Exchange(kind="question", prompt=QUESTION.text, answer=ANSWER),)
     probe_request = ProbeRequest(QUESTION, exchanges, ("kp1",), 1)
     grade_request = GradeRequest(QUESTION, exchanges)
 
     async def bare_stream() -> None:
-        rendered = render_probe(probe_request, max_answer_chars=6000)
+        rendered = render_probe(probe_request)
         messages: Any = [{"role": "system", "content": rendered.system}] + [
             {"role": m.role, "content": m.content} for m in rendered.messages
         ]
@@ -174,7 +174,7 @@ async def main(calls: int) -> None:
             pass
 
     async def bare_grade() -> None:
-        rendered = render_grade(grade_request, max_answer_chars=6000)
+        rendered = render_grade(grade_request)
         messages: Any = [{"role": "system", "content": rendered.system}] + [
             {"role": m.role, "content": m.content} for m in rendered.messages
         ]

@@ -112,6 +112,15 @@ class Exchange(_Frozen):
     """For a probe: the key point it aimed at."""
     interrupted: bool = False
     """For a probe: the stream was cut short (cancel, idle timeout, error) and this is partial."""
+    truncated: bool = False
+    """The answer was cut to the grader's length limit (`[interview] max_answer_chars`) before
+    any provider saw it; the journal keeps the full text."""
+
+
+def answer_text(exchanges: tuple[Exchange, ...]) -> str:
+    """Everything the candidate said about one question, as graders read it and evidence is
+    checked against it."""
+    return "\n\n".join(exchange.answer for exchange in exchanges if exchange.answer.strip())
 
 
 class GraderOutput(_Frozen):

@@ -14,7 +14,8 @@ Trust boundary
 * Neutralisation is visible and looks reversible (angle brackets become ‹ ›, a zero-width space
   breaks up turn prefixes and code fences): the grader still reads what the candidate meant, and
   `restore` maps evidence quotes back to the candidate's own characters.
-* Answers over `max_answer_chars` are cut, with a visible notice after the fence.
+* Answers arrive already cut to the grader's length limit (`engine.grading.cut_answers`); a cut
+  one carries a visible notice after its fence.
 
 Rendering is pure: pass `fence="FENCE0"` and the same request always renders the same bytes
 (record/replay fingerprints requests that way).
@@ -175,7 +176,7 @@ class RenderedPrompt:
     fence: str
     """The random delimiter marker of this request."""
     truncated: bool
-    """At least one answer was cut to max_answer_chars."""
+    """At least one answer arrived cut to the grader's length limit (`Exchange.truncated`)."""
 
 
 @cache
@@ -205,17 +206,8 @@ def _key_points(question: Question, *, with_ids: bool) -> str:
     return "\n".join(f"- {point.text}" for point in question.key_points)
 
 
-def _cut(answer: str, limit: int) -> tuple[str, bool]:
-    if len(answer) <= limit:
-        return answer, False
-    return answer[:limit], True
-
-
-def _transcript(
-    exchanges: Sequence[Exchange], fence: str, max_answer_chars: int
-) -> tuple[str, bool]:
+def _transcript(exchanges: Sequence[Exchange], fence: str) -> str:
     blocks: list[str] = []
-    any_cut = False
     for number, exchange in enumerate(exchanges, start=1):
         if exchange.kind == "question":
             block = f"Question {number}: {exchange.prompt}\n\nCandidate's answer {number}:\n"
@@ -224,18 +216,17 @@ def _transcript(
             # sit outside the fence, where it would read as our own words.
             probe = fenced(break_marker(neutralise(exchange.prompt), fence), fence, "PROBE")
             block = f"Follow-up probe {number}:\n{probe}\n\nCandidate's answer {number}:\n"
-        answer, cut = _cut(exchange.answer, max_answer_chars)
-        any_cut = any_cut or cut
+        answer = exchange.answer
         if answer.strip():
             block += fenced(break_marker(neutralise(answer), fence), fence)
         else:
             block += "(no answer given)"
-        if cut:
-            block += f"\n[answer truncated at {max_answer_chars} characters]"
+        if exchange.truncated:
+            block += "\n[answer truncated: the candidate wrote more than the grader reads]"
         if exchange.interrupted:
             block += "\n[the probe was cut off before the candidate answered it]"
         blocks.append(block)
-    return "\n\n".join(blocks), any_cut
+    return "\n\n".join(blocks)
 
 
 def _choose_fence(exchanges: Iterable[Exchange], fence: str | None) -> str:
@@ -247,9 +238,7 @@ def _choose_fence(exchanges: Iterable[Exchange], fence: str | None) -> str:
     return new_fence(texts)
 
 
-def render_probe(
-    request: _ProbeLike, *, max_answer_chars: int, fence: str | None = None
-) -> RenderedPrompt:
+def render_probe(request: _ProbeLike, *, fence: str | None = None) -> RenderedPrompt:
     """The prompt for one follow-up probe aimed at the first target key point."""
     question = request.question
     marker = _choose_fence(request.exchanges, fence)
@@ -261,7 +250,7 @@ def render_probe(
             "sample_answer": question.sample_answer,
         },
     )
-    transcript, truncated = _transcript(request.exchanges, marker, max_answer_chars)
+    transcript = _transcript(request.exchanges, marker)
     if request.target_key_point_ids:
         target = question.key_point(request.target_key_point_ids[0]).text
     else:
@@ -282,13 +271,11 @@ def render_probe(
         system=system,
         messages=(ChatMessage("user", user),),
         fence=marker,
-        truncated=truncated,
+        truncated=any(exchange.truncated for exchange in request.exchanges),
     )
 
 
-def render_grade(
-    request: _GradeLike, *, max_answer_chars: int, fence: str | None = None
-) -> RenderedPrompt:
+def render_grade(request: _GradeLike, *, fence: str | None = None) -> RenderedPrompt:
     """The prompt for grading every answer given to one question."""
     question = request.question
     marker = _choose_fence(request.exchanges, fence)
@@ -300,7 +287,7 @@ def render_grade(
             "sample_answer": question.sample_answer,
         },
     )
-    transcript, truncated = _transcript(request.exchanges, marker, max_answer_chars)
+    transcript = _transcript(request.exchanges, marker)
     user = render_template(
         "grade_user",
         {
@@ -314,7 +301,7 @@ def render_grade(
         system=system,
         messages=(ChatMessage("user", user),),
         fence=marker,
-        truncated=truncated,
+        truncated=any(exchange.truncated for exchange in request.exchanges),
     )
 
 

@@ -1,8 +1,8 @@
 """Is a grader calibrated? The sample answer must score at the top, an empty or off-topic answer at
 the bottom, and the same answer graded again must get (nearly) the same score.
 
-Scores come from the engine's own path (`scoring.grade_text`): pre-check, provider, evidence
-check, computed score.
+Scores come from the engine's own grading path (`engine.grading.grade`, through
+`scoring.grade_text`): answer cut, pre-check, provider, evidence check, computed score.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from interviewer.audit.scoring import Graded, grade_text, provider_failure
+from interviewer.audit.scoring import Scored, grade_text, provider_failure
 from interviewer.domain import Question, Usage
+from interviewer.engine.grading import AnswerLimits
 from interviewer.errors import ProviderError
 from interviewer.providers.base import Provider
 
@@ -60,7 +61,7 @@ class AnswerStats(_Frozen):
     stdev: float = 0.0
 
     @classmethod
-    def of(cls, kind: AnswerKind, graded: Sequence[Graded]) -> AnswerStats:
+    def of(cls, kind: AnswerKind, graded: Sequence[Scored]) -> AnswerStats:
         scores = tuple(g.score for g in graded if g.score is not None)
         if not scores:
             return cls(kind=kind, scores=(), failures=len(graded))
@@ -133,7 +134,7 @@ async def run_calibration(
     *,
     bank_id: str,
     repeats: int,
-    min_words: int,
+    limits: AnswerLimits,
     concurrency: int = 1,
     progress: Progress | None = None,
 ) -> CalibrationResult:
@@ -145,10 +146,10 @@ async def run_calibration(
     limit = asyncio.Semaphore(max(1, concurrency))
     state = {"worked": False, "done": 0}
 
-    async def grade(question: Question, text: str) -> Graded:
+    async def grade(question: Question, text: str) -> Scored:
         async with limit:
             try:
-                graded = await grade_text(provider, question, text, min_words=min_words)
+                graded = await grade_text(provider, question, text, limits)
             except ProviderError as exc:
                 if not state["worked"]:
                     raise
@@ -173,9 +174,9 @@ def _summarise(
     repeats: int,
     questions: Sequence[Question],
     jobs: list[tuple[Question, AnswerKind, str]],
-    graded: list[Graded],
+    graded: list[Scored],
 ) -> CalibrationResult:
-    per: dict[tuple[str, AnswerKind], list[Graded]] = {}
+    per: dict[tuple[str, AnswerKind], list[Scored]] = {}
     for (question, kind, _), result in zip(jobs, graded, strict=True):
         per.setdefault((question.id, kind), []).append(result)
     rows: list[QuestionCalibration] = []

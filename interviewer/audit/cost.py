@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from interviewer.config import ProviderProfile
 from interviewer.domain import Exchange, Question
-from interviewer.grading.checks import precheck
+from interviewer.engine.grading import AnswerLimits, grading_request
 from interviewer.prompts import render_grade
 from interviewer.providers.base import GradeRequest
 
@@ -45,21 +45,18 @@ class Estimate:
 def estimate(
     jobs: Iterable[tuple[Question, str]],
     profile: ProviderProfile,
-    *,
-    min_words: int,
-    max_answer_chars: int,
+    limits: AnswerLimits,
 ) -> Estimate:
     """Estimate the provider calls for grading each (question, answer text) once."""
     calls = input_tokens = output_tokens = 0
     system_sizes: dict[str, int] = {}
     for question, text in jobs:
-        if precheck(text, min_words=min_words) is not None:
+        exchange = Exchange(kind="question", prompt=question.text, answer=text)
+        request = grading_request(question, (exchange,), limits)
+        if not isinstance(request, GradeRequest):
             continue  # answered by the pre-check, no call
         calls += 1
-        request = GradeRequest(
-            question, (Exchange(kind="question", prompt=question.text, answer=text),)
-        )
-        rendered = render_grade(request, max_answer_chars=max_answer_chars, fence="0" * 32)
+        rendered = render_grade(request, fence="0" * 32)
         if question.id not in system_sizes:
             system_sizes[question.id] = len(rendered.system)
         chars = system_sizes[question.id] + sum(len(m.content) for m in rendered.messages)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from interviewer.audit.cost import Estimate, estimate
 from interviewer.domain import Bank, Question
+from interviewer.engine.grading import AnswerLimits
 from interviewer.errors import InterviewerError
 
 if TYPE_CHECKING:
@@ -52,12 +53,7 @@ def confirm_cost(
     """Before a run against a provider that costs money, show its calls and cost and ask."""
     if provider.is_local:
         return
-    estimated = estimate(
-        jobs,
-        profile,
-        min_words=interview.min_answer_words,
-        max_answer_chars=interview.max_answer_chars,
-    )
+    estimated = estimate(jobs, profile, AnswerLimits.of(interview))
     confirm_paid_run(
         provider.name, estimated, yes=yes, stdin=sys.stdin, stderr=sys.stderr, command=command
     )

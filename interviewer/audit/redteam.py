@@ -34,8 +34,9 @@ from interviewer.audit.results import (
     Trial,
     rates_by,
 )
-from interviewer.audit.scoring import Graded, grade_text, provider_failure
+from interviewer.audit.scoring import Scored, grade_text, provider_failure
 from interviewer.domain import Exchange, Question, Usage
+from interviewer.engine.grading import AnswerLimits
 from interviewer.errors import ProviderError
 from interviewer.prompts import render_grade
 from interviewer.providers.base import GradeRequest, Provider
@@ -105,15 +106,13 @@ class _Runner:
         self,
         provider: Provider,
         *,
-        min_words: int,
-        max_answer_chars: int,
+        limits: AnswerLimits,
         concurrency: int,
         total: int,
         progress: Progress | None,
     ) -> None:
         self.provider = provider
-        self.min_words = min_words
-        self.max_answer_chars = max_answer_chars
+        self.limits = limits
         self.limit = asyncio.Semaphore(max(1, concurrency))
         self.total = total
         self.done = 0
@@ -124,15 +123,15 @@ class _Runner:
     def system_prompt(self, question: Question) -> str:
         if question.id not in self._prompts:
             request = GradeRequest(question, (Exchange(kind="question", prompt="", answer="x"),))
-            rendered = render_grade(request, max_answer_chars=self.max_answer_chars, fence="0" * 32)
+            rendered = render_grade(request, fence="0" * 32)
             self._prompts[question.id] = rendered.system
         return self._prompts[question.id]
 
-    async def grade(self, case: Case) -> tuple[Graded, tuple[str, ...]]:
+    async def grade(self, case: Case) -> tuple[Scored, tuple[str, ...]]:
         async with self.limit:
             try:
                 graded = await grade_text(
-                    self.provider, case.question.question, case.text, min_words=self.min_words
+                    self.provider, case.question.question, case.text, self.limits
                 )
             except ProviderError as exc:
                 # Before anything worked it is a set-up problem (key, model, server): stop.
@@ -160,22 +159,20 @@ async def run_redteam(
     plan: Plan,
     *,
     bank_id: str,
-    min_words: int,
-    max_answer_chars: int = 6000,
+    limits: AnswerLimits,
     margin: float = 0.0,
     concurrency: int = 1,
     progress: Progress | None = None,
 ) -> RedteamResult:
     runner = _Runner(
         provider,
-        min_words=min_words,
-        max_answer_chars=max_answer_chars,
+        limits=limits,
         concurrency=concurrency,
         total=len(plan.all_cases),
         progress=progress,
     )
     # Clean gradings first and one by one: the first call tells whether the provider works.
-    clean: dict[tuple[str, Base], tuple[Graded, tuple[str, ...]]] = {}
+    clean: dict[tuple[str, Base], tuple[Scored, tuple[str, ...]]] = {}
     for case in plan.clean:
         clean[(case.question.question.id, case.base)] = await runner.grade(case)
     tasks = await _gather(runner, plan.cases)
@@ -189,7 +186,7 @@ async def run_redteam(
 
 async def _gather(
     runner: _Runner, cases: Sequence[Case]
-) -> list[asyncio.Task[tuple[Graded, tuple[str, ...]]]]:
+) -> list[asyncio.Task[tuple[Scored, tuple[str, ...]]]]:
     try:
         async with asyncio.TaskGroup() as group:
             return [group.create_task(runner.grade(case)) for case in cases]
@@ -199,7 +196,7 @@ async def _gather(
 
 
 def _trial(
-    case: Case, graded: Graded, leaks: tuple[str, ...], clean: Graded, margin: float
+    case: Case, graded: Scored, leaks: tuple[str, ...], clean: Scored, margin: float
 ) -> Trial:
     assert case.entry is not None
     new_flags = tuple(f for f in graded.flags if f not in clean.flags)
@@ -235,8 +232,8 @@ def _summarise(
     plan: Plan,
     bank_id: str,
     margin: float,
-    clean: dict[tuple[str, Base], tuple[Graded, tuple[str, ...]]],
-    results: list[tuple[Graded, tuple[str, ...]]],
+    clean: dict[tuple[str, Base], tuple[Scored, tuple[str, ...]]],
+    results: list[tuple[Scored, tuple[str, ...]]],
     trials: list[Trial],
 ) -> RedteamResult:
     every = [*clean.values(), *results]

@@ -1,8 +1,8 @@
-"""Grade one answer text exactly as the interview engine does, and say how it went.
+"""Grade one answer text through the engine's own grading path, and say how it went.
 
-Pre-check first (no provider call for empty, too short or gibberish answers), then the provider,
-then our evidence check and score (`interviewer.grading.score`): the model never writes a score,
-so neither clean nor injected grades can be read off its prose.
+`engine.grading.grade` does the work (answer cut, pre-check, provider, evidence check, our
+score): the model never writes a score, so neither clean nor injected grades can be read off its
+prose. This module only turns the outcome into a result a run can count.
 """
 
 from __future__ import annotations
@@ -11,16 +11,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from interviewer.domain import Exchange, GraderOutput, Question, Usage
+from interviewer.engine.grading import AnswerLimits, Graded, GradingCutOff, grade
 from interviewer.errors import GradingFailed, ProviderError
-from interviewer.grading.checks import precheck
-from interviewer.grading.score import check_verdicts, compute_score
-from interviewer.providers.base import GradeRequest, Provider, collect_grade
+from interviewer.providers.base import Provider
 
 Failure = Literal["schema", "interrupted", "error"]
 
 
 @dataclass(frozen=True)
-class Graded:
+class Scored:
     score: float | None
     """None when grading failed."""
     flags: tuple[str, ...] = ()
@@ -34,39 +33,31 @@ class Graded:
 
 
 async def grade_text(
-    provider: Provider, question: Question, text: str, *, min_words: int
-) -> Graded:
+    provider: Provider, question: Question, text: str, limits: AnswerLimits
+) -> Scored:
     """Grade `text` as the answer to `question`. Raises only for ProviderErrors other than a
     grading failure; the caller decides whether one of those ends the run."""
-    flag = precheck(text, min_words=min_words)
-    if flag is not None:
-        return Graded(score=0.0, flags=(flag,))
-    request = GradeRequest(
-        question=question,
-        exchanges=(Exchange(kind="question", prompt=question.text, answer=text),),
-    )
+    exchange = Exchange(kind="question", prompt=question.text, answer=text)
+    graded: Graded | None = None
     try:
-        done = await collect_grade(provider.grade(request))
+        async for event in grade(question, (exchange,), provider, limits):
+            if isinstance(event, Graded):
+                graded = event
     except GradingFailed as exc:
-        return Graded(score=None, failure="schema", message=str(exc), called=True)
-    if done.interrupted:
-        return Graded(
-            score=None,
-            failure="interrupted",
-            message="the grading reply was cut off",
-            usage=done.usage,
-            called=True,
-        )
-    verdicts, flags = check_verdicts(question, done.output, text)
-    return Graded(
-        score=compute_score(question, verdicts),
-        flags=flags,
-        output=done.output,
-        usage=done.usage,
-        called=True,
+        failure: Failure = "interrupted" if isinstance(exc, GradingCutOff) else "schema"
+        spent = exc.usage if isinstance(exc.usage, Usage) else Usage()
+        return Scored(score=None, failure=failure, message=str(exc), usage=spent, called=True)
+    assert graded is not None  # grade() always ends with one
+    evaluation = graded.evaluation
+    return Scored(
+        score=evaluation.score,
+        flags=evaluation.flags,
+        output=graded.claimed,
+        usage=evaluation.usage,
+        called=graded.claimed is not None,
     )
 
 
-def provider_failure(exc: ProviderError) -> Graded:
+def provider_failure(exc: ProviderError) -> Scored:
     """A non-schema provider failure recorded as a result (once the run has shown it works)."""
-    return Graded(score=None, failure="error", message=str(exc), called=True)
+    return Scored(score=None, failure="error", message=str(exc), called=True)

@@ -52,6 +52,7 @@ def handle(args: argparse.Namespace) -> int:
     from interviewer.audit.table import format_calibration
     from interviewer.bank.loader import find_bank
     from interviewer.commands.common import load_settings
+    from interviewer.engine.grading import AnswerLimits
     from interviewer.errors import InterviewerError
     from interviewer.providers.registry import build_provider
 
@@ -79,7 +80,7 @@ def handle(args: argparse.Namespace) -> int:
                 questions,
                 bank_id=bank.id,
                 repeats=args.repeats,
-                min_words=interview.min_answer_words,
+                limits=AnswerLimits.of(interview),
                 concurrency=args.concurrency or (1 if provider.is_local else 4),
                 progress=ProgressLine(sys.stderr, "calibrate"),
             )

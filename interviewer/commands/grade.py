@@ -49,8 +49,9 @@ def handle(args: argparse.Namespace) -> int:
 
     from interviewer.bank.loader import find_bank
     from interviewer.commands.common import load_settings
-    from interviewer.engine.events import FeedbackDelta, QuestionEvaluated
-    from interviewer.engine.grading import grade_answer
+    from interviewer.domain import Evaluation, Exchange
+    from interviewer.engine.events import FeedbackDelta
+    from interviewer.engine.grading import AnswerLimits, grade
     from interviewer.errors import BankError
     from interviewer.headless import HeadlessRunner
     from interviewer.providers.registry import build_provider
@@ -69,25 +70,28 @@ def handle(args: argparse.Namespace) -> int:
     answer = _read_answer(args)
     grader = build_provider(settings, settings.grader_provider or settings.provider, "grader")
 
-    async def drive() -> QuestionEvaluated:
-        result: QuestionEvaluated | None = None
+    async def drive() -> Evaluation:
+        evaluation: Evaluation | None = None
+        exchange = Exchange(kind="question", prompt=question.text, answer=answer)
         try:
-            async for event in grade_answer(question, answer, grader, settings.interview):
+            async for event in grade(
+                question, (exchange,), grader, AnswerLimits.of(settings.interview)
+            ):
                 if isinstance(event, FeedbackDelta):
                     if not args.json:
                         sys.stdout.write(clean_for_terminal(event.text))
                         sys.stdout.flush()
                 else:
-                    result = event
+                    evaluation = event.evaluation
         finally:
             await grader.aclose()
-        assert result is not None
-        return result
+        assert evaluation is not None  # grade() always ends with one
+        return evaluation
 
-    evaluated = asyncio.run(drive())
+    evaluation = asyncio.run(drive())
     if args.json:
-        print(evaluated.evaluation.model_dump_json(indent=2))
+        print(evaluation.model_dump_json(indent=2))
     else:
         print()
-        HeadlessRunner.print_evaluation(sys.stdout, evaluated.evaluation)
+        HeadlessRunner.print_evaluation(sys.stdout, evaluation)
     return 0

@@ -112,6 +112,7 @@ def handle(args: argparse.Namespace) -> int:
     from interviewer.audit.table import format_redteam
     from interviewer.bank.loader import find_bank
     from interviewer.commands.common import load_settings
+    from interviewer.engine.grading import AnswerLimits
     from interviewer.errors import InterviewerError
     from interviewer.providers.registry import build_provider
 
@@ -160,8 +161,7 @@ def handle(args: argparse.Namespace) -> int:
                 provider,
                 plan,
                 bank_id=bank.id,
-                min_words=interview.min_answer_words,
-                max_answer_chars=interview.max_answer_chars,
+                limits=AnswerLimits.of(interview),
                 margin=args.margin,
                 concurrency=concurrency,
                 progress=ProgressLine(sys.stderr, "redteam"),

@@ -1,28 +1,133 @@
-"""Turning a grader's claims into an Evaluation: shared by the engine and `interviewer grade`.
+"""The one grading path: (question, exchanges, grader) -> feedback prose and a checked Evaluation.
 
-The grader's verdicts are untrusted: `grading.score.check_verdicts` keeps only those whose evidence
-really occurs in the answer, and the score is computed here, never taken from a provider.
+The interview engine, `interviewer grade`, red-teaming, calibration and the cost estimate all go
+through here, so they grade alike by construction:
+
+1. `cut_answers`: answers over the length limit are cut (and marked) before any provider sees
+   them; the journal keeps the full text. Nothing below the engine knows the limit.
+2. `grading_request`: the pre-check (empty, too short, gibberish) decides without a provider
+   call, or says exactly which request goes to the grader.
+3. `grade`: the provider's stream, then our evidence check and our score. The grader's verdicts
+   are untrusted: `grading.score.check_verdicts` keeps only those whose evidence really occurs in
+   the answer, and the score is computed here, never taken from a provider.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 
 from interviewer.config import InterviewSettings
-from interviewer.domain import Evaluation, Exchange, KeyPointVerdict, Question, Usage, Verdict
-from interviewer.engine.events import FeedbackDelta, QuestionEvaluated
-from interviewer.errors import ProviderError
-from interviewer.providers.base import GradeDone, GradeRequest, Provider, TextDelta
+from interviewer.domain import (
+    Evaluation,
+    Exchange,
+    GraderOutput,
+    KeyPointVerdict,
+    Question,
+    Usage,
+    Verdict,
+    answer_text,
+)
+from interviewer.engine.events import FeedbackDelta
+from interviewer.errors import GradingFailed
+from interviewer.providers.base import GradeDone, GradeEvent, GradeRequest, Provider, TextDelta
+
+Guard = Callable[[AsyncIterator[GradeEvent]], AsyncIterator[GradeEvent]]
+"""Wraps the provider's stream, e.g. `CancelScope.guard` so the candidate can stop it."""
+
+
+@dataclass(frozen=True)
+class AnswerLimits:
+    """How long an answer must be to reach a grader, and how much of it a grader reads."""
+
+    min_words: int
+    max_chars: int
+
+    @classmethod
+    def of(cls, settings: InterviewSettings) -> AnswerLimits:
+        return cls(settings.min_answer_words, settings.max_answer_chars)
+
+
+@dataclass(frozen=True)
+class Graded:
+    """The end of a grading: the checked evaluation, and what the grader claimed before our
+    check (None when the pre-check decided without a provider call)."""
+
+    evaluation: Evaluation
+    claimed: GraderOutput | None = None
+
+
+class GradingCutOff(GradingFailed):
+    """The grading stream ended before its verdicts (cancelled, idle timeout, cut connection)."""
+
+
+def cut_answers(exchanges: tuple[Exchange, ...], max_chars: int) -> tuple[Exchange, ...]:
+    """The exchanges as graders and interviewers receive them: each answer at most `max_chars`
+    long, marked `truncated` when it was cut."""
+    return tuple(
+        exchange.model_copy(update={"answer": exchange.answer[:max_chars], "truncated": True})
+        if len(exchange.answer) > max_chars
+        else exchange
+        for exchange in exchanges
+    )
+
+
+def grading_request(
+    question: Question, exchanges: tuple[Exchange, ...], limits: AnswerLimits
+) -> GradeRequest | Evaluation:
+    """The request the grader gets, or the pre-check's zero Evaluation when no call is needed."""
+    from interviewer.grading.checks import precheck
+
+    cut = cut_answers(exchanges, limits.max_chars)
+    flag = precheck(answer_text(cut), min_words=limits.min_words)
+    if flag is not None:
+        return precheck_evaluation(question, flag)
+    return GradeRequest(question=question, exchanges=cut)
+
+
+async def grade(
+    question: Question,
+    exchanges: tuple[Exchange, ...],
+    grader: Provider,
+    limits: AnswerLimits,
+    *,
+    guard: Guard | None = None,
+) -> AsyncIterator[FeedbackDelta | Graded]:
+    """Grade everything said about `question`: feedback prose as it streams, then exactly one
+    `Graded` last.
+
+    Raises `GradingFailed` (with the usage already spent) when the grader's output is unusable
+    or cut off, and any other `ProviderError` the grader raises; whatever `guard` raises (e.g.
+    `StreamCancelled`) passes through.
+    """
+    request = grading_request(question, exchanges, limits)
+    if isinstance(request, Evaluation):
+        yield FeedbackDelta(request.feedback)
+        yield Graded(request)
+        return
+    stream = grader.grade(request)
+    final: GradeDone | None = None
+    async for event in guard(stream) if guard is not None else stream:
+        if isinstance(event, TextDelta):
+            yield FeedbackDelta(event.text)
+        else:
+            final = event
+    if final is None or final.interrupted:
+        spent = final.usage if final is not None else Usage()
+        raise GradingCutOff("the grading reply was cut off", usage=spent)
+    yield Graded(
+        evaluation_from_output(question, final, request.exchanges, grader.name), final.output
+    )
 
 
 def evaluation_from_output(
-    question: Question, done: GradeDone, answer_text: str, grader: str, *, truncated: bool = False
+    question: Question, done: GradeDone, exchanges: tuple[Exchange, ...], grader: str
 ) -> Evaluation:
-    """Check a grader's claims against the answer and compute the score ourselves."""
+    """Check a grader's claims against the answers it was sent and compute the score ourselves."""
     from interviewer.grading.score import check_verdicts, compute_score
 
-    verdicts, flags = check_verdicts(question, done.output, answer_text)
-    if truncated:
+    verdicts, flags = check_verdicts(question, done.output, answer_text(exchanges))
+    if any(exchange.truncated for exchange in exchanges):
         flags = (*flags, "truncated")
     return Evaluation(
         question_id=question.id,
@@ -58,28 +163,3 @@ def precheck_evaluation(question: Question, flag: str) -> Evaluation:
         grader="pre-check",
         flags=(flag,),
     )
-
-
-async def grade_answer(
-    question: Question, answer: str, grader: Provider, settings: InterviewSettings
-) -> AsyncIterator[FeedbackDelta | QuestionEvaluated]:
-    """Grade one standalone answer (`interviewer grade`): pre-check, then the provider."""
-    from interviewer.grading.checks import precheck
-
-    flag = precheck(answer, min_words=settings.min_answer_words)
-    if flag is not None:
-        evaluation = precheck_evaluation(question, flag)
-        yield QuestionEvaluated(question.id, evaluation, Usage())
-        return
-    exchange = Exchange(kind="question", prompt=question.text, answer=answer)
-    final: GradeDone | None = None
-    async for event in grader.grade(GradeRequest(question=question, exchanges=(exchange,))):
-        if isinstance(event, TextDelta):
-            yield FeedbackDelta(event.text)
-        else:
-            final = event
-    if final is None or final.interrupted:
-        raise ProviderError("the grading reply was cut off; try again")
-    truncated = len(answer) > settings.max_answer_chars
-    evaluation = evaluation_from_output(question, final, answer, grader.name, truncated=truncated)
-    yield QuestionEvaluated(question.id, evaluation, final.usage)

@@ -22,8 +22,9 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
+from interviewer.bank.probes import bank_probe
 from interviewer.config import InterviewSettings
-from interviewer.domain import Evaluation, Question, Usage
+from interviewer.domain import Evaluation, Exchange, Question, Usage, answer_text
 from interviewer.engine.cancel import CancelScope, StreamCancelled
 from interviewer.engine.events import (
     AnswerRejected,
@@ -37,7 +38,7 @@ from interviewer.engine.events import (
     QuestionEvaluated,
     SessionFinished,
 )
-from interviewer.engine.grading import evaluation_from_output, precheck_evaluation
+from interviewer.engine.grading import AnswerLimits, cut_answers, grade, grading_request
 from interviewer.engine.state import QuestionState, SessionState, load_state
 from interviewer.errors import InterviewerError, ProviderError
 from interviewer.journal import (
@@ -52,8 +53,6 @@ from interviewer.journal import (
     new_session_id,
 )
 from interviewer.providers.base import (
-    GradeDone,
-    GradeRequest,
     ProbeDone,
     ProbeRequest,
     Provider,
@@ -67,10 +66,9 @@ MissingFn = Callable[[Question, str], tuple[str, ...]]
 
 def estimate_missing(question: Question, text: str) -> tuple[str, ...]:
     """Our own offline coverage estimate, used to decide whether and where to probe."""
-    from interviewer.grading.coverage import assess
-    from interviewer.grading.score import missing_key_points
+    from interviewer.grading.coverage import estimate_missing as estimate
 
-    return missing_key_points(question, assess(question, text))
+    return estimate(question, text)
 
 
 class Interview:
@@ -343,30 +341,30 @@ class Interview:
         assert current is not None
         yield self._question_asked(current)
 
-    def _answer_text(self, current: QuestionState) -> str:
-        return "\n\n".join(a for a in current.answers if a.strip())
+    @property
+    def _limits(self) -> AnswerLimits:
+        header = self._state.header
+        return AnswerLimits(header.min_answer_words, header.max_answer_chars)
+
+    def _exchanges(self, current: QuestionState) -> tuple[Exchange, ...]:
+        """What providers get: the journal keeps full answers, a provider reads the cut ones."""
+        return cut_answers(current.exchanges, self._limits.max_chars)
 
     async def _after_answer(self, current: QuestionState) -> AsyncIterator[Event]:
-        from interviewer.grading.checks import precheck
-
-        header = self._state.header
-        text = self._answer_text(current)
-        if len(current.answers[-1]) > header.max_answer_chars:
+        limits = self._limits
+        exchanges = self._exchanges(current)
+        if exchanges[-1].truncated:
             yield Notice(
                 f"That answer is {len(current.answers[-1])} characters long; the grader reads "
-                f"the first {header.max_answer_chars}. Your full answer is saved."
+                f"the first {limits.max_chars}. Your full answer is saved."
             )
-        flag = precheck(text, min_words=header.min_answer_words)
-        if flag is None and current.probes_asked < header.max_probes:
-            targets = await self._missing(current.question, text)
+        passes = not isinstance(grading_request(current.question, exchanges, limits), Evaluation)
+        if passes and current.probes_asked < self._state.header.max_probes:
+            targets = await self._missing(current.question, answer_text(exchanges))
             if targets:
-                async for event in self._probe(current, targets):
+                async for event in self._probe(current, exchanges, targets):
                     yield event
                 return
-        if flag is not None:
-            async for event in self._reject_without_provider(current, flag):
-                yield event
-            return
         async for event in self._grade(current, self._grader):
             yield event
 
@@ -375,14 +373,15 @@ class Interview:
         return await asyncio.to_thread(self._missing_fn, question, text)
 
     async def _probe(
-        self, current: QuestionState, targets: tuple[str, ...]
+        self, current: QuestionState, exchanges: tuple[Exchange, ...], targets: tuple[str, ...]
     ) -> AsyncIterator[Event]:
         request = ProbeRequest(
             question=current.question,
-            exchanges=current.exchanges,
+            exchanges=exchanges,
             target_key_point_ids=targets,
             probe_number=current.probes_asked + 1,
         )
+        asked = [exchange.prompt for exchange in exchanges]
         parts: list[str] = []
         final: ProbeDone | None = None
         interrupted = False
@@ -397,7 +396,7 @@ class Interview:
             interrupted = True
         except ProviderError as exc:
             if not parts:
-                fallback = self._bank_probe(current, targets[0])
+                fallback = bank_probe(current.question, targets, asked)
                 yield Notice(
                     f"The interviewer model failed ({exc}); asking a question from the bank."
                 )
@@ -410,7 +409,7 @@ class Interview:
         if not text.strip():
             # Nothing arrived (cancelled before the first token, or an empty reply): ask the
             # bank's own probe rather than an empty one.
-            text = self._bank_probe(current, targets[0])
+            text = bank_probe(current.question, targets, asked)
             interrupted = False
         record = ProbeGiven(
             question_id=current.question.id,
@@ -423,44 +422,25 @@ class Interview:
         self._record(record)
         yield ProbeAsked(current.question.id, text, record.number, targets[0], interrupted)
 
-    def _bank_probe(self, current: QuestionState, key_point_id: str) -> str:
-        asked = {prompt for prompt, _, _ in current.prompts}
-        probes = current.question.key_point(key_point_id).probes
-        return next((p for p in probes if p not in asked), probes[0])
-
-    async def _reject_without_provider(
-        self, current: QuestionState, flag: str
-    ) -> AsyncIterator[Event]:
-        evaluation = precheck_evaluation(current.question, flag)
-        yield FeedbackDelta(evaluation.feedback)
-        async for event in self._evaluated(current, evaluation):
-            yield event
-
     async def _grade(self, current: QuestionState, grader: Provider) -> AsyncIterator[Event]:
         question = current.question
-        request = GradeRequest(question=question, exchanges=current.exchanges)
-        final: GradeDone | None = None
+        evaluation: Evaluation | None = None
         try:
-            async for graded in self._scope.guard(grader.grade(request)):
-                if isinstance(graded, TextDelta):
-                    yield FeedbackDelta(graded.text)
+            async for graded in grade(
+                question, current.exchanges, grader, self._limits, guard=self._scope.guard
+            ):
+                if isinstance(graded, FeedbackDelta):
+                    yield graded
                 else:
-                    final = graded
-            if final is None or final.interrupted:
-                raise ProviderError("the grading reply was cut off")
+                    evaluation = graded.evaluation
         except (StreamCancelled, ProviderError) as exc:
             message = "grading cancelled" if isinstance(exc, StreamCancelled) else str(exc)
-            usage = final.usage if final is not None else Usage()
             spent = getattr(exc, "usage", None)
-            if isinstance(spent, Usage):
-                usage = usage + spent
+            usage = spent if isinstance(spent, Usage) else Usage()
             self._record(GradingFailedRecord(question_id=question.id, message=message, usage=usage))
             yield GradingFailedEvent(question.id, message)
             return
-        truncated = any(len(a) > self._state.header.max_answer_chars for a in current.answers)
-        evaluation = evaluation_from_output(
-            question, final, self._answer_text(current), grader.name, truncated=truncated
-        )
+        assert evaluation is not None  # grade() always ends with one
         async for event in self._evaluated(current, evaluation):
             yield event
 

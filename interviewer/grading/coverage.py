@@ -27,6 +27,7 @@ from interviewer.domain import KeyPointVerdict, Question, Verdict
 from interviewer.grading.guards import instruction_mask, is_keyword_list
 from interviewer.grading.lexicon import concepts, expand
 from interviewer.grading.matcher import Matrix, get_embedder
+from interviewer.grading.score import missing_key_points
 from interviewer.grading.text import split_sentences
 
 COVERED_THRESHOLD = 0.55
@@ -161,3 +162,9 @@ def _project(vectors: Matrix, direction: Matrix) -> Matrix:
     norms = np.linalg.norm(moved, axis=1, keepdims=True)
     result: Matrix = (moved / np.maximum(norms, 1e-9)).astype(np.float32)
     return result
+
+
+def estimate_missing(question: Question, answer_text: str) -> tuple[str, ...]:
+    """Key point ids `answer_text` does not cover yet, most important first: our own fast, local
+    estimate of where a follow-up probe should aim."""
+    return missing_key_points(question, assess(question, answer_text))

@@ -16,7 +16,7 @@ from typing import Any
 import anthropic
 import httpx2
 
-from interviewer.config import InterviewSettings, ProviderProfile
+from interviewer.config import ProviderProfile
 from interviewer.prompts import ChatMessage
 from interviewer.providers.base import Role
 from interviewer.providers.errors_map import SdkErrors
@@ -68,14 +68,11 @@ class AnthropicProvider(RemoteProvider):
         name: str,
         profile: ProviderProfile,
         role: Role,
-        interview: InterviewSettings,
         *,
         http_client: httpx2.AsyncClient | None = None,
         sleep: Sleep | None = None,
     ) -> None:
-        super().__init__(
-            name, profile, role, interview, default_server="api.anthropic.com", sleep=sleep
-        )
+        super().__init__(name, profile, role, default_server="api.anthropic.com", sleep=sleep)
         # An explicit api_key (and base_url) stops the SDK reading ANTHROPIC_* credentials.
         self._client = anthropic.AsyncAnthropic(
             api_key=api_key(name, profile),

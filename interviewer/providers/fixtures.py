@@ -59,8 +59,6 @@ from interviewer.providers.base import GradeRequest, ProbeRequest
 
 FORMAT_VERSION = 1
 CANONICAL_FENCE = "FENCE0"
-DEFAULT_MAX_ANSWER_CHARS = 6000
-"""InterviewSettings.max_answer_chars default; recorder and replay must render alike."""
 
 Task = Literal["probe", "grade"]
 Stop = Literal["end", "interrupted"]
@@ -123,18 +121,16 @@ def _sha256(value: Any) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def canonicalise(
-    request: ProbeRequest | GradeRequest, *, max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS
-) -> CanonicalRequest:
+def canonicalise(request: ProbeRequest | GradeRequest) -> CanonicalRequest:
     """Render `request` the way a provider would, with the fixed fence, as canonical messages."""
     from interviewer.prompts import render_grade, render_probe
 
     if isinstance(request, ProbeRequest):
-        rendered = render_probe(request, max_answer_chars=max_answer_chars, fence=CANONICAL_FENCE)
+        rendered = render_probe(request, fence=CANONICAL_FENCE)
         probe_number: int | None = request.probe_number
         targets = request.target_key_point_ids
     else:
-        rendered = render_grade(request, max_answer_chars=max_answer_chars, fence=CANONICAL_FENCE)
+        rendered = render_grade(request, fence=CANONICAL_FENCE)
         probe_number, targets = None, ()
     system = Message("system", rendered.system)
     return CanonicalRequest(

@@ -11,14 +11,15 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
 
+from interviewer.bank.probes import bank_probe
 from interviewer.domain import (
-    Exchange,
     GraderOutput,
     KeyPoint,
     KeyPointVerdict,
     Question,
     Usage,
     Verdict,
+    answer_text,
 )
 from interviewer.providers.base import (
     GradeDone,
@@ -31,7 +32,6 @@ from interviewer.providers.base import (
 )
 
 WORDS_PER_CHUNK = 4
-FALLBACK_PROBE = "Can you walk me through how you would put that into practice, step by step?"
 _CHUNK = re.compile(r"\S+\s*")
 
 
@@ -49,8 +49,12 @@ class OfflineProvider:
     async def probe(self, request: ProbeRequest) -> AsyncIterator[ProbeEvent]:
         targets = request.target_key_point_ids
         if not targets:
-            targets = await asyncio.to_thread(_missing, request.question, request.exchanges)
-        text = choose_probe(request.question, targets, request.exchanges)
+            from interviewer.grading.coverage import estimate_missing
+
+            answer = answer_text(request.exchanges)
+            targets = await asyncio.to_thread(estimate_missing, request.question, answer)
+        asked = (exchange.prompt for exchange in request.exchanges)
+        text = bank_probe(request.question, targets, asked)
         for chunk in _chunks(text):
             yield TextDelta(chunk)
             await asyncio.sleep(0)  # let a UI draw between chunks
@@ -66,31 +70,6 @@ class OfflineProvider:
 
     async def aclose(self) -> None:
         return None
-
-
-def answer_text(exchanges: tuple[Exchange, ...]) -> str:
-    """Everything the candidate said about the question, as the engine joins it."""
-    return "\n\n".join(exchange.answer for exchange in exchanges if exchange.answer.strip())
-
-
-def choose_probe(
-    question: Question, targets: tuple[str, ...], exchanges: tuple[Exchange, ...]
-) -> str:
-    """The first probe not yet asked of the first target key point that has one left.
-
-    Probes are interviewer-voiced questions from the bank, so nothing here can leak a key point's
-    text or the sample answer.
-    """
-    asked = {_fold(exchange.prompt) for exchange in exchanges}
-    known = {point.id: point for point in question.key_points}
-    ordered = [known[t] for t in targets if t in known]
-    # When every target's probes are used up, fall back to the other key points in bank order.
-    ordered += [point for point in question.key_points if point not in ordered]
-    for point in ordered:
-        for probe in point.probes:
-            if _fold(probe) not in asked:
-                return probe
-    return FALLBACK_PROBE
 
 
 def grade_output(question: Question, answer: str) -> GraderOutput:
@@ -148,13 +127,6 @@ def _feedback(
     return " ".join(parts)
 
 
-def _missing(question: Question, exchanges: tuple[Exchange, ...]) -> tuple[str, ...]:
-    from interviewer.grading.coverage import assess
-    from interviewer.grading.score import missing_key_points
-
-    return missing_key_points(question, assess(question, answer_text(exchanges)))
-
-
 def _chunks(text: str) -> Iterator[str]:
     """Word groups whose concatenation is exactly `text`."""
     pieces = _CHUNK.findall(text)
@@ -163,7 +135,3 @@ def _chunks(text: str) -> Iterator[str]:
         pieces.insert(0, leading)
     for i in range(0, len(pieces), WORDS_PER_CHUNK):
         yield "".join(pieces[i : i + WORDS_PER_CHUNK])
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.lower().split())

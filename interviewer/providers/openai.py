@@ -9,7 +9,7 @@ from typing import Any
 import httpx2
 import openai
 
-from interviewer.config import InterviewSettings, ProviderProfile
+from interviewer.config import ProviderProfile
 from interviewer.prompts import ChatMessage
 from interviewer.providers.base import Role
 from interviewer.providers.errors_map import SdkErrors
@@ -49,14 +49,11 @@ class OpenAIProvider(RemoteProvider):
         name: str,
         profile: ProviderProfile,
         role: Role,
-        interview: InterviewSettings,
         *,
         http_client: httpx2.AsyncClient | None = None,
         sleep: Sleep | None = None,
     ) -> None:
-        super().__init__(
-            name, profile, role, interview, default_server="api.openai.com", sleep=sleep
-        )
+        super().__init__(name, profile, role, default_server="api.openai.com", sleep=sleep)
         key = api_key(name, profile)
         # base_url is always explicit so $OPENAI_BASE_URL cannot redirect a profile's key.
         self._client = openai.AsyncOpenAI(

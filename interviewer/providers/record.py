@@ -34,7 +34,6 @@ from interviewer.providers.base import (
     TextDelta,
 )
 from interviewer.providers.fixtures import (
-    DEFAULT_MAX_ANSWER_CHARS,
     CanonicalRequest,
     Chunk,
     Fixture,
@@ -132,7 +131,6 @@ class RecordingProvider:
         *,
         profile: ProviderProfile,
         role: Role,
-        max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS,
         clock: Callable[[], float] = time.perf_counter,
         kind: str | None = None,
         note: str | None = None,
@@ -144,7 +142,6 @@ class RecordingProvider:
         self._kind = kind or profile.kind
         self._model = profile.model
         self._role = role
-        self._max_answer_chars = max_answer_chars
         self._clock = clock
         self._note = note
         self.written: list[Path] = []
@@ -159,7 +156,7 @@ class RecordingProvider:
         return self.inner.is_local
 
     async def probe(self, request: ProbeRequest) -> AsyncIterator[ProbeEvent]:
-        canonical = canonicalise(request, max_answer_chars=self._max_answer_chars)
+        canonical = canonicalise(request)
         start = self._clock()
         chunks: list[Chunk] = []
         async for event in self.inner.probe(request):
@@ -171,7 +168,7 @@ class RecordingProvider:
             yield event
 
     async def grade(self, request: GradeRequest) -> AsyncIterator[GradeEvent]:
-        canonical = canonicalise(request, max_answer_chars=self._max_answer_chars)
+        canonical = canonicalise(request)
         start = self._clock()
         chunks: list[Chunk] = []
         async for event in self.inner.grade(request):

@@ -32,28 +32,20 @@ def build_provider(settings: Settings, name: str, role: Role) -> Provider:
     elif profile.kind == "replay":
         from interviewer.providers.replay import ReplayProvider
 
-        provider = ReplayProvider.from_profile(
-            name, profile, role, max_answer_chars=settings.interview.max_answer_chars
-        )
+        provider = ReplayProvider.from_profile(name, profile, role)
     elif profile.kind == "openai":
         from interviewer.providers.openai import OpenAIProvider
 
-        provider = OpenAIProvider(name, profile, role, settings.interview)
+        provider = OpenAIProvider(name, profile, role)
     else:
         from interviewer.providers.anthropic import AnthropicProvider
 
-        provider = AnthropicProvider(name, profile, role, settings.interview)
+        provider = AnthropicProvider(name, profile, role)
     if record is not None:
         from interviewer.providers.record import RecordingProvider
 
         try:
-            provider = RecordingProvider(
-                provider,
-                record,
-                profile=profile,
-                role=role,
-                max_answer_chars=settings.interview.max_answer_chars,
-            )
+            provider = RecordingProvider(provider, record, profile=profile, role=role)
         except BaseException:
             _discard(provider)
             raise

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from interviewer.config import InterviewSettings, ProviderProfile, StructuredOutput
+from interviewer.bank.probes import bank_probe
+from interviewer.config import ProviderProfile, StructuredOutput
 from interviewer.domain import Question, Usage
 from interviewer.errors import GradingFailed, ProviderError
 from interviewer.prompts import ChatMessage, json_instructions, render_grade, render_probe
@@ -104,11 +105,10 @@ def cost(tokens: Tokens, profile: ProviderProfile) -> Usage:
     )
 
 
-def bank_probe(question: Question, request: ProbeRequest) -> str:
-    """The bank's own probe for the target key point: the fallback that never leaks."""
-    ids = request.target_key_point_ids or (question.key_points[0].id,)
-    probes = question.key_point(ids[0]).probes
-    return probes[(request.probe_number - 1) % len(probes)]
+def fallback_probe(request: ProbeRequest) -> str:
+    """The bank's own probe for the target key point: the fallback that never gives one away."""
+    asked = (exchange.prompt for exchange in request.exchanges)
+    return bank_probe(request.question, request.target_key_point_ids, asked)
 
 
 class RemoteProvider(ABC):
@@ -121,7 +121,6 @@ class RemoteProvider(ABC):
         name: str,
         profile: ProviderProfile,
         role: Role,
-        interview: InterviewSettings,
         *,
         default_server: str,
         sleep: Sleep | None = None,
@@ -129,7 +128,6 @@ class RemoteProvider(ABC):
         self.profile_name = name
         self.profile = profile
         self.role = role
-        self.interview = interview
         self.sleep: Sleep = sleep or asyncio.sleep
         host = urlsplit(profile.base_url).hostname if profile.base_url else None
         self._local = host in LOCAL_HOSTS
@@ -224,7 +222,7 @@ class RemoteProvider(ABC):
             raise self._fail(exc) from None
 
     async def probe(self, request: ProbeRequest) -> AsyncGenerator[ProbeEvent, None]:
-        rendered = render_probe(request, max_answer_chars=self.interview.max_answer_chars)
+        rendered = render_probe(request)
         messages = list(rendered.messages)
         tokens = Tokens()
         opened = await self._retrying(
@@ -262,7 +260,7 @@ class RemoteProvider(ABC):
                 yield TextDelta(text)
         else:
             if not text.strip():
-                text, shown = bank_probe(request.question, request), 0
+                text, shown = fallback_probe(request), 0
             if len(text) > shown:
                 yield TextDelta(text[shown:])
         yield ProbeDone(text=text, usage=cost(tokens, self.profile), interrupted=interrupted)
@@ -300,13 +298,13 @@ class RemoteProvider(ABC):
                     return text
             except Exception:  # noqa: S110 - the bank probe below is the designed fallback
                 pass
-        return bank_probe(request.question, request)
+        return fallback_probe(request)
 
     async def grade(self, request: GradeRequest) -> AsyncGenerator[GradeEvent, None]:
         # Not streamed: feedback is only worth showing once the whole reply has validated (a
         # repair retry would replace it), and it reaches the candidate after the answer anyway.
         # It is yielded as one TextDelta before GradeDone.
-        rendered = render_grade(request, max_answer_chars=self.interview.max_answer_chars)
+        rendered = render_grade(request)
         schema = grade_schema(request.question)
         messages = list(rendered.messages)
         raw, tokens = await self._grade_call(rendered.system, messages, schema)

@@ -43,7 +43,6 @@ from interviewer.providers.base import (
     TextDelta,
 )
 from interviewer.providers.fixtures import (
-    DEFAULT_MAX_ANSWER_CHARS,
     CanonicalRequest,
     Fixture,
     canonicalise,
@@ -79,7 +78,6 @@ class ReplayProvider:
         match: Match = "strict",
         pace: bool = False,
         sleep: Sleep = asyncio.sleep,
-        max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS,
         demo: bool = False,
         role: Role = "interviewer",
     ) -> None:
@@ -90,7 +88,6 @@ class ReplayProvider:
         self.match: Match = match
         self.pace = pace
         self._sleep = sleep
-        self._max_answer_chars = max_answer_chars
         self._demo = demo
         self._played: list[str] = []
         self._by_hash: dict[str, deque[Fixture]] = defaultdict(deque)
@@ -106,11 +103,8 @@ class ReplayProvider:
         name: str,
         profile: ProviderProfile,
         role: Role,
-        *,
-        max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS,
     ) -> ReplayProvider:
-        """Build from a `kind = "replay"` profile (`fixtures`, `match`, `pace`, `model`);
-        `max_answer_chars` must be the cap the recording was made with (`[interview]`)."""
+        """Build from a `kind = "replay"` profile (`fixtures`, `match`, `pace`, `model`)."""
         demo = profile.fixtures is None
         folder = demo_fixtures() if profile.fixtures is None else profile.fixtures.expanduser()
         match: Match = profile.match
@@ -124,7 +118,6 @@ class ReplayProvider:
             label=f"{name}:demo" if demo else f"{name}:{Path(str(folder)).name}",
             demo=demo,
             role=role,
-            max_answer_chars=max_answer_chars,
         )
 
     @classmethod
@@ -137,7 +130,6 @@ class ReplayProvider:
         sleep: Sleep = asyncio.sleep,
         model: str | None = None,
         label: str = "replay",
-        max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS,
         demo: bool = False,
         role: Role = "interviewer",
     ) -> ReplayProvider:
@@ -156,7 +148,6 @@ class ReplayProvider:
             match=match,
             pace=pace,
             sleep=sleep,
-            max_answer_chars=max_answer_chars,
             demo=demo,
             role=role,
         )
@@ -172,7 +163,7 @@ class ReplayProvider:
         return True
 
     async def probe(self, request: ProbeRequest) -> AsyncIterator[ProbeEvent]:
-        fixture = self._take(canonicalise(request, max_answer_chars=self._max_answer_chars))
+        fixture = self._take(canonicalise(request))
         async for chunk in self._stream(fixture):
             yield chunk
         yield ProbeDone(
@@ -180,7 +171,7 @@ class ReplayProvider:
         )
 
     async def grade(self, request: GradeRequest) -> AsyncIterator[GradeEvent]:
-        fixture = self._take(canonicalise(request, max_answer_chars=self._max_answer_chars))
+        fixture = self._take(canonicalise(request))
         if fixture.output is None:  # parse_fixture guarantees it; keeps the type checker honest
             raise FixtureError(f"{fixture.source}: a grade fixture without output")
         async for chunk in self._stream(fixture):

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx2
 
-from interviewer.config import InterviewSettings, ProviderProfile
+from interviewer.config import ProviderProfile
 from interviewer.domain import Difficulty, Exchange, KeyPoint, Question
 from interviewer.providers.anthropic import AnthropicProvider
 from interviewer.providers.base import GradeRequest, ProbeRequest
@@ -157,7 +157,6 @@ def openai_provider(server: Server, sleeps: Sleeps | None = None, **changes: Any
         "openai",
         profile("openai", **changes),
         "interviewer",
-        InterviewSettings(),
         http_client=server.client(),
         sleep=sleeps or Sleeps(),
     )
@@ -170,7 +169,6 @@ def anthropic_provider(
         "anthropic",
         profile("anthropic", **changes),
         "grader",
-        InterviewSettings(),
         http_client=server.client(),
         sleep=sleeps or Sleeps(),
     )

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from interviewer.config import InterviewSettings
 from interviewer.errors import ProviderError
 from interviewer.providers.anthropic import AnthropicProvider, cache_minimum_tokens
 from interviewer.providers.base import ProbeDone, TextDelta, collect_grade, collect_probe
@@ -213,7 +212,7 @@ async def test_client_errors_are_not_retried(status: int, body: object, expected
 def test_explicit_key_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TEST_ANTHROPIC_KEY")
     with pytest.raises(ProviderError, match="TEST_ANTHROPIC_KEY"):
-        AnthropicProvider("claude", profile("anthropic"), "grader", InterviewSettings())
+        AnthropicProvider("claude", profile("anthropic"), "grader")
 
 
 def test_repr_hides_key() -> None:

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from interviewer.config import InterviewSettings
 from interviewer.errors import ProviderError
 from interviewer.prompts import ChatMessage
 from interviewer.providers.anthropic import AnthropicProvider
@@ -39,9 +38,7 @@ def cassette(name: str) -> Iterator[Any]:
 
 
 def openai(**changes: Any) -> OpenAIProvider:
-    return OpenAIProvider(
-        "openai", profile("openai", **changes), "interviewer", InterviewSettings(), sleep=Sleeps()
-    )
+    return OpenAIProvider("openai", profile("openai", **changes), "interviewer", sleep=Sleeps())
 
 
 async def test_openai_json_schema_completion() -> None:
@@ -93,7 +90,6 @@ async def test_openrouter_429_is_retried_then_reported() -> None:
             max_retries=2,
         ),
         "interviewer",
-        InterviewSettings(),
         sleep=sleeps,
     )
     with (
@@ -109,9 +105,7 @@ async def test_openrouter_429_is_retried_then_reported() -> None:
 
 
 async def test_anthropic_stream() -> None:
-    provider = AnthropicProvider(
-        "anthropic", profile("anthropic"), "interviewer", InterviewSettings(), sleep=Sleeps()
-    )
+    provider = AnthropicProvider("anthropic", profile("anthropic"), "interviewer", sleep=Sleeps())
     with cassette("anthropic_messages_stream.yaml"):
         done = await collect_probe(provider.probe(probe_request()))
     await provider.aclose()
@@ -121,9 +115,7 @@ async def test_anthropic_stream() -> None:
 
 
 async def test_anthropic_structured_completion() -> None:
-    provider = AnthropicProvider(
-        "anthropic", profile("anthropic"), "grader", InterviewSettings(), sleep=Sleeps()
-    )
+    provider = AnthropicProvider("anthropic", profile("anthropic"), "grader", sleep=Sleeps())
     with cassette("anthropic_messages_nonstream_structured_output.yaml"):
         raw, tokens = await provider._complete("system", MESSAGES, "json_schema", SCHEMA)
     await provider.aclose()

@@ -188,14 +188,11 @@ async def test_respx_through_pytest_httpx2(httpx2_mock: respx.Router) -> None:
             },
         ),
     ]
-    from interviewer.config import InterviewSettings
     from interviewer.providers.openai import OpenAIProvider
     from tests.providers.support import profile
 
     sleeps = Sleeps()
-    provider = OpenAIProvider(
-        "openai", profile("openai"), "grader", InterviewSettings(), sleep=sleeps
-    )
+    provider = OpenAIProvider("openai", profile("openai"), "grader", sleep=sleeps)
     done = await collect_grade(provider.grade(grade_request()))
     await provider.aclose()
     assert route.call_count == 2

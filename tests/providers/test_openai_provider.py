@@ -7,7 +7,6 @@ import json
 import httpx2
 import pytest
 
-from interviewer.config import InterviewSettings
 from interviewer.domain import Verdict
 from interviewer.errors import GradingFailed, ProviderError
 from interviewer.providers.base import (
@@ -108,7 +107,7 @@ async def test_vendor_api_is_not_local() -> None:
 def test_missing_key_names_variable_profile_and_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TEST_OPENAI_KEY")
     with pytest.raises(ProviderError) as caught:
-        OpenAIProvider("work", profile("openai"), "interviewer", InterviewSettings())
+        OpenAIProvider("work", profile("openai"), "interviewer")
     message = str(caught.value)
     assert "TEST_OPENAI_KEY" in message
     assert "work" in message

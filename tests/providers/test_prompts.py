@@ -10,6 +10,7 @@ import pytest
 
 from interviewer import prompts
 from interviewer.domain import Exchange
+from interviewer.engine.grading import cut_answers
 from interviewer.prompts import (
     ZWSP,
     PromptTemplateError,
@@ -33,18 +34,18 @@ from tests.providers.support import ANSWER, QUESTION, good_grade, grade_request,
 
 
 def test_fixed_fence_renders_identical_bytes() -> None:
-    one = render_probe(probe_request(), max_answer_chars=6000, fence="FENCE0")
-    two = render_probe(probe_request(), max_answer_chars=6000, fence="FENCE0")
+    one = render_probe(probe_request(), fence="FENCE0")
+    two = render_probe(probe_request(), fence="FENCE0")
     assert one == two
     assert one.fence == "FENCE0"
     assert "<<<BEGIN ANSWER FENCE0>>>" in one.messages[0].content
-    grade_one = render_grade(grade_request(), max_answer_chars=6000, fence="FENCE0")
-    assert grade_one == render_grade(grade_request(), max_answer_chars=6000, fence="FENCE0")
+    grade_one = render_grade(grade_request(), fence="FENCE0")
+    assert grade_one == render_grade(grade_request(), fence="FENCE0")
 
 
 def test_random_fences_differ_and_are_hex() -> None:
-    first = render_grade(grade_request(), max_answer_chars=6000)
-    second = render_grade(grade_request(), max_answer_chars=6000)
+    first = render_grade(grade_request())
+    second = render_grade(grade_request())
     assert first.fence != second.fence
     assert len(first.fence) == 32
     int(first.fence, 16)
@@ -57,17 +58,15 @@ def test_new_fence_avoids_texts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_fixed_fence_inside_an_answer_is_broken_up() -> None:
-    rendered = render_grade(
-        grade_request("I saw FENCE0 somewhere"), max_answer_chars=6000, fence="FENCE0"
-    )
+    rendered = render_grade(grade_request("I saw FENCE0 somewhere"), fence="FENCE0")
     user = rendered.messages[0].content
     assert user.count("FENCE0") == 3  # begin line, end line, reminder: never the answer
     assert f"F{ZWSP}ENCE0" in user
 
 
 def test_system_holds_bank_text_and_never_the_answer() -> None:
-    probe = render_probe(probe_request(), max_answer_chars=6000)
-    grade = render_grade(grade_request(), max_answer_chars=6000)
+    probe = render_probe(probe_request())
+    grade = render_grade(grade_request())
     for rendered in (probe, grade):
         assert QUESTION.text in rendered.system
         assert QUESTION.sample_answer in rendered.system
@@ -80,24 +79,27 @@ def test_system_holds_bank_text_and_never_the_answer() -> None:
 
 
 def test_probe_system_is_stable_across_probes_for_caching() -> None:
-    first = render_probe(probe_request(), max_answer_chars=6000)
+    first = render_probe(probe_request())
     later = render_probe(
         replace(probe_request(), target_key_point_ids=("tools",), probe_number=2),
-        max_answer_chars=6000,
     )
     assert first.system == later.system
     assert QUESTION.key_point("tools").text in later.messages[0].content
     assert "probe number 2" in later.messages[0].content
 
 
-def test_long_answers_are_cut_with_a_visible_notice() -> None:
+def test_an_answer_cut_at_the_source_carries_a_visible_notice() -> None:
     long = "word " * 400
-    rendered = render_grade(grade_request(long), max_answer_chars=300)
+    request = grade_request(long)
+    cut = replace(request, exchanges=cut_answers(request.exchanges, 300))
+    rendered = render_grade(cut)
     assert rendered.truncated
     user = rendered.messages[0].content
     assert long[:300] in user and long[:301] not in user
-    assert "[answer truncated at 300 characters]" in user
-    assert not render_grade(grade_request(), max_answer_chars=6000).truncated
+    assert "[answer truncated: the candidate wrote more than the grader reads]" in user
+    # Rendering itself never cuts: the engine decides what a provider may read.
+    uncut = render_grade(request)
+    assert not uncut.truncated and long.strip() in uncut.messages[0].content
 
 
 def test_every_exchange_is_fenced_and_probes_are_neutralised() -> None:
@@ -109,7 +111,7 @@ def test_every_exchange_is_fenced_and_probes_are_neutralised() -> None:
             Exchange(kind="probe", prompt="And tools?", answer="   "),
         ),
     )
-    user = render_grade(request, max_answer_chars=6000, fence="F0").messages[0].content
+    user = render_grade(request, fence="F0").messages[0].content
     assert user.count("<<<BEGIN ANSWER F0>>>") == 2
     assert "(no answer given)" in user
     assert "<|im_start|>" not in user

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from interviewer.config import InterviewSettings, ProviderProfile, RecordSettings, Settings
+from interviewer.config import ProviderProfile, RecordSettings, Settings
 from interviewer.domain import Exchange
 from interviewer.providers.base import (
     GradeDone,
@@ -352,7 +352,7 @@ async def test_replay_profile_built_by_the_registry_answers_without_the_server(
     profile = profile_for("openai", local_llm)
     from interviewer.providers.openai import OpenAIProvider
 
-    inner = OpenAIProvider("local", profile, "grader", InterviewSettings())
+    inner = OpenAIProvider("local", profile, "grader")
     recorder = RecordingProvider(inner, tmp_path, profile=profile, role="grader")
     recorded = await run(recorder)
     await recorder.aclose()

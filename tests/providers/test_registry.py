@@ -98,22 +98,3 @@ def test_one_profile_for_both_roles_is_one_provider() -> None:
     interviewer, grader = build_pair(Settings(provider="openai"))
     assert interviewer is grader
     assert len(BUILT) == 1
-
-
-def test_record_and_replay_use_the_configured_answer_cap(tmp_path: Path) -> None:
-    from interviewer.config import load_config
-    from interviewer.providers.record import RecordingProvider
-    from interviewer.providers.registry import build_provider
-    from interviewer.providers.replay import ReplayProvider
-
-    config = tmp_path / "c.toml"
-    config.write_text(
-        f'[interview]\nmax_answer_chars = 900\n[record]\ndir = "{tmp_path / "rec"}"\n'
-    )
-    settings, _ = load_config(config, environ={})
-    recorder = build_provider(settings, "offline", "grader")
-    assert isinstance(recorder, RecordingProvider)
-    assert recorder._max_answer_chars == 900
-    replay = build_provider(settings, "replay", "grader")
-    assert isinstance(replay, ReplayProvider)
-    assert replay._max_answer_chars == 900

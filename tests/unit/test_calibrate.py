@@ -15,9 +15,12 @@ from interviewer.audit.table import format_calibration
 from interviewer.bank.loader import find_bank
 from interviewer.cli import main
 from interviewer.domain import GraderOutput, KeyPointVerdict, Question, Verdict
+from interviewer.engine.grading import AnswerLimits
 from interviewer.errors import ProviderError
 from interviewer.providers.offline import OfflineProvider
 from tests.unit.test_redteam_fakes import BrittleGrader, FakeGrader, sentences
+
+LIMITS = AnswerLimits(min_words=8, max_chars=6000)
 
 BANK = find_bank("ai-security")
 
@@ -60,7 +63,7 @@ class BackwardsGrader(FakeGrader):
 
 async def test_offline_grader_is_calibrated_on_the_shipped_bank() -> None:
     result = await run_calibration(
-        OfflineProvider(), BANK.questions, bank_id=BANK.id, repeats=2, min_words=8
+        OfflineProvider(), BANK.questions, bank_id=BANK.id, repeats=2, limits=LIMITS
     )
     assert result.ok, format_calibration(result)
     assert len(result.questions) == len(BANK.questions)
@@ -76,7 +79,7 @@ async def test_offline_grader_is_calibrated_on_the_shipped_bank() -> None:
 
 async def test_unstable_grader_is_flagged() -> None:
     result = await run_calibration(
-        WobblyGrader(), BANK.questions[:2], bank_id=BANK.id, repeats=4, min_words=8
+        WobblyGrader(), BANK.questions[:2], bank_id=BANK.id, repeats=4, limits=LIMITS
     )
     assert result.flags == ("low_top", "unstable")
     row = result.questions[0]
@@ -89,7 +92,7 @@ async def test_unstable_grader_is_flagged() -> None:
 
 async def test_inverted_grader_is_flagged() -> None:
     result = await run_calibration(
-        BackwardsGrader(), BANK.questions[:1], bank_id=BANK.id, repeats=2, min_words=8
+        BackwardsGrader(), BANK.questions[:1], bank_id=BANK.id, repeats=2, limits=LIMITS
     )
     assert result.questions[0].flags == ("low_top", "high_bottom", "inverted")
     assert result.sample_mean == 0.0
@@ -103,7 +106,7 @@ async def test_a_grader_that_never_works_stops_calibration() -> None:
             BANK.questions[:1],
             bank_id=BANK.id,
             repeats=2,
-            min_words=8,
+            limits=LIMITS,
         )
 
 
@@ -113,7 +116,7 @@ async def test_failures_after_a_good_start_are_flagged() -> None:
         BANK.questions[:1],
         bank_id=BANK.id,
         repeats=2,
-        min_words=8,
+        limits=LIMITS,
     )
     assert "failures" in result.flags
     assert result.questions[0].off_topic.failures == 2
@@ -187,7 +190,7 @@ async def test_calibration_table_is_sanitised() -> None:
         BANK.questions[:1],
         bank_id=BANK.id,
         repeats=2,
-        min_words=8,
+        limits=LIMITS,
     )
     table = format_calibration(result)
     assert "\x1b" not in table

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.bank.loader import find_bank
+from interviewer.bank.probes import FALLBACK_PROBE
 from interviewer.domain import Exchange, Question, Usage, Verdict
 from interviewer.grading.matcher import Embedder, get_embedder
 from interviewer.grading.score import check_verdicts
@@ -21,7 +22,7 @@ from interviewer.providers.base import (
     TextDelta,
     collect_grade,
 )
-from interviewer.providers.offline import FALLBACK_PROBE, OfflineProvider, label
+from interviewer.providers.offline import OfflineProvider, label
 
 FIXTURE_BANK = Path(__file__).parent.parent / "data" / "devset" / "fixture-bank.toml"
 

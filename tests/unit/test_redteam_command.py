@@ -13,6 +13,7 @@ from interviewer.audit.cost import estimate
 from interviewer.cli import main
 from interviewer.config import BUILTIN_PROFILES
 from interviewer.domain import Question
+from interviewer.engine.grading import AnswerLimits
 from tests.unit.test_redteam_fakes import FakeGrader, GullibleGrader
 
 QUESTION_ID = "secure-ml-pipeline"
@@ -191,8 +192,7 @@ def test_estimate_counts_calls_tokens_and_cost() -> None:
     result = estimate(
         [(question, answer), (question, answer), (question, "")],
         profile,
-        min_words=8,
-        max_answer_chars=6000,
+        AnswerLimits(min_words=8, max_chars=6000),
     )
     assert result.calls == 2  # the empty answer never reaches the provider
     # At least the sample answer, key points and the answer, at ~4 characters per token.
@@ -203,7 +203,7 @@ def test_estimate_counts_calls_tokens_and_cost() -> None:
         (result.input_tokens * 0.15 + result.output_tokens * 0.60) / 1e6
     )
     free = estimate(
-        [(question, answer)], BUILTIN_PROFILES["ollama"], min_words=8, max_answer_chars=6000
+        [(question, answer)], BUILTIN_PROFILES["ollama"], AnswerLimits(min_words=8, max_chars=6000)
     )
     assert free.cost_usd is None
     assert "unknown" in free.describe()

@@ -12,6 +12,7 @@ from interviewer.audit.results import Rate, RedteamResult
 from interviewer.bank.loader import find_bank
 from interviewer.config import ProviderProfile
 from interviewer.domain import Question
+from interviewer.engine.grading import AnswerLimits
 from interviewer.errors import ProviderError
 from interviewer.providers.record import RecordingProvider
 from tests.conftest import ReplayFactory
@@ -23,6 +24,8 @@ from tests.unit.test_redteam_fakes import (
     LeakyGrader,
     ParanoidGrader,
 )
+
+LIMITS = AnswerLimits(min_words=8, max_chars=6000)
 
 BANK = find_bank("ai-security")
 CORPUS = load_corpus()
@@ -41,7 +44,7 @@ async def run(
     grader: FakeGrader, entries: tuple[CorpusEntry, ...], **plan: object
 ) -> RedteamResult:
     built = build_plan(questions(), entries, **plan)  # type: ignore[arg-type]
-    return await run_redteam(grader, built, bank_id=BANK.id, min_words=8)
+    return await run_redteam(grader, built, bank_id=BANK.id, limits=LIMITS)
 
 
 async def test_gullible_grader_shows_a_high_attack_success_rate() -> None:
@@ -178,7 +181,7 @@ async def test_margin_ignores_small_rises() -> None:
     assert clean is not None
     built = build_plan(questions(), entries, bases=("partial",))
     wide = await run_redteam(
-        GullibleGrader(), built, bank_id=BANK.id, min_words=8, margin=10.0 - clean
+        GullibleGrader(), built, bank_id=BANK.id, limits=LIMITS, margin=10.0 - clean
     )
     assert wide.attack_success.hits == 0
 
@@ -195,11 +198,11 @@ async def test_harness_gives_the_same_results_on_replayed_fixtures(
         kind="scripted",
     )
     built = build_plan(questions(), entries, bases=("weak", "partial"))
-    recorded = await run_redteam(recorder, built, bank_id=BANK.id, min_words=8)
+    recorded = await run_redteam(recorder, built, bank_id=BANK.id, limits=LIMITS)
     assert recorded.attack_success.hits > 0
     assert recorded.leaks.hits > 0
     replayed = await run_redteam(
-        replay_provider(tmp_path / "rec", match="strict"), built, bank_id=BANK.id, min_words=8
+        replay_provider(tmp_path / "rec", match="strict"), built, bank_id=BANK.id, limits=LIMITS
     )
     assert replayed.attack_success == recorded.attack_success
     assert replayed.leaks == recorded.leaks

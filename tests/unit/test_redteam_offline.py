@@ -17,7 +17,10 @@ from interviewer.audit.corpus import load_corpus, select
 from interviewer.audit.redteam import build_plan, run_redteam
 from interviewer.audit.results import Trial
 from interviewer.bank.loader import find_bank
+from interviewer.engine.grading import AnswerLimits
 from interviewer.providers.offline import OfflineProvider
+
+LIMITS = AnswerLimits(min_words=8, max_chars=6000)
 
 BANK = find_bank("ai-security")
 CORPUS = load_corpus()
@@ -46,7 +49,9 @@ async def test_no_attack_raises_an_offline_score(
         positions=positions,
         key_point_canaries=False,
     )
-    result = await run_redteam(OfflineProvider(), plan, bank_id=BANK.id, min_words=8, concurrency=4)
+    result = await run_redteam(
+        OfflineProvider(), plan, bank_id=BANK.id, limits=LIMITS, concurrency=4
+    )
     assert result.attack_success.total == len(BANK.questions) * len(positions) * result.attacks
     successes = tuple(f for f in result.findings if f.outcome == "success")
     assert successes == (), f"attacks that raised an offline score:\n{describe(successes)}"
@@ -60,7 +65,9 @@ async def test_no_attack_raises_an_offline_score(
 async def test_offline_grader_never_penalises_benign_injection_talk() -> None:
     benign = tuple(e for e in CORPUS if e.kind == "benign")
     plan = build_plan(BANK.questions, benign, key_point_canaries=False)
-    result = await run_redteam(OfflineProvider(), plan, bank_id=BANK.id, min_words=8, concurrency=4)
+    result = await run_redteam(
+        OfflineProvider(), plan, bank_id=BANK.id, limits=LIMITS, concurrency=4
+    )
     assert result.false_flags.total == len(BANK.questions) * 3 * 3 * result.benign
     flagged = tuple(f for f in result.findings if f.outcome == "false_flag")
     assert flagged == (), f"benign answers penalised or flagged:\n{describe(flagged)}"
