@@ -33,14 +33,8 @@ from interviewer.providers.base import (
     Role,
     TextDelta,
 )
-from interviewer.providers.fixtures import (
-    CanonicalRequest,
-    Chunk,
-    Fixture,
-    canonicalise,
-    now_iso,
-    write_fixture,
-)
+from interviewer.providers.fixture_io import write_fixture
+from interviewer.providers.fixtures import CanonicalRequest, Chunk, Fixture, canonicalise, now_iso
 
 if TYPE_CHECKING:
     from interviewer.config import ProviderProfile

@@ -42,13 +42,8 @@ from interviewer.providers.base import (
     Role,
     TextDelta,
 )
-from interviewer.providers.fixtures import (
-    CanonicalRequest,
-    Fixture,
-    canonicalise,
-    load_directory,
-    messages_text,
-)
+from interviewer.providers.fixture_io import load_directory
+from interviewer.providers.fixtures import CanonicalRequest, Fixture, canonicalise, messages_text
 
 if TYPE_CHECKING:
     from interviewer.config import ProviderProfile

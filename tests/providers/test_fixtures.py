@@ -11,15 +11,8 @@ import pytest
 from interviewer.domain import Exchange, GraderOutput, KeyPointVerdict, Usage, Verdict
 from interviewer.errors import FixtureError
 from interviewer.providers.base import GradeRequest, ProbeRequest
-from interviewer.providers.fixtures import (
-    Chunk,
-    Fixture,
-    canonicalise,
-    fingerprint,
-    load_directory,
-    load_fixture,
-    write_fixture,
-)
+from interviewer.providers.fixture_io import load_directory, load_fixture, write_fixture
+from interviewer.providers.fixtures import Chunk, Fixture, canonicalise, fingerprint
 from interviewer.providers.record import redact, secret_env_values
 from tests.fakes import make_question
 

@@ -12,7 +12,7 @@ import pytest
 from interviewer.cli import main
 from interviewer.commands.playback import play
 from interviewer.journal import AnswerGiven, read_records
-from interviewer.providers.fixtures import load_directory
+from interviewer.providers.fixture_io import load_directory
 from interviewer.providers.replay import demo_fixtures
 from tests.providers.test_record_replay_http import assert_no_secrets
 

@@ -20,7 +20,7 @@ from interviewer.engine.events import (
 from interviewer.engine.session import Interview
 from interviewer.errors import ReplayMismatch
 from interviewer.providers.base import ProbeRequest, collect_probe
-from interviewer.providers.fixtures import load_directory
+from interviewer.providers.fixture_io import load_directory
 from interviewer.providers.replay import ReplayProvider, demo_fixtures
 from tests.conftest import ReplayFactory
 from tests.data.fixtures import build_demo
