@@ -1,1 +1,10 @@
-"""The interview engine: session, state fold, the grading path, events, cancellation."""
+"""The interview engine. No Textual here, and nothing above it is imported.
+
+session.py   `Interview`: the async state machine the front ends drive (start, submit, skip,
+             retry or offline grading, cancel)
+state.py     `SessionState`: the journal's records folded into a session, and its Report
+grading.py   the one grading path: answer cut, pre-check, provider, checked verdicts, our score
+events.py    what the engine yields besides the records it journals (deltas, notices)
+cancel.py    `CancelScope`: stop a provider stream at once
+catalog.py   finding sessions by id or prefix, and summarising them
+"""
