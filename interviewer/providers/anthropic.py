@@ -19,12 +19,12 @@ import httpx2
 from interviewer.config import ProviderProfile
 from interviewer.prompts import ChatMessage
 from interviewer.providers.base import Role
+from interviewer.providers.credentials import api_key
 from interviewer.providers.errors_map import SdkErrors
+from interviewer.providers.pricing import Tokens
 from interviewer.providers.remote import (
     GradeMode,
     RemoteProvider,
-    Tokens,
-    api_key,
 )
 from interviewer.providers.retry import Sleep
 from interviewer.providers.structured import TOOL_DESCRIPTION, TOOL_NAME

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from urllib.parse import urlsplit
 
 from interviewer.bank.probes import bank_probe
 from interviewer.config import ProviderProfile, StructuredOutput
-from interviewer.domain import Question, Usage
+from interviewer.domain import Question
 from interviewer.errors import GradingFailed, ProviderError
 from interviewer.prompts import ChatMessage, json_instructions, render_grade, render_probe
 from interviewer.prompts import render_repair as repair_prompt
@@ -29,8 +28,10 @@ from interviewer.providers.base import (
     Role,
     TextDelta,
 )
+from interviewer.providers.credentials import LOCAL_HOSTS
 from interviewer.providers.errors_map import SdkErrors, Where, translate
 from interviewer.providers.idle import IdleTimer
+from interviewer.providers.pricing import Tokens, cost, merge
 from interviewer.providers.retry import Sleep, Transient, call_with_retries
 from interviewer.providers.structured import (
     InvalidGrade,
@@ -43,66 +44,12 @@ from interviewer.providers.structured import (
 
 T = TypeVar("T")
 GradeMode = StructuredOutput
-PLACEHOLDER_KEY = "not-needed"
-"""Sent to a keyless OpenAI-compatible server, so the real OPENAI_API_KEY never goes there."""
 GRADE_TEMPERATURE_CAP = 0.2
 LADDER: tuple[GradeMode, ...] = ("json_schema", "tool", "prompt")
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-
-
-@dataclass
-class Tokens:
-    """Raw counts from one response; `input` includes cached and cache-write tokens."""
-
-    input: int = 0
-    output: int = 0
-    cached: int = 0
-    cache_write: int = 0
 
 
 class Unsupported(Exception):
     """The server rejected a structured-output rung (HTTP 400/422): try the next one."""
-
-
-def api_key(name: str, profile: ProviderProfile) -> str:
-    """The key from the profile's environment variable (never from anywhere else)."""
-    if profile.api_key_env:
-        value = os.environ.get(profile.api_key_env, "").strip()
-        if not value:
-            raise ProviderError(
-                f"provider {name!r} needs an API key: set the environment variable "
-                f"{profile.api_key_env} (api_key_env of [providers.{name}]), or run with "
-                "--provider offline (works without a key)"
-            )
-        return value
-    if profile.base_url:
-        return PLACEHOLDER_KEY
-    raise ProviderError(
-        f"provider {name!r} has no api_key_env: set it in [providers.{name}] to the name of the "
-        "variable holding the key, or run with --provider offline (works without a key)"
-    )
-
-
-def cost(tokens: Tokens, profile: ProviderProfile) -> Usage:
-    """Usage with its cost. Cache writes cost 1.25x input (Anthropic's 5-minute cache)."""
-    cached_price = profile.price_cached_input_per_mtok
-    if cached_price is None:
-        cached_price = profile.price_input_per_mtok
-    plain = max(tokens.input - tokens.cached - tokens.cache_write, 0)
-    dollars = (
-        plain * profile.price_input_per_mtok
-        + tokens.cached * cached_price
-        + tokens.cache_write * profile.price_input_per_mtok * 1.25
-        + tokens.output * profile.price_output_per_mtok
-    ) / 1_000_000
-    return Usage(
-        input_tokens=tokens.input,
-        output_tokens=tokens.output,
-        cached_tokens=tokens.cached,
-        cache_write_tokens=tokens.cache_write,
-        cost_usd=round(dollars, 8),
-        calls=1,
-    )
 
 
 def fallback_probe(request: ProbeRequest) -> str:
@@ -206,7 +153,7 @@ class RemoteProvider(ABC):
             while True:
                 chunk = await stream.next()
                 if isinstance(chunk, Tokens):
-                    _merge(tokens, chunk)
+                    merge(tokens, chunk)
                 elif chunk:
                     if watch.feed(chunk):
                         return _Opened(stream, watch, leaked=True)
@@ -245,7 +192,7 @@ class RemoteProvider(ABC):
                     interrupted = True
                     break
                 if isinstance(chunk, Tokens):
-                    _merge(tokens, chunk)
+                    merge(tokens, chunk)
                 else:
                     leaked = watch.feed(chunk)
         finally:
@@ -286,14 +233,14 @@ class RemoteProvider(ABC):
                     while True:
                         chunk = await stream.next()
                         if isinstance(chunk, Tokens):
-                            _merge(again, chunk)
+                            merge(again, chunk)
                         else:
                             text += chunk
                 except (StopAsyncIteration, TimeoutError):
                     pass
                 finally:
                     await stream.close()
-                _merge(tokens, again)
+                merge(tokens, again)
                 if text.strip() and not leaks(text, request.question):
                     return text
             except Exception:  # noqa: S110 - the bank probe below is the designed fallback
@@ -402,10 +349,3 @@ class _Stream:
             # Closing a broken stream must not mask the real error.
             with contextlib.suppress(Exception):
                 await closer()
-
-
-def _merge(into: Tokens, more: Tokens) -> None:
-    into.input += more.input
-    into.output += more.output
-    into.cached += more.cached
-    into.cache_write += more.cache_write

@@ -9,7 +9,7 @@ import pytest
 from interviewer.errors import ProviderError
 from interviewer.providers.anthropic import AnthropicProvider, cache_minimum_tokens
 from interviewer.providers.base import ProbeDone, TextDelta, collect_grade, collect_probe
-from interviewer.providers.remote import Tokens, cost
+from interviewer.providers.pricing import Tokens, cost
 from tests.providers.support import (
     ANTHROPIC_KEY,
     Server,

@@ -14,7 +14,7 @@ from interviewer.prompts import ChatMessage
 from interviewer.providers.anthropic import AnthropicProvider
 from interviewer.providers.base import ProbeDone, TextDelta, collect_probe
 from interviewer.providers.openai import OpenAIProvider
-from interviewer.providers.remote import Tokens
+from interviewer.providers.pricing import Tokens
 from interviewer.providers.structured import extract_json, grade_schema
 from tests.providers.cassettes import CASSETTES, replayer, serializer_for
 from tests.providers.support import QUESTION, Sleeps, probe_request, profile
