@@ -49,11 +49,12 @@ def handle(args: argparse.Namespace) -> int:
 
     from interviewer.bank.loader import find_bank
     from interviewer.commands.common import load_settings
-    from interviewer.engine.events import FeedbackDelta, QuestionEvaluated
+    from interviewer.domain import Evaluation
+    from interviewer.engine.events import FeedbackDelta
     from interviewer.engine.grading import grade_answer
     from interviewer.errors import BankError
-    from interviewer.headless import HeadlessRunner
     from interviewer.providers.registry import build_provider
+    from interviewer.report import evaluation_text
     from interviewer.sanitize import clean_for_terminal
 
     settings = load_settings(args)
@@ -69,8 +70,8 @@ def handle(args: argparse.Namespace) -> int:
     answer = _read_answer(args)
     grader = build_provider(settings, settings.grader_provider or settings.provider, "grader")
 
-    async def drive() -> QuestionEvaluated:
-        result: QuestionEvaluated | None = None
+    async def drive() -> Evaluation:
+        result: Evaluation | None = None
         try:
             async for event in grade_answer(question, answer, grader, settings.interview):
                 if isinstance(event, FeedbackDelta):
@@ -84,10 +85,10 @@ def handle(args: argparse.Namespace) -> int:
         assert result is not None
         return result
 
-    evaluated = asyncio.run(drive())
+    evaluation = asyncio.run(drive())
     if args.json:
-        print(evaluated.evaluation.model_dump_json(indent=2))
+        print(evaluation.model_dump_json(indent=2))
     else:
         print()
-        HeadlessRunner.print_evaluation(sys.stdout, evaluated.evaluation)
+        sys.stdout.write(clean_for_terminal(evaluation_text(evaluation)))
     return 0

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from interviewer.config import InterviewSettings
-from interviewer.domain import Evaluation, Exchange, KeyPointVerdict, Question, Usage, Verdict
-from interviewer.engine.events import FeedbackDelta, QuestionEvaluated
+from interviewer.domain import Evaluation, Exchange, KeyPointVerdict, Question, Verdict
+from interviewer.engine.events import FeedbackDelta
 from interviewer.errors import ProviderError
 from interviewer.providers.base import GradeDone, GradeRequest, Provider, TextDelta
 
@@ -62,14 +62,14 @@ def precheck_evaluation(question: Question, flag: str) -> Evaluation:
 
 async def grade_answer(
     question: Question, answer: str, grader: Provider, settings: InterviewSettings
-) -> AsyncIterator[FeedbackDelta | QuestionEvaluated]:
-    """Grade one standalone answer (`interviewer grade`): pre-check, then the provider."""
+) -> AsyncIterator[FeedbackDelta | Evaluation]:
+    """Grade one standalone answer (`interviewer grade`): pre-check, then the provider. Nothing
+    is journaled, so the result is the Evaluation itself, after the feedback's deltas."""
     from interviewer.grading.checks import precheck
 
     flag = precheck(answer, min_words=settings.min_answer_words)
     if flag is not None:
-        evaluation = precheck_evaluation(question, flag)
-        yield QuestionEvaluated(question.id, evaluation, Usage())
+        yield precheck_evaluation(question, flag)
         return
     exchange = Exchange(kind="question", prompt=question.text, answer=answer)
     final: GradeDone | None = None
@@ -81,5 +81,4 @@ async def grade_answer(
     if final is None or final.interrupted:
         raise ProviderError("the grading reply was cut off; try again")
     truncated = len(answer) > settings.max_answer_chars
-    evaluation = evaluation_from_output(question, final, answer, grader.name, truncated=truncated)
-    yield QuestionEvaluated(question.id, evaluation, final.usage)
+    yield evaluation_from_output(question, final, answer, grader.name, truncated=truncated)
