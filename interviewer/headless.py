@@ -186,9 +186,10 @@ class TextRenderer:
             if self.hold_feedback:
                 self.write("(answer recorded; feedback comes at the end)\n")
                 return
-            prose = event.evaluation.feedback.strip()
-            if prose and not feedback_streamed:
-                self.write(f"\n--- Feedback ---\n{prose}\n")
+            prose = event.evaluation.feedback
+            if prose.strip() and not feedback_streamed:
+                # As if it had streamed: the same text, the same place.
+                self.write(f"\n--- Feedback ---\n{prose}")
             self.write("\n" + evaluation_text(event.evaluation))
         elif isinstance(event, GradingFailedRecord):
             self.write(f"\nGrading failed: {event.message}\n")
