@@ -36,7 +36,7 @@ from interviewer.providers.base import (
     ProbeRequest,
     TextDelta,
 )
-from interviewer.tui.ports import InterviewLike, StartChoice
+from interviewer.tui.ports import StartChoice
 
 READY = "READY"
 ANSWER = "An answer with enough words in it to be graded."
@@ -103,8 +103,8 @@ def new_interview(provider: FastProvider, journal_dir: Path, count: int, mode: s
 
 def make_factory(
     provider: FastProvider, journal_dir: Path
-) -> Callable[[StartChoice], Awaitable[InterviewLike]]:
-    async def factory(choice: StartChoice) -> InterviewLike:
+) -> Callable[[StartChoice], Awaitable[Interview]]:
+    async def factory(choice: StartChoice) -> Interview:
         return new_interview(provider, journal_dir, choice.count, choice.mode)
 
     return factory

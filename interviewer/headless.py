@@ -1,5 +1,9 @@
 """Terminal mode: drive an Interview with answers from a JSONL file or typed at the terminal,
-printing prompts, probes and feedback as plain, sanitised text."""
+printing prompts, probes and feedback as plain, sanitised text.
+
+`TextRenderer` is the plain-text front end's one renderer: it draws the engine's events (journal
+records and deltas) for a live session here, and the same records read back from a journal for
+`interviewer replay --headless` (`interviewer.commands.playback`)."""
 
 from __future__ import annotations
 
@@ -8,26 +12,24 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TextIO
 
 from interviewer import paths
-from interviewer.domain import Evaluation
-from interviewer.engine.events import (
-    AnswerRejected,
-    Event,
-    FeedbackDelta,
-    GradingFailedEvent,
-    Notice,
-    ProbeAsked,
-    ProbeDelta,
-    QuestionAsked,
-    QuestionEvaluated,
-    SessionFinished,
-)
+from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice, ProbeDelta
 from interviewer.engine.session import Interview
 from interviewer.errors import AnswerError, ProviderError
+from interviewer.journal import (
+    AnswerGiven,
+    Evaluated,
+    GradingFailedRecord,
+    ProbeGiven,
+    QuestionOpened,
+    SessionEnded,
+    SessionStarted,
+)
+from interviewer.report import Report, evaluation_text
 from interviewer.sanitize import clean_for_terminal
 
 
@@ -116,19 +118,109 @@ def answers_from_terminal(stdin: TextIO, out: TextIO) -> Iterator[str]:
         yield answer
 
 
-class HeadlessRunner:
-    def __init__(self, interview: Interview, out: TextIO, *, interactive: bool) -> None:
-        self.interview = interview
+class TextRenderer:
+    """Draws a session as plain, sanitised text, one event at a time: the records the engine
+    yields or a journal holds, and the deltas of a reply streaming in.
+
+    `echo_answers` is off when the candidate typed the answers at this terminal; `hold_feedback`
+    keeps each evaluation for the end (interview mode), when `summary` prints them."""
+
+    def __init__(
+        self,
+        out: TextIO,
+        header: SessionStarted,
+        *,
+        echo_answers: bool = True,
+        hold_feedback: bool = False,
+    ) -> None:
         self.out = out
-        self.interactive = interactive
-        self._practice = interview.mode == "practice"
-        self._held: list[Evaluation] = []
+        self.header = header
+        self.echo_answers = echo_answers
+        self.hold_feedback = hold_feedback
+        self._probes = 0
         self._probe_open = False
         self._feedback_open = False
 
     def write(self, text: str) -> None:
         self.out.write(clean_for_terminal(text))
         self.out.flush()
+
+    def show(self, event: Event) -> None:
+        if isinstance(event, ProbeDelta):
+            if not self._probe_open:
+                self.write(f"\nFollow-up {self._probes + 1}: ")
+                self._probe_open = True
+            self.write(event.text)
+            return
+        if isinstance(event, FeedbackDelta):
+            if not self.hold_feedback:
+                if not self._feedback_open:
+                    self.write("\n--- Feedback ---\n")
+                    self._feedback_open = True
+                self.write(event.text)
+            return
+        if isinstance(event, AnswerRejected | Notice):
+            self.write(f"[{event.reason if isinstance(event, AnswerRejected) else event.text}]\n")
+            return
+        probe_streamed, feedback_streamed = self._probe_open, self._feedback_open
+        self._probe_open = self._feedback_open = False
+        if isinstance(event, QuestionOpened):
+            self._probes = 0
+            question = self.header.question(event.question_id)
+            if question is not None:
+                self.write(
+                    f"\n=== Question {event.number}/{len(self.header.questions)} "
+                    f"[{question.difficulty}] ===\n{question.text}\n"
+                )
+        elif isinstance(event, AnswerGiven):
+            if not event.text.strip():
+                self.write("\n(no answer: skipped)\n")
+            elif self.echo_answers:
+                self.write("\n" + "\n".join(f"> {line}" for line in event.text.splitlines()) + "\n")
+        elif isinstance(event, ProbeGiven):
+            self._probes = event.number
+            if not probe_streamed:
+                self.write(f"\nFollow-up {event.number}: {event.text}")
+            self.write(" [interrupted]\n" if event.interrupted else "\n")
+        elif isinstance(event, Evaluated):
+            if self.hold_feedback:
+                self.write("(answer recorded; feedback comes at the end)\n")
+                return
+            prose = event.evaluation.feedback
+            if prose.strip() and not feedback_streamed:
+                # As if it had streamed: the same text, the same place.
+                self.write(f"\n--- Feedback ---\n{prose}")
+            self.write("\n" + evaluation_text(event.evaluation))
+        elif isinstance(event, GradingFailedRecord):
+            self.write(f"\nGrading failed: {event.message}\n")
+        elif isinstance(event, SessionEnded):
+            self.write(f"\nSession {self.header.session_id} finished.\n")
+
+    def summary(self, report: Report) -> None:
+        """Every question's feedback and score, then the overall score (the feedback held)."""
+        self.write("\n=== Feedback ===\n")
+        for item in report.questions:
+            self.write(f"\n{item.question}\n")
+            if item.evaluation is not None:
+                if item.evaluation.feedback:
+                    self.write(item.evaluation.feedback.strip() + "\n")
+                self.write(evaluation_text(item.evaluation))
+        overall = "-" if report.overall_score is None else f"{report.overall_score:.1f}"
+        self.write(f"\nOverall score: {overall} / 10\n")
+
+
+class HeadlessRunner:
+    def __init__(self, interview: Interview, out: TextIO, *, interactive: bool) -> None:
+        self.interview = interview
+        self.out = out
+        self.interactive = interactive
+        self._practice = interview.mode == "practice"
+        self.renderer = TextRenderer(
+            out, interview.header, echo_answers=not interactive, hold_feedback=not self._practice
+        )
+
+    def write(self, text: str) -> None:
+        self.renderer.write(text)
 
     async def run(self, answers: Iterator[str]) -> bool:
         """Run until the session ends or answers run out; True when the session finished."""
@@ -152,14 +244,11 @@ class HeadlessRunner:
                 )
                 return False
             if not answer.strip():
-                self.write("(no answer given: skipping)\n")
                 await self._show_all(self.interview.skip())
             else:
-                if not self.interactive:
-                    self.write(f"\n> {answer}\n")
                 await self._show_all(self.interview.submit(answer))
         if not self._practice:
-            self._summary()
+            self.renderer.summary(self.interview.report())
         return True
 
     def _keep_draft(self, text: str) -> None:
@@ -187,73 +276,9 @@ class HeadlessRunner:
                 f"saved: `interviewer resume {self.interview.session_id}` retries later"
             )
 
-    async def _show_all(self, events: object) -> None:
-        async for event in events:  # type: ignore[attr-defined]
-            self.show(event)
-
-    def show(self, event: Event) -> None:
-        if isinstance(event, QuestionAsked):
-            q = event.question
-            self.write(f"\n=== Question {event.number}/{event.total} [{q.difficulty}] ===\n")
-            self.write(f"{q.text}\n")
-        elif isinstance(event, ProbeDelta):
-            if not self._probe_open:
-                self.write("\nFollow-up: ")
-                self._probe_open = True
-            self.write(event.text)
-        elif isinstance(event, ProbeAsked):
-            if not self._probe_open:
-                self.write(f"\nFollow-up: {event.text}")
-            self._probe_open = False
-            self.write(" [interrupted]\n" if event.interrupted else "\n")
-        elif isinstance(event, FeedbackDelta):
-            if self._practice:
-                if not self._feedback_open:
-                    self.write("\n--- Feedback ---\n")
-                    self._feedback_open = True
-                self.write(event.text)
-        elif isinstance(event, QuestionEvaluated):
-            if self._practice:
-                self.write("\n")
-                self._feedback_open = False
-                self._evaluation(event.evaluation)
-            else:
-                self._held.append(event.evaluation)
-                self.write("(answer recorded; feedback comes at the end)\n")
-        elif isinstance(event, AnswerRejected | Notice):
-            self.write(f"[{event.reason if isinstance(event, AnswerRejected) else event.text}]\n")
-        elif isinstance(event, GradingFailedEvent):
-            self.write(f"\nGrading failed: {event.message}\n")
-        elif isinstance(event, SessionFinished):
-            self.write(f"\nSession {event.session_id} finished.\n")
-
-    def _evaluation(self, evaluation: Evaluation) -> None:
-        self.print_evaluation(self.out, evaluation)
-
-    @staticmethod
-    def print_evaluation(out: TextIO, evaluation: Evaluation) -> None:
-        lines = [f"Score: {evaluation.score:.1f} / 10 (graded by {evaluation.grader})"]
-        for verdict in evaluation.verdicts:
-            evidence = f' — "{verdict.evidence}"' if verdict.evidence else ""
-            lines.append(f"  {verdict.verdict.value:>7}: {verdict.key_point_id}{evidence}")
-        lines += [f"  + {strength}" for strength in evaluation.strengths]
-        lines += [f"  - {gap}" for gap in evaluation.gaps]
-        if evaluation.flags:
-            lines.append(f"  flags: {', '.join(evaluation.flags)}")
-        out.write(clean_for_terminal("\n".join(lines) + "\n"))
-        out.flush()
-
-    def _summary(self) -> None:
-        report = self.interview.report()
-        self.write("\n=== Feedback ===\n")
-        for item in report.questions:
-            self.write(f"\n{item.question}\n")
-            if item.evaluation is not None:
-                if item.evaluation.feedback:
-                    self.write(item.evaluation.feedback.strip() + "\n")
-                self._evaluation(item.evaluation)
-        overall = "-" if report.overall_score is None else f"{report.overall_score:.1f}"
-        self.write(f"\nOverall score: {overall} / 10\n")
+    async def _show_all(self, events: AsyncIterator[Event]) -> None:
+        async for event in events:
+            self.renderer.show(event)
 
 
 def stdin_is_interactive() -> bool:

@@ -46,6 +46,10 @@ class SessionStarted(_Record):
     questions: tuple[Question, ...]
     """A snapshot of the questions, so a later edit of the bank cannot change a past session."""
 
+    def question(self, question_id: str) -> Question | None:
+        """The snapshot of question `question_id`, None when the session never had it."""
+        return next((q for q in self.questions if q.id == question_id), None)
+
 
 class QuestionOpened(_Record):
     type: Literal["question"] = "question"
@@ -54,6 +58,9 @@ class QuestionOpened(_Record):
 
 
 class AnswerGiven(_Record):
+    """An answer the engine accepted (empty: skipped on purpose), on disk before any provider
+    sees it."""
+
     type: Literal["answer"] = "answer"
     question_id: str
     text: str
@@ -76,6 +83,9 @@ class Evaluated(_Record):
 
 
 class GradingFailedRecord(_Record):
+    """Grading failed after retries and one repair. The answers are saved; the engine can
+    `retry_grading()` or `grade_offline()`. Never a silent fake score."""
+
     type: Literal["grading_failed"] = "grading_failed"
     question_id: str
     message: str
@@ -85,6 +95,19 @@ class GradingFailedRecord(_Record):
 class SessionEnded(_Record):
     type: Literal["end"] = "end"
 
+
+TurnRecord = (
+    QuestionOpened | AnswerGiven | ProbeGiven | Evaluated | GradingFailedRecord | SessionEnded
+)
+"""Every record after the header: what the engine journals, and yields, turn by turn."""
+TURN_RECORDS = (
+    QuestionOpened,
+    AnswerGiven,
+    ProbeGiven,
+    Evaluated,
+    GradingFailedRecord,
+    SessionEnded,
+)
 
 Record = Annotated[
     SessionStarted

@@ -106,3 +106,19 @@ def to_markdown(report: Report) -> str:
 
 def _fmt(score: float | None) -> str:
     return "-" if score is None else f"{score:.1f}"
+
+
+def evaluation_text(evaluation: Evaluation) -> str:
+    """An evaluation as plain text, for headless mode, `interviewer replay --headless` and
+    `interviewer grade`: the score, each verdict with its evidence, strengths, gaps and flags
+    (the feedback prose is the caller's: it may have streamed already). Not sanitised: write it
+    through `sanitize.clean_for_terminal`."""
+    lines = [f"Score: {evaluation.score:.1f} / 10 (graded by {evaluation.grader})"]
+    for verdict in evaluation.verdicts:
+        evidence = f' — "{verdict.evidence}"' if verdict.evidence else ""
+        lines.append(f"  {verdict.verdict.value:>7}: {verdict.key_point_id}{evidence}")
+    lines += [f"  + {strength}" for strength in evaluation.strengths]
+    lines += [f"  - {gap}" for gap in evaluation.gaps]
+    if evaluation.flags:
+        lines.append(f"  flags: {', '.join(evaluation.flags)}")
+    return "\n".join(lines) + "\n"

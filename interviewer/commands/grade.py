@@ -53,8 +53,8 @@ def handle(args: argparse.Namespace) -> int:
     from interviewer.engine.events import FeedbackDelta
     from interviewer.engine.grading import AnswerLimits, grade
     from interviewer.errors import BankError
-    from interviewer.headless import HeadlessRunner
     from interviewer.providers.registry import build_provider
+    from interviewer.report import evaluation_text
     from interviewer.sanitize import clean_for_terminal
 
     settings = load_settings(args)
@@ -93,5 +93,5 @@ def handle(args: argparse.Namespace) -> int:
         print(evaluation.model_dump_json(indent=2))
     else:
         print()
-        HeadlessRunner.print_evaluation(sys.stdout, evaluation)
+        sys.stdout.write(clean_for_terminal(evaluation_text(evaluation)))
     return 0

@@ -2,9 +2,11 @@
 
 Questions, the candidate's answers, the probes and the feedback are shown in the order they
 happened, in the TUI (`interviewer.tui.playback_app`) or, with --headless or off a terminal, as
-plain sanitised text; instantly or at the recorded pace (the gaps between journal records,
-each capped by --max-wait: candidates think for minutes). No provider is called: the journal
-holds everything. `--report` writes the session's report again.
+plain sanitised text (`interviewer.headless.TextRenderer`, which also draws live headless
+sessions); instantly or at the recorded pace (the gaps between journal records, each capped by
+--max-wait: candidates think for minutes), through the one playback loop,
+`interviewer.engine.state.play_back`. No provider is called: the journal holds everything.
+`--report` writes the session's report again.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from interviewer.engine.state import SessionState
-    from interviewer.journal import Evaluated, _Record
+    from interviewer.journal import _Record
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -100,103 +102,33 @@ async def play(
     sleep: Sleep | None = None,
 ) -> SessionState:
     """Print `records` (a journal, header first) as a transcript; return the folded state."""
-    from interviewer.engine.state import SessionState
+    from datetime import UTC, datetime
+
+    from interviewer.engine.state import SessionState, play_back
+    from interviewer.headless import TextRenderer
 
     state = SessionState.from_records(records[:1])
-    printer = _Printer(out, state)
-    printer.header()
-    last_t = state.header.t
-    for record in records[1:]:
-        if pace and sleep is not None:
-            gap = min(max(record.t - last_t, 0.0), max_wait)
-            if gap > 0:
-                await sleep(gap)
-        last_t = max(last_t, record.t)
-        state.apply(record)
-        printer.show(record)
-    printer.footer()
+    header = state.header
+    renderer = TextRenderer(out, header)
+    started = datetime.fromtimestamp(header.t, UTC)
+    renderer.write(
+        f"Replaying session {header.session_id} ({started:%Y-%m-%d %H:%M} UTC)\n"
+        f"Bank {header.bank_id}, {len(header.questions)} question(s), {header.mode} mode; "
+        f"interviewer {header.interviewer}, grader {header.grader}\n"
+    )
+
+    async def wait(gap: float) -> None:
+        if gap > 0 and sleep is not None:
+            await sleep(gap)
+
+    async for record in play_back(records, state, pace=pace, max_wait=max_wait, wait=wait):
+        renderer.show(record)
+    report = state.report()
+    score = "-" if report.overall_score is None else f"{report.overall_score:.1f}"
+    status = "finished" if report.finished else "unfinished"
+    graded = sum(1 for q in report.questions if q.evaluation is not None)
+    renderer.write(
+        f"\nOverall score: {score} / 10 ({graded} of {len(header.questions)} "
+        f"question(s) graded; session {status})\n"
+    )
     return state
-
-
-class _Printer:
-    def __init__(self, out: TextIO, state: SessionState) -> None:
-        from interviewer.sanitize import clean_for_terminal
-
-        self.out = out
-        self.state = state
-        self._clean = clean_for_terminal
-        self._probes_seen = 0
-
-    def write(self, text: str) -> None:
-        self.out.write(self._clean(text))
-        self.out.flush()
-
-    def header(self) -> None:
-        from datetime import UTC, datetime
-
-        h = self.state.header
-        started = datetime.fromtimestamp(h.t, UTC)
-        self.write(
-            f"Replaying session {h.session_id} ({started:%Y-%m-%d %H:%M} UTC)\n"
-            f"Bank {h.bank_id}, {len(h.questions)} question(s), {h.mode} mode; "
-            f"interviewer {h.interviewer}, grader {h.grader}\n"
-        )
-
-    def show(self, record: _Record) -> None:
-        from interviewer.journal import (
-            AnswerGiven,
-            Evaluated,
-            GradingFailedRecord,
-            ProbeGiven,
-            QuestionOpened,
-            SessionEnded,
-        )
-
-        if isinstance(record, QuestionOpened):
-            current = self.state.current
-            assert current is not None
-            question = current.question
-            total = len(self.state.header.questions)
-            self.write(
-                f"\n=== Question {record.number}/{total} [{question.difficulty}] ===\n"
-                f"{question.text}\n"
-            )
-        elif isinstance(record, AnswerGiven):
-            answer = record.text if record.text.strip() else "(no answer: skipped)"
-            self.write("\n" + "\n".join(f"> {line}" for line in answer.splitlines()) + "\n")
-        elif isinstance(record, ProbeGiven):
-            cut = " [interrupted]" if record.interrupted else ""
-            self.write(f"\nFollow-up {record.number}: {record.text}{cut}\n")
-        elif isinstance(record, Evaluated):
-            self._evaluation(record)
-        elif isinstance(record, GradingFailedRecord):
-            self.write(f"\nGrading failed: {record.message}\n")
-        elif isinstance(record, SessionEnded):
-            self.write("\nSession ended.\n")
-
-    def _evaluation(self, record: Evaluated) -> None:
-        evaluation = record.evaluation
-        lines = [
-            "",
-            f"--- Feedback: {evaluation.score:.1f} / 10 (graded by {evaluation.grader}) ---",
-        ]
-        for verdict in evaluation.verdicts:
-            evidence = f' — "{verdict.evidence}"' if verdict.evidence else ""
-            lines.append(f"  {verdict.verdict.value:>7}: {verdict.key_point_id}{evidence}")
-        lines += [f"  + {strength}" for strength in evaluation.strengths]
-        lines += [f"  - {gap}" for gap in evaluation.gaps]
-        if evaluation.flags:
-            lines.append(f"  flags: {', '.join(evaluation.flags)}")
-        if evaluation.feedback:
-            lines += ["", evaluation.feedback]
-        self.write("\n".join(lines) + "\n")
-
-    def footer(self) -> None:
-        report = self.state.report()
-        score = "-" if report.overall_score is None else f"{report.overall_score:.1f}"
-        status = "finished" if report.finished else "unfinished"
-        graded = sum(1 for q in report.questions if q.evaluation is not None)
-        self.write(
-            f"\nOverall score: {score} / 10 ({graded} of {len(self.state.header.questions)} "
-            f"question(s) graded; session {status})\n"
-        )

@@ -1,41 +1,39 @@
-"""What the interview engine tells its caller (the TUI, headless mode, replay).
+"""What the interview engine yields to its caller (the TUI, headless mode).
 
-The engine is driven by `Interview.start()` and `Interview.submit(answer)`, both async generators
-of these events. A caller shows deltas as they arrive and treats the other events as the record.
+`Interview.start()`, `submit()`, `skip()`, `retry_grading()` and `grade_offline()` are async
+generators of `Event`s, which are of two kinds:
+
+- the journal records the engine has just written (`interviewer.journal.TurnRecord`):
+  `QuestionOpened`, `AnswerGiven` (the answer was accepted and is on disk), `ProbeGiven`,
+  `Evaluated`, `GradingFailedRecord`, `SessionEnded`. They are the very objects a playback reads
+  back from the journal, so one renderer per front end draws a live session and a past one alike;
+  what a record does not carry (the question's text, the total, the mode) is in the session
+  header, `Interview.header`.
+- what is not journaled, defined here: the deltas of a reply as it streams in (`ProbeDelta`,
+  `FeedbackDelta`; the record that follows holds the complete text), and `Notice` and
+  `AnswerRejected`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from interviewer.domain import Evaluation, Question, Usage
-
-
-@dataclass(frozen=True)
-class QuestionAsked:
-    question: Question
-    number: int
-    """1-based position in this session."""
-    total: int
+from interviewer.journal import TurnRecord
 
 
 @dataclass(frozen=True)
 class ProbeDelta:
-    """A chunk of a follow-up probe as it streams in."""
+    """A chunk of a follow-up probe as it streams in; a `ProbeGiven` record completes it."""
 
     text: str
 
 
 @dataclass(frozen=True)
-class ProbeAsked:
-    """A complete follow-up probe; the candidate answers it next."""
+class FeedbackDelta:
+    """A chunk of feedback prose as it streams in; an `Evaluated` (or `GradingFailedRecord`)
+    record follows."""
 
-    question_id: str
     text: str
-    number: int
-    """1 for the first probe of the question."""
-    key_point_id: str | None
-    interrupted: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,43 +51,6 @@ class Notice:
     text: str
 
 
-@dataclass(frozen=True)
-class FeedbackDelta:
-    """A chunk of feedback prose as it streams in."""
+Delta = ProbeDelta | FeedbackDelta
 
-    text: str
-
-
-@dataclass(frozen=True)
-class QuestionEvaluated:
-    question_id: str
-    evaluation: Evaluation
-    usage: Usage
-    """Usage of all calls for this question (probes and grading)."""
-
-
-@dataclass(frozen=True)
-class GradingFailedEvent:
-    """Grading failed after retries and one repair. The answers are saved; the caller can
-    `retry_grading()` or `grade_offline()`. Never a silent fake score."""
-
-    question_id: str
-    message: str
-
-
-@dataclass(frozen=True)
-class SessionFinished:
-    session_id: str
-
-
-Event = (
-    QuestionAsked
-    | ProbeDelta
-    | ProbeAsked
-    | AnswerRejected
-    | Notice
-    | FeedbackDelta
-    | QuestionEvaluated
-    | GradingFailedEvent
-    | SessionFinished
-)
+Event = TurnRecord | Delta | AnswerRejected | Notice

@@ -3,12 +3,18 @@
 Usage (TUI and headless alike)::
 
     interview = Interview.new(settings, bank_id, questions, interviewer=p, grader=g)
-    async for event in interview.start():      # QuestionAsked (or the open probe after resume)
-        show(event)
+    async for event in interview.start():   # QuestionOpened; after a resume, first the journaled
+        show(event)                         # records of the question in progress
     while not interview.finished:
         async for event in interview.submit(answer_text):
-            show(event)       # ProbeDelta..., ProbeAsked | FeedbackDelta..., QuestionEvaluated,
-                              # QuestionAsked | SessionFinished; AnswerRejected; Notice
+            show(event)   # AnswerGiven, then ProbeDelta..., ProbeGiven
+                          #   | FeedbackDelta..., Evaluated, then QuestionOpened | SessionEnded
+                          #   | GradingFailedRecord (then retry_grading() or grade_offline());
+                          # or AnswerRejected alone; Notice anywhere
+
+Every event but the deltas, `Notice` and `AnswerRejected` is the journal record just written
+(see `interviewer.engine.events`), so a front end renders a live session and a played-back
+journal with the same code; the session header (`Interview.header`) holds the rest.
 
 Every answer is journaled (fsynced) before any provider call, so nothing typed is lost. Whether to
 probe, and at which key point, is decided by our own offline coverage estimate (fast, local): the
@@ -21,27 +27,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
+from typing import Self, TypeVar
 
 from interviewer.bank.probes import bank_probe
 from interviewer.config import InterviewSettings
 from interviewer.domain import Evaluation, Exchange, Question, Usage, answer_text
 from interviewer.engine.cancel import CancelScope, StreamCancelled
-from interviewer.engine.events import (
-    AnswerRejected,
-    Event,
-    FeedbackDelta,
-    GradingFailedEvent,
-    Notice,
-    ProbeAsked,
-    ProbeDelta,
-    QuestionAsked,
-    QuestionEvaluated,
-    SessionFinished,
-)
+from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice, ProbeDelta
 from interviewer.engine.grading import AnswerLimits, cut_answers, grade, grading_request
-from interviewer.engine.state import QuestionState, SessionState, load_state
+from interviewer.engine.state import QuestionState, SessionState
 from interviewer.errors import InterviewerError, ProviderError
 from interviewer.journal import (
+    TURN_RECORDS,
     AnswerGiven,
     Evaluated,
     GradingFailedRecord,
@@ -50,7 +47,9 @@ from interviewer.journal import (
     QuestionOpened,
     SessionEnded,
     SessionStarted,
+    TurnRecord,
     new_session_id,
+    read_records,
 )
 from interviewer.providers.base import (
     ProbeDone,
@@ -62,6 +61,8 @@ from interviewer.report import Report
 
 MissingFn = Callable[[Question, str], tuple[str, ...]]
 """Key point ids an answer does not cover yet, most important first."""
+
+R = TypeVar("R", bound=TurnRecord)
 
 
 def estimate_missing(question: Question, text: str) -> tuple[str, ...]:
@@ -81,9 +82,12 @@ class Interview:
         grader: Provider,
         offline: Provider | None = None,
         missing: MissingFn = estimate_missing,
+        replay: Sequence[TurnRecord] = (),
     ) -> None:
         self._missing_fn = missing
         self._state = state
+        self._replay = tuple(replay)
+        """The journaled records of the question in progress; `start()` yields them first."""
         self._journal = journal
         self._interviewer = interviewer
         self._grader = grader
@@ -104,7 +108,7 @@ class Interview:
         offline: Provider | None = None,
         journal_dir: Path | None = None,
         missing: MissingFn = estimate_missing,
-    ) -> Interview:
+    ) -> Self:
         if not questions:
             raise InterviewerError("no questions to ask")
         header = SessionStarted(
@@ -137,10 +141,13 @@ class Interview:
         grader: Provider,
         offline: Provider | None = None,
         missing: MissingFn = estimate_missing,
-    ) -> Interview:
-        state = load_state(path)
+    ) -> Self:
+        records = read_records(path)
+        state = SessionState.from_records(records, source=str(path))
         if state.finished:
             raise InterviewerError(f"session {state.header.session_id} is already finished")
+        opened = [i for i, r in enumerate(records) if isinstance(r, QuestionOpened)]
+        in_progress = records[opened[-1] :] if opened else []
         return cls(
             state,
             Journal(path),
@@ -148,9 +155,15 @@ class Interview:
             grader=grader,
             offline=offline,
             missing=missing,
+            replay=[r for r in in_progress if isinstance(r, TURN_RECORDS)],
         )
 
     # -- what callers read ----------------------------------------------------------------
+
+    @property
+    def header(self) -> SessionStarted:
+        """The session's header record: the questions, the mode, the providers' labels."""
+        return self._state.header
 
     @property
     def session_id(self) -> str:
@@ -190,7 +203,7 @@ class Interview:
         current = self._state.current
         if current is None or not current.awaiting_answer or self.finished:
             return None
-        return current.prompts[len(current.answers)][0]
+        return current.prompts[len(current.answers)].text
 
     @property
     def finished(self) -> bool:
@@ -229,29 +242,22 @@ class Interview:
         self._scope.cancel()
 
     async def start(self) -> AsyncIterator[Event]:
-        """Open the first question, or pick up where a resumed session stopped."""
+        """Open the first question, or pick up where a resumed session stopped: first the
+        journaled records of the question in progress (so a front end draws its earlier turns
+        as playback would), then whatever step the stop interrupted."""
         current = self._state.current
+        replay, self._replay = self._replay, ()
         if self._state.ended:
-            yield SessionFinished(self.session_id)
             return
-        if current is None:
-            async for event in self._open_next():
-                yield event
-            return
-        yield self._question_asked(current)
-        if current.awaiting_answer and current.probes_asked:
-            prompt, key_point_id, interrupted = current.prompts[-1]
-            yield ProbeAsked(
-                current.question.id, prompt, current.probes_asked, key_point_id, interrupted
-            )
-        elif current.grading_failed is not None:
-            yield GradingFailedEvent(current.question.id, current.grading_failed)
-        elif current.evaluation is not None:
+        if current is None or current.evaluation is not None:
             # Stopped after grading, before the next question opened: grading again would
             # cost money and could change a score the candidate has already seen.
             async for event in self._open_next():
                 yield event
-        elif not current.awaiting_answer:
+            return
+        for record in replay:
+            yield record
+        if not current.awaiting_answer and current.grading_failed is None:
             # The crash came after an answer was saved but before the next step finished.
             async for event in self._after_answer(current):
                 yield event
@@ -279,7 +285,7 @@ class Interview:
     async def _accept(self, answer: str) -> AsyncIterator[Event]:
         current = self._open_prompt()
         self._scope.reset()
-        self._record(AnswerGiven(question_id=current.question.id, text=answer))
+        yield self._record(AnswerGiven(question_id=current.question.id, text=answer))
         async for event in self._after_answer(current):
             yield event
 
@@ -314,32 +320,19 @@ class Interview:
             raise InterviewerError("no question is waiting for grading")
         return current
 
-    def _record(
-        self,
-        record: AnswerGiven
-        | ProbeGiven
-        | Evaluated
-        | GradingFailedRecord
-        | QuestionOpened
-        | SessionEnded,
-    ) -> None:
+    def _record(self, record: R) -> R:
+        """Journal `record`, fold it into the state, and hand it back for the caller to yield."""
         self._journal.append(record)
         self._state.apply(record)
-
-    def _question_asked(self, current: QuestionState) -> QuestionAsked:
-        return QuestionAsked(current.question, self.current_number, self.total)
+        return record
 
     async def _open_next(self) -> AsyncIterator[Event]:
         number = len(self._state.opened)
         if number >= self.total:
-            self._record(SessionEnded())
-            yield SessionFinished(self.session_id)
+            yield self._record(SessionEnded())
             return
         question = self.questions[number]
-        self._record(QuestionOpened(question_id=question.id, number=number + 1))
-        current = self._state.current
-        assert current is not None
-        yield self._question_asked(current)
+        yield self._record(QuestionOpened(question_id=question.id, number=number + 1))
 
     @property
     def _limits(self) -> AnswerLimits:
@@ -411,16 +404,16 @@ class Interview:
             # bank's own probe rather than an empty one.
             text = bank_probe(current.question, targets, asked)
             interrupted = False
-        record = ProbeGiven(
-            question_id=current.question.id,
-            text=text,
-            number=current.probes_asked + 1,
-            key_point_id=targets[0],
-            interrupted=interrupted,
-            usage=usage,
+        yield self._record(
+            ProbeGiven(
+                question_id=current.question.id,
+                text=text,
+                number=current.probes_asked + 1,
+                key_point_id=targets[0],
+                interrupted=interrupted,
+                usage=usage,
+            )
         )
-        self._record(record)
-        yield ProbeAsked(current.question.id, text, record.number, targets[0], interrupted)
 
     async def _grade(self, current: QuestionState, grader: Provider) -> AsyncIterator[Event]:
         question = current.question
@@ -437,8 +430,9 @@ class Interview:
             message = "grading cancelled" if isinstance(exc, StreamCancelled) else str(exc)
             spent = getattr(exc, "usage", None)
             usage = spent if isinstance(spent, Usage) else Usage()
-            self._record(GradingFailedRecord(question_id=question.id, message=message, usage=usage))
-            yield GradingFailedEvent(question.id, message)
+            yield self._record(
+                GradingFailedRecord(question_id=question.id, message=message, usage=usage)
+            )
             return
         assert evaluation is not None  # grade() always ends with one
         async for event in self._evaluated(current, evaluation):
@@ -447,7 +441,6 @@ class Interview:
     async def _evaluated(
         self, current: QuestionState, evaluation: Evaluation
     ) -> AsyncIterator[Event]:
-        self._record(Evaluated(question_id=current.question.id, evaluation=evaluation))
-        yield QuestionEvaluated(current.question.id, evaluation, current.usage)
+        yield self._record(Evaluated(question_id=current.question.id, evaluation=evaluation))
         async for event in self._open_next():
             yield event

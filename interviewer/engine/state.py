@@ -1,12 +1,14 @@
-"""A session's state, folded from its journal records, and the Report built from it.
+"""A session's state, folded from its journal records, the Report built from it, and the one
+loop that plays a journal back.
 
 `SessionState.apply` is the one place that says what each record means; the engine applies each
-record right after journaling it, and resuming folds the same records from disk.
+record right after journaling it, resuming folds the same records from disk, and playback
+(`play_back`, used by both `interviewer replay` front ends) folds them one by one as it shows them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 from interviewer.domain import Evaluation, Exchange, Question, Usage
 from interviewer.errors import JournalError
 from interviewer.journal import (
+    TURN_RECORDS,
     AnswerGiven,
     Evaluated,
     GradingFailedRecord,
@@ -21,18 +24,30 @@ from interviewer.journal import (
     QuestionOpened,
     SessionEnded,
     SessionStarted,
+    TurnRecord,
     _Record,
     read_records,
 )
 from interviewer.report import QuestionReport, Report, overall_score
 
 
+@dataclass(frozen=True)
+class Prompt:
+    """One thing the candidate was asked: the question itself, or a probe."""
+
+    text: str
+    key_point_id: str | None = None
+    """For a probe: the key point it aimed at."""
+    interrupted: bool = False
+    """For a probe: the stream was cut short and `text` is what arrived."""
+
+
 @dataclass
 class QuestionState:
     question: Question
     opened_at: float
-    prompts: list[tuple[str, str | None, bool]] = field(default_factory=list)
-    """(prompt text, key point id, interrupted) for the question and each probe, in order."""
+    prompts: list[Prompt] = field(default_factory=list)
+    """The question, then each probe, in the order asked."""
     answers: list[str] = field(default_factory=list)
     last_answer_at: float | None = None
     evaluation: Evaluation | None = None
@@ -43,14 +58,14 @@ class QuestionState:
     def exchanges(self) -> tuple[Exchange, ...]:
         result = []
         for index, answer in enumerate(self.answers):
-            prompt, key_point_id, interrupted = self.prompts[index]
+            prompt = self.prompts[index]
             result.append(
                 Exchange(
                     kind="question" if index == 0 else "probe",
-                    prompt=prompt,
+                    prompt=prompt.text,
                     answer=answer,
-                    key_point_id=key_point_id,
-                    interrupted=interrupted,
+                    key_point_id=prompt.key_point_id,
+                    interrupted=prompt.interrupted,
                 )
             )
         return tuple(result)
@@ -92,13 +107,13 @@ class SessionState:
     def apply(self, record: _Record) -> None:
         self.last_t = max(self.last_t, record.t)
         if isinstance(record, QuestionOpened):
-            question = next((q for q in self.header.questions if q.id == record.question_id), None)
+            question = self.header.question(record.question_id)
             if question is None:
                 raise JournalError(
                     f"{self.source}: question {record.question_id!r} is not in the session header"
                 )
             state = QuestionState(question=question, opened_at=record.t)
-            state.prompts.append((question.text, None, False))
+            state.prompts.append(Prompt(question.text))
             self.opened.append(state)
             return
         if isinstance(record, SessionEnded):
@@ -112,7 +127,7 @@ class SessionState:
             current.answers.append(record.text)
             current.last_answer_at = record.t
         elif isinstance(record, ProbeGiven):
-            current.prompts.append((record.text, record.key_point_id, record.interrupted))
+            current.prompts.append(Prompt(record.text, record.key_point_id, record.interrupted))
             current.usage = current.usage + record.usage
         elif isinstance(record, Evaluated):
             current.evaluation = record.evaluation
@@ -143,7 +158,7 @@ class SessionState:
                     question=item.question.text,
                     difficulty=item.question.difficulty,
                     exchanges=item.exchanges,
-                    probes=tuple(prompt for prompt, _, _ in item.prompts[1:]),
+                    probes=tuple(prompt.text for prompt in item.prompts[1:]),
                     evaluation=item.evaluation,
                     duration_s=round(max(0.0, end - item.opened_at), 1),
                     usage=item.usage,
@@ -168,3 +183,28 @@ class SessionState:
 
 def load_state(path: Path) -> SessionState:
     return SessionState.from_records(read_records(path), source=str(path))
+
+
+Wait = Callable[[float], Awaitable[None]]
+
+
+async def play_back(
+    records: Sequence[_Record],
+    state: SessionState,
+    *,
+    pace: bool = False,
+    max_wait: float = 5.0,
+    wait: Wait | None = None,
+) -> AsyncIterator[TurnRecord]:
+    """Yield the records after the header, each folded into `state` first (as the engine does
+    before it yields a record). With `pace`, `wait` is awaited with the recorded gap before each
+    one, capped by `max_wait` (candidates think for minutes); zero gaps included, so a paused
+    front end stops on every record."""
+    last_t = state.header.t
+    for record in records[1:]:
+        if pace and wait is not None:
+            await wait(min(max(record.t - last_t, 0.0), max_wait))
+        last_t = max(last_t, record.t)
+        state.apply(record)
+        if isinstance(record, TURN_RECORDS):  # a stray second header means nothing to show
+            yield record

@@ -1,7 +1,9 @@
-"""The Textual app: screens wired to the engine through the ports in `interviewer.tui.ports`.
+"""The Textual app: screens wired to the engine's `Interview`, made by the interview factory,
+and to the catalog, both from `interviewer.tui.ports`.
 
-`build_app` is the factory tests and `interviewer run` use; tests pass a scripted interview
-factory, a catalog and a fixed clock so every run (and every snapshot) is the same.
+`build_app` is the factory tests and `interviewer run` use; tests pass an interview factory (the
+real engine over a scripted provider), a catalog and a fixed clock so every run (and every
+snapshot) is the same.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from interviewer.config import Settings
+from interviewer.engine.session import Interview
 from interviewer.errors import InterviewerError
 from interviewer.sanitize import clean_line
 from interviewer.tui.drafts import DraftStore
@@ -24,7 +27,6 @@ from interviewer.tui.ports import (
     BankChoice,
     Catalog,
     InterviewFactory,
-    InterviewLike,
     StartChoice,
 )
 from interviewer.tui.screens.confirm import ConfirmScreen
@@ -63,7 +65,7 @@ class InterviewerApp(App[int]):
         self.clock = clock
         self._factory = interview_factory
         self._resume = resume
-        self.interview: InterviewLike | None = None
+        self.interview: Interview | None = None
         self._interview_closed = False
         self.drafts = DraftStore()
 

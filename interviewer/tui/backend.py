@@ -12,8 +12,9 @@ from pathlib import Path
 
 from interviewer.config import Settings
 from interviewer.domain import Question
+from interviewer.engine.session import Interview
 from interviewer.report import Report
-from interviewer.tui.ports import BankChoice, InterviewLike, SessionRow, StartChoice
+from interviewer.tui.ports import BankChoice, SessionRow, StartChoice
 
 
 class JournalCatalog:
@@ -60,10 +61,9 @@ class JournalCatalog:
         return state.report(), state.header.questions
 
 
-def _open(settings: Settings, choice: StartChoice) -> InterviewLike:
+def _open(settings: Settings, choice: StartChoice) -> Interview:
     from interviewer.bank.loader import find_bank, select_questions
     from interviewer.engine.catalog import resolve_session
-    from interviewer.engine.session import Interview
     from interviewer.providers.registry import build_pair
 
     interviewer, grader = build_pair(settings)
@@ -84,7 +84,7 @@ class EngineFactory:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
-    async def __call__(self, choice: StartChoice) -> InterviewLike:
+    async def __call__(self, choice: StartChoice) -> Interview:
         return await asyncio.to_thread(_open, self._settings, choice)
 
     def warm_up(self) -> None:

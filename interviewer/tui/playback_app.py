@@ -1,7 +1,9 @@
 """`interviewer replay SESSION` in the TUI: a past session played back from its journal.
 
-The journal's records appear in order in a conversation view, instantly or at the recorded pace
-(each gap capped by `max_wait`, as in the headless replay). Space pauses, `n` shows the next event
+The journal's records appear in order in a conversation view, drawn by the interview screen's
+renderer (`interviewer.tui.transcript`), instantly or at the recorded pace through the playback
+loop the headless replay uses too (`interviewer.engine.state.play_back`, each gap capped by
+`max_wait`). Space pauses, `n` shows the next event
 at once (also while paused: a step), `f` shows the rest at once, `q` quits.
 
 Everything shown comes from a journal, which is a file anyone could have edited: text goes
@@ -21,18 +23,10 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Footer, Static
 
-from interviewer.engine.state import SessionState
-from interviewer.journal import (
-    AnswerGiven,
-    Evaluated,
-    GradingFailedRecord,
-    ProbeGiven,
-    QuestionOpened,
-    SessionEnded,
-)
+from interviewer.engine.state import SessionState, play_back
 from interviewer.sanitize import clean_line
-from interviewer.tui.screens.feedback import feedback_markdown
 from interviewer.tui.screens.help import HelpScreen
+from interviewer.tui.transcript import TranscriptRenderer
 from interviewer.tui.widgets.conversation import Conversation
 from interviewer.tui.widgets.safe import SafeStatic
 from interviewer.tui.widgets.status import format_duration
@@ -88,10 +82,11 @@ class ReplayApp(App[int]):
         self._played = 0.0
         self._running_since: float | None = None
         header = self.state.header
-        self._heading = f"{len(header.questions)} question(s) · {header.mode} mode"
+        self._overview = f"{len(header.questions)} question(s) · {header.mode} mode"
         # Kept as attributes: the player and the status timer reach them under the help screen.
         self._progress = SafeStatic("", id="progress")
         self._conversation = Conversation(id="conversation")
+        self._transcript = TranscriptRenderer(self._conversation, header, live=False)
         self._activity = SafeStatic("", id="activity")
         self._status = Static("", id="status", markup=False)
 
@@ -118,13 +113,11 @@ class ReplayApp(App[int]):
     # -- playback ----------------------------------------------------------------------------
 
     async def _play(self) -> None:
-        last_t = self.state.header.t
-        for record in self._records[1:]:
-            if self.pace:
-                await self._wait_gap(min(max(record.t - last_t, 0.0), self.max_wait))
-            last_t = max(last_t, record.t)
-            self.state.apply(record)
-            await self._show(record)
+        records = play_back(
+            self._records, self.state, pace=self.pace, max_wait=self.max_wait, wait=self._wait_gap
+        )
+        async for record in records:
+            await self._transcript.show(record)
             self.shown += 1
             self.refresh_status()
         await self._ending()
@@ -164,35 +157,6 @@ class ReplayApp(App[int]):
                 task.cancel()
         self._wake.clear()
         return waker in done
-
-    async def _show(self, record: _Record) -> None:
-        conversation = self._conversation
-        current = self.state.current
-        if isinstance(record, QuestionOpened) and current is not None:
-            question = current.question
-            total = len(self.state.header.questions)
-            tags = f" · {', '.join(question.tags)}" if question.tags else ""
-            heading = f"Question {record.number} / {total} · {question.difficulty.value}{tags}"
-            self._heading = heading
-            await conversation.add_note(heading)
-            await conversation.mount(SafeStatic(question.text, classes="bubble question"))
-            conversation.follow()
-        elif isinstance(record, AnswerGiven):
-            if record.text.strip():
-                await conversation.add_answer(record.text)
-            else:
-                await conversation.add_note("(No answer: the question was skipped.)")
-        elif isinstance(record, ProbeGiven):
-            await conversation.add_markdown(record.text, "probe")
-            if record.interrupted:
-                await conversation.add_note("(The reply was cut short.)")
-        elif isinstance(record, Evaluated) and current is not None:
-            markdown = feedback_markdown(current.question, record.evaluation, sample=True)
-            await conversation.add_markdown(markdown, "feedback")
-        elif isinstance(record, GradingFailedRecord):
-            await conversation.add_note(f"Grading failed: {record.message}")
-        elif isinstance(record, SessionEnded):
-            await conversation.add_note("Session ended.")
 
     async def _ending(self) -> None:
         report = self.state.report()
@@ -272,8 +236,9 @@ class ReplayApp(App[int]):
         header = self.state.header
         recorded = self._records[-1].t - header.t
         at = self.state.last_t - header.t
+        heading = self._transcript.heading or self._overview
         self._progress.set_text(
-            f"Replay · {self._heading} · event {self.shown} / {self.total} · "
+            f"Replay · {heading} · event {self.shown} / {self.total} · "
             f"{format_duration(at)} of {format_duration(recorded)} recorded"
         )
         # Elapsed first: a narrow terminal cuts the end of the line.

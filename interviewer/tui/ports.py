@@ -1,61 +1,24 @@
-"""What the TUI needs from the rest of the program, as small protocols.
+"""What the TUI needs from the rest of the program: the Start screen's choice, the interview
+factory, and the catalog of banks and past sessions, as a small protocol.
 
-The app is built against these, not against concrete classes, so tests drive it with scripted
-fakes and `interviewer.tui.backend` adapts the real engine, banks and journal.
+The interview itself is the engine's `Interview`, used directly (tests drive the real engine over
+a scripted provider). The catalog is a protocol because it has two implementations:
+`interviewer.tui.backend.JournalCatalog` reads the real banks and journals, tests hold one in
+memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
-from interviewer.domain import Difficulty, Evaluation, Question, Usage
-from interviewer.engine.events import Event
+from interviewer.domain import Difficulty, Question
+from interviewer.engine.session import Interview
 from interviewer.report import Report
 
 Mode = Literal["interview", "practice"]
-
-
-class InterviewLike(Protocol):
-    """The part of `interviewer.engine.session.Interview` the TUI drives."""
-
-    @property
-    def session_id(self) -> str: ...
-    @property
-    def mode(self) -> str: ...
-    @property
-    def questions(self) -> tuple[Question, ...]: ...
-    @property
-    def total(self) -> int: ...
-    @property
-    def current_number(self) -> int: ...
-    @property
-    def current_question(self) -> Question | None: ...
-    @property
-    def current_prompt(self) -> str | None: ...
-    @property
-    def finished(self) -> bool: ...
-    @property
-    def grading_failed_for(self) -> str | None: ...
-    @property
-    def usage(self) -> Usage: ...
-    @property
-    def evaluations(self) -> dict[str, Evaluation]: ...
-    @property
-    def interviewer_name(self) -> str: ...
-    @property
-    def grader_name(self) -> str: ...
-
-    def start(self) -> AsyncIterator[Event]: ...
-    def submit(self, answer: str) -> AsyncIterator[Event]: ...
-    def skip(self) -> AsyncIterator[Event]: ...
-    def retry_grading(self) -> AsyncIterator[Event]: ...
-    def grade_offline(self) -> AsyncIterator[Event]: ...
-    def cancel(self) -> None: ...
-    def report(self) -> Report: ...
-    async def aclose(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -69,7 +32,7 @@ class StartChoice:
     resume: str | None = None
 
 
-InterviewFactory = Callable[[StartChoice], Awaitable[InterviewLike]]
+InterviewFactory = Callable[[StartChoice], Awaitable[Interview]]
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,10 @@ import pytest
 from interviewer.bank.loader import find_bank, select_questions
 from interviewer.config import InterviewSettings, ProviderProfile
 from interviewer.domain import Exchange, Verdict
-from interviewer.engine.events import (
-    GradingFailedEvent,
-    Notice,
-    ProbeAsked,
-    ProbeDelta,
-    QuestionEvaluated,
-)
+from interviewer.engine.events import Notice, ProbeDelta
 from interviewer.engine.session import Interview
 from interviewer.errors import ReplayMismatch
+from interviewer.journal import Evaluated, GradingFailedRecord, ProbeGiven
 from interviewer.providers.base import ProbeRequest, collect_probe
 from interviewer.providers.fixture_io import load_directory
 from interviewer.providers.replay import ReplayProvider, demo_fixtures
@@ -52,7 +47,7 @@ async def play(provider: ReplayProvider, answers: list[str], journals: Path) -> 
         if interview.finished:
             break
         events += [event async for event in interview.submit(answer)]
-        trouble = [e for e in events if isinstance(e, Notice | GradingFailedEvent)]
+        trouble = [e for e in events if isinstance(e, Notice | GradingFailedRecord)]
         if trouble and provider.match == "strict":
             pytest.fail(f"{REBUILD}\n{trouble[0]}", pytrace=False)
     assert interview.finished
@@ -81,10 +76,10 @@ async def test_shipped_demo_replays_strictly_through_the_engine(
     rebuild it with `python -m tests.data.fixtures.build_demo` (the error shows the diff)."""
     provider = replay_provider(DEMO, match="strict")
     events = await play(provider, demo_answers(), tmp_path)
-    probes = [e for e in events if isinstance(e, ProbeAsked)]
+    probes = [e for e in events if isinstance(e, ProbeGiven)]
     assert [p.text for p in probes] == [p for q in build_demo.PROBES.values() for p in q]
     assert sum(1 for e in events if isinstance(e, ProbeDelta)) > len(probes)
-    evaluations = [e.evaluation for e in events if isinstance(e, QuestionEvaluated)]
+    evaluations = [e.evaluation for e in events if isinstance(e, Evaluated)]
     assert len(evaluations) == 2
     for evaluation in evaluations:
         assert not [f for f in evaluation.flags if f.startswith("evidence_rejected")]
@@ -102,9 +97,9 @@ async def test_demo_profile_plays_someone_elses_answers_by_position(tmp_path: Pa
         for n in range(1, 7)
     ]
     events = await play(provider, mine, tmp_path)
-    probes = [e.text for e in events if isinstance(e, ProbeAsked)]
+    probes = [e.text for e in events if isinstance(e, ProbeGiven)]
     assert set(probes) <= {p for q in build_demo.PROBES.values() for p in q}
-    evaluations = [e.evaluation for e in events if isinstance(e, QuestionEvaluated)]
+    evaluations = [e.evaluation for e in events if isinstance(e, Evaluated)]
     assert len(evaluations) == 2
     # The scripted quotes are not in these answers: the evidence check must reject them.
     assert all(any(f.startswith("evidence_rejected") for f in e.flags) for e in evaluations)

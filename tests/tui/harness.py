@@ -82,6 +82,8 @@ class EngineHarness:
     missing: Callable[[Question, str], tuple[str, ...]] = probe_first_two
     grader: ScriptedProvider | None = None
     offline: ScriptedProvider | None = None
+    interview_type: type[Interview] = Interview
+    """A test's subclass of the real engine, to stall or break one of its calls."""
     built: list[Interview] = field(default_factory=list)
     choices: list[StartChoice] = field(default_factory=list)
 
@@ -91,7 +93,7 @@ class EngineHarness:
     async def __call__(self, choice: StartChoice) -> Interview:
         self.choices.append(choice)
         if choice.resume is not None:
-            interview = Interview.resume(
+            interview = self.interview_type.resume(
                 Path(choice.resume),
                 interviewer=self.provider,
                 grader=self.grader or self.provider,
@@ -102,7 +104,7 @@ class EngineHarness:
             settings = InterviewSettings(
                 max_probes=self.max_probes, min_answer_words=5, mode=choice.mode
             )
-            interview = Interview.new(
+            interview = self.interview_type.new(
                 settings,
                 "test-bank",
                 self.question_list()[: choice.count],

@@ -6,7 +6,7 @@ import asyncio
 import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import cast
+from typing import Any
 
 from textual.pilot import Pilot
 
@@ -15,7 +15,7 @@ from interviewer.engine.session import Interview
 from interviewer.engine.state import load_state
 from interviewer.tui.app import InterviewerApp
 from interviewer.tui.drafts import DraftMirror, DraftStore
-from interviewer.tui.ports import InterviewLike, StartChoice
+from interviewer.tui.ports import StartChoice
 from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.interview import InterviewScreen
 from interviewer.tui.widgets.conversation import Conversation
@@ -31,28 +31,28 @@ from tests.tui.harness import (
 from tests.tui.test_flow import SIZE, send, start_interview
 
 
-class Gated:
-    """A real interview whose `submit` waits for `gate` before the engine sees the answer."""
+class Gated(Interview):
+    """The real engine, whose `submit` waits for `gate` before the engine sees the answer."""
 
-    def __init__(self, inner: Interview) -> None:
-        self.inner = inner
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.gate = asyncio.Event()
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.inner, name)
 
     async def submit(self, answer: str) -> AsyncIterator[Event]:
         await self.gate.wait()
-        async for event in self.inner.submit(answer):
+        async for event in super().submit(answer):
             yield event
 
 
 def gated_app(harness: EngineHarness) -> tuple[InterviewerApp, list[Gated]]:
+    harness.interview_type = Gated
     gated: list[Gated] = []
 
-    async def factory(choice: StartChoice) -> InterviewLike:
-        gated.append(Gated(await harness(choice)))
-        return cast(InterviewLike, gated[-1])
+    async def factory(choice: StartChoice) -> Interview:
+        interview = await harness(choice)
+        assert isinstance(interview, Gated)
+        gated.append(interview)
+        return interview
 
     app = make_app(harness)
     app._factory = factory
@@ -122,9 +122,9 @@ async def test_text_typed_while_the_model_replies_stays_and_the_sent_answer_leav
         assert editor.cursor_location == (1, 4)  # still where the candidate was typing
         answers = [c for c in screen.query_one(Conversation).children if c.has_class("answer")]
         assert len(answers) == 1
-        assert answers_on_record(gated[0].inner) == [ANSWER]
+        assert answers_on_record(gated[0]) == [ANSWER]
         # The draft on disk holds only what was not sent.
-        draft = draft_file(home, gated[0].inner)
+        draft = draft_file(home, gated[0])
         await wait_until(pilot, lambda: draft.exists() and draft.read_text() == "\nnext")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Select
 
 from interviewer.config import Settings
 from interviewer.engine.events import Event
+from interviewer.engine.session import Interview
 from interviewer.engine.state import load_state
 from interviewer.errors import ProviderError
 from interviewer.tui.app import InterviewerApp, build_app
@@ -185,7 +186,7 @@ async def test_typing_stays_live_while_a_probe_streams_and_cancel_stops_it(
         interview = harness.built[0]
         state = load_state(interview.journal_path)
         current = state.current
-        assert current is not None and current.prompts[-1][2] is True  # probe marked interrupted
+        assert current is not None and current.prompts[-1].interrupted  # probe marked interrupted
         assert "cut short" in screen_text(app)
         assert "What about" in screen_text(app)
         assert editor.text == "hi"  # the new draft was not touched
@@ -219,22 +220,16 @@ async def test_grading_failure_offers_retry_then_offline(home: Path) -> None:
         assert evaluation is not None and evaluation.grader == "offline"
 
 
-class FailingOnce:
-    """Wraps a real interview; the first submit fails before the engine accepts the answer."""
+class FailingOnce(Interview):
+    """The real engine; its first submit fails before the engine accepts the answer."""
 
-    def __init__(self, inner: object) -> None:
-        self._inner = inner
-        self.failed = False
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._inner, name)
+    failed = False
 
     def submit(self, answer: str) -> AsyncIterator[Event]:
         if not self.failed:
             self.failed = True
             return self._fail()
-        inner_submit: Callable[[str], AsyncIterator[Event]] = self._inner.submit  # type: ignore[attr-defined]
-        return inner_submit(answer)
+        return super().submit(answer)
 
     async def _fail(self) -> AsyncIterator[Event]:
         raise ProviderError("connection refused by 127.0.0.1:9: start the server or switch")
@@ -245,19 +240,13 @@ async def test_provider_error_keeps_the_answer_in_the_editor(harness: EngineHarn
     harness.max_probes = 0
     harness.questions = 1
     harness.provider.enqueue_grade(grade_for(harness.question_list()[0]))
-    wrappers: list[FailingOnce] = []
-
-    async def factory(choice):  # type: ignore[no-untyped-def]
-        wrapper = FailingOnce(await harness(choice))
-        wrappers.append(wrapper)
-        return wrapper
-
+    harness.interview_type = FailingOnce
     app = make_app(harness)
-    app._factory = factory
     async with app.run_test(size=SIZE) as pilot:
         screen = await start_interview(pilot, app)
         await send(pilot, app, ANSWER)
-        assert wrappers[0].failed
+        interview = harness.built[0]
+        assert isinstance(interview, FailingOnce) and interview.failed
         assert screen.query_one(AnswerEditor).text == ANSWER
         assert any("connection refused" in n and "ctrl+s" in n for n in notifications(app))
         await pilot.press("ctrl+s")
@@ -410,7 +399,7 @@ async def test_quit_while_a_probe_streams_keeps_the_answer(harness: EngineHarnes
     current = state.current
     assert current is not None and current.answers == [ANSWER]
     # The engine ended the stream itself: the partial probe is on record, marked interrupted.
-    assert current.prompts[-1][0] == "Half a " and current.prompts[-1][2] is True
+    assert current.prompts[-1].text == "Half a " and current.prompts[-1].interrupted
     assert harness.provider.closed >= 1
 
 

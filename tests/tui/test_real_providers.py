@@ -11,8 +11,8 @@ from textual.widgets import Select
 
 from interviewer.bank.loader import find_bank, select_questions
 from interviewer.config import InterviewSettings, Settings
-from interviewer.engine.events import QuestionEvaluated
 from interviewer.engine.session import Interview
+from interviewer.journal import Evaluated
 from interviewer.providers.registry import build_pair
 from interviewer.providers.replay import demo_fixtures
 from interviewer.report import Report
@@ -57,7 +57,7 @@ async def headless_scores(settings: Settings, answers: list[str], home: Path) ->
         pass
     while not interview.finished and pending:
         async for event in interview.submit(pending.pop(0)):
-            if isinstance(event, QuestionEvaluated):
+            if isinstance(event, Evaluated):
                 scores.append(event.evaluation.score)
     await interview.aclose()
     return scores

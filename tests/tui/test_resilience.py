@@ -6,7 +6,6 @@ import threading
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
 
 import pytest
 from textual.widgets import Input
@@ -17,7 +16,7 @@ from interviewer.engine.session import Interview
 from interviewer.errors import JournalError
 from interviewer.report import Report
 from interviewer.tui.app import InterviewerApp
-from interviewer.tui.ports import BankChoice, InterviewLike, SessionRow, StartChoice
+from interviewer.tui.ports import BankChoice, SessionRow
 from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.help import HelpScreen
@@ -40,19 +39,15 @@ from tests.tui.test_drafts import draft_file, gated_app
 from tests.tui.test_flow import SIZE, send, start_interview
 
 
-class BrokenSubmit:
-    """A real interview whose every submit fails with `error` before the engine sees it."""
+def failing_with(error: Exception) -> type[Interview]:
+    class BrokenSubmit(Interview):
+        """The real engine, whose every submit fails with `error` before the engine sees it."""
 
-    def __init__(self, inner: Interview, error: Exception) -> None:
-        self.inner = inner
-        self.error = error
+        async def submit(self, answer: str) -> AsyncIterator[Event]:
+            raise error
+            yield  # pragma: no cover
 
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.inner, name)
-
-    async def submit(self, answer: str) -> AsyncIterator[Event]:
-        raise self.error
-        yield  # pragma: no cover
+    return BrokenSubmit
 
 
 @pytest.mark.parametrize(
@@ -65,14 +60,8 @@ class BrokenSubmit:
 async def test_an_engine_error_keeps_the_app_and_the_answer(
     harness: EngineHarness, home: Path, error: Exception, expected: str
 ) -> None:
-    wrapped: list[BrokenSubmit] = []
-
-    async def factory(choice: StartChoice) -> InterviewLike:
-        wrapped.append(BrokenSubmit(await harness(choice), error))
-        return cast(InterviewLike, wrapped[-1])
-
+    harness.interview_type = failing_with(error)
     app = make_app(harness)
-    app._factory = factory
     async with app.run_test(size=SIZE) as pilot:
         screen = await start_interview(pilot, app)
         await send(pilot, app, ANSWER)
@@ -81,7 +70,7 @@ async def test_an_engine_error_keeps_the_app_and_the_answer(
         assert screen.query_one(AnswerEditor).text == ANSWER
         message = next(n for n in notifications(app) if expected in n)  # shown as written
         assert "The answer in the editor is kept" in message
-        draft = draft_file(home, wrapped[0].inner)
+        draft = draft_file(home, harness.built[0])
         await wait_until(pilot, lambda: draft.exists() and draft.read_text() == ANSWER)
 
 

@@ -134,7 +134,7 @@ def test_kill_9_mid_session_loses_nothing(tmp_path: Path) -> None:
     state = load_state(path)
     current = state.opened[0]
     assert current.answers == ["The first answer, typed with care before the crash."]
-    assert current.prompts[-1][0] == "What about monitoring?"
+    assert current.prompts[-1].text == "What about monitoring?"
     assert current.awaiting_answer
 
 

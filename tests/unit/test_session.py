@@ -15,18 +15,21 @@ from interviewer.engine.events import (
     AnswerRejected,
     Event,
     FeedbackDelta,
-    GradingFailedEvent,
     Notice,
-    ProbeAsked,
     ProbeDelta,
-    QuestionAsked,
-    QuestionEvaluated,
-    SessionFinished,
 )
 from interviewer.engine.session import Interview
-from interviewer.engine.state import load_state
+from interviewer.engine.state import Prompt, load_state
 from interviewer.errors import GradingFailed, ProviderError
-from interviewer.journal import read_records
+from interviewer.journal import (
+    AnswerGiven,
+    Evaluated,
+    GradingFailedRecord,
+    ProbeGiven,
+    QuestionOpened,
+    SessionEnded,
+    read_records,
+)
 from interviewer.providers.base import GradeRequest, ProbeRequest
 from tests.fakes import ScriptedProvider, make_question, verdicts_covering
 
@@ -78,17 +81,26 @@ async def test_full_session_probes_grades_and_finishes(tmp_path: Path) -> None:
     interview = new_interview(tmp_path, provider)
     q1 = interview.questions[0]
 
+    yielded: list[Event] = []
     events = await drain(interview.start())
-    assert events == [QuestionAsked(q1, 1, 2)]
+    yielded += events
+    assert [type(e) for e in events] == [QuestionOpened]
+    opened = events[0]
+    assert isinstance(opened, QuestionOpened)
+    assert (opened.question_id, opened.number, interview.total) == (q1.id, 1, 2)
     assert interview.current_prompt == q1.text
 
     provider.enqueue_probe("How would ", "you monitor it?")
     events = await drain(interview.submit(ANSWER))
-    assert [type(e) for e in events] == [ProbeDelta, ProbeDelta, ProbeAsked]
+    yielded += events
+    assert [type(e) for e in events] == [AnswerGiven, ProbeDelta, ProbeDelta, ProbeGiven]
+    answer = events[0]
+    assert isinstance(answer, AnswerGiven) and answer.text == ANSWER
     probe = events[-1]
-    assert isinstance(probe, ProbeAsked)
+    assert isinstance(probe, ProbeGiven)
     assert probe.text == "How would you monitor it?"
     assert probe.key_point_id == "kp3"
+    assert probe.number == 1 and not probe.interrupted
     sent = provider.history[-1]
     assert isinstance(sent, ProbeRequest)
     assert sent.target_key_point_ids == ("kp3", "kp4", "kp5")
@@ -103,22 +115,27 @@ async def test_full_session_probes_grades_and_finishes(tmp_path: Path) -> None:
         )
     )
     events = await drain(interview.submit("I would alert on unusual tool usage and log calls."))
-    assert isinstance(events[0], FeedbackDelta)
-    evaluated = next(e for e in events if isinstance(e, QuestionEvaluated))
+    yielded += events
+    assert isinstance(events[0], AnswerGiven) and isinstance(events[1], FeedbackDelta)
+    evaluated = next(e for e in events if isinstance(e, Evaluated))
     # Two most important of five covered: weights come from grading.score, not the provider.
     assert 0 < evaluated.evaluation.score < 10
     assert evaluated.evaluation.grader == "fake"
     graded = provider.history[-1]
     assert isinstance(graded, GradeRequest)
     assert [x.kind for x in graded.exchanges] == ["question", "probe"]
-    assert isinstance(events[-1], QuestionAsked) and events[-1].number == 2
+    assert isinstance(events[-1], QuestionOpened) and events[-1].number == 2
 
     provider.enqueue_probe("And then?")
-    await drain(interview.submit(ANSWER))
+    yielded += await drain(interview.submit(ANSWER))
     provider.enqueue_grade(GraderOutput(verdicts=verdicts_covering(q1, EVIDENCE, covered=5)))
     events = await drain(interview.submit(ANSWER))
-    assert isinstance(events[-1], SessionFinished)
+    yielded += events
+    assert isinstance(events[-1], SessionEnded)
     assert interview.finished
+    # The engine yields exactly the records it journaled, in order, and only those records.
+    records = [e for e in yielded if not isinstance(e, ProbeDelta | FeedbackDelta)]
+    assert records == read_records(interview.journal_path)[1:]
 
     report = interview.report()
     assert report.finished
@@ -137,7 +154,7 @@ async def test_evidence_not_in_answer_counts_as_missed(tmp_path: Path) -> None:
     fake = verdicts_covering(q1, "I mentioned everything on the rubric perfectly.", covered=5)
     provider.enqueue_grade(GraderOutput(verdicts=fake))
     events = await drain(interview.submit(ANSWER))
-    evaluation = next(e for e in events if isinstance(e, QuestionEvaluated)).evaluation
+    evaluation = next(e for e in events if isinstance(e, Evaluated)).evaluation
     assert evaluation.score == 0.0
     assert all(v.verdict.value == "missed" for v in evaluation.verdicts)
     assert any(flag.startswith("evidence_rejected:") for flag in evaluation.flags)
@@ -159,11 +176,11 @@ async def test_too_short_and_skipped_answers_never_reach_the_provider(tmp_path: 
     interview = new_interview(tmp_path, provider, questions=2)
     await drain(interview.start())
     events = await drain(interview.submit("use firewalls"))
-    evaluation = next(e for e in events if isinstance(e, QuestionEvaluated)).evaluation
+    evaluation = next(e for e in events if isinstance(e, Evaluated)).evaluation
     assert evaluation.score == 0.0
     assert evaluation.flags == ("too_short",)
     events = await drain(interview.skip())
-    evaluation = next(e for e in events if isinstance(e, QuestionEvaluated)).evaluation
+    evaluation = next(e for e in events if isinstance(e, Evaluated)).evaluation
     assert evaluation.flags == ("empty",)
     assert provider.history == []
     assert interview.finished
@@ -184,11 +201,11 @@ async def test_cancel_keeps_partial_probe_marked_interrupted(tmp_path: Path) -> 
 
     await asyncio.wait_for(consume(), timeout=5)
     probe = seen[-1]
-    assert isinstance(probe, ProbeAsked)
+    assert isinstance(probe, ProbeGiven)
     assert probe.interrupted and probe.text == "What would "
     assert interview.current_prompt == "What would "
     state = load_state(interview.journal_path)
-    assert state.opened[0].prompts[-1] == ("What would ", "kp3", True)
+    assert state.opened[0].prompts[-1] == Prompt("What would ", "kp3", interrupted=True)
 
 
 async def test_probe_failure_before_text_falls_back_to_bank_probe(tmp_path: Path) -> None:
@@ -199,7 +216,7 @@ async def test_probe_failure_before_text_falls_back_to_bank_probe(tmp_path: Path
     events = await drain(interview.submit(ANSWER))
     assert any(isinstance(e, Notice) and "401" in e.text for e in events)
     probe = events[-1]
-    assert isinstance(probe, ProbeAsked)
+    assert isinstance(probe, ProbeGiven)
     assert probe.text == interview.questions[0].key_point("kp3").probes[0]
 
 
@@ -213,17 +230,19 @@ async def test_grading_failure_offers_retry_and_offline(tmp_path: Path) -> None:
     await drain(interview.start())
     provider.enqueue_grade(GradingFailed("the model returned invalid JSON twice"))
     events = await drain(interview.submit(ANSWER))
-    assert isinstance(events[-1], GradingFailedEvent)
+    failed = events[-1]
+    assert isinstance(failed, GradingFailedRecord)
+    assert failed.question_id == "q1" and "invalid JSON twice" in failed.message
     assert interview.grading_failed_for == "q1"
-    assert not any(isinstance(e, QuestionEvaluated) for e in events)
+    assert not any(isinstance(e, Evaluated) for e in events)
 
     provider.enqueue_grade(GradingFailed("still broken"))
     events = await drain(interview.retry_grading())
-    assert isinstance(events[-1], GradingFailedEvent)
+    assert isinstance(events[-1], GradingFailedRecord) and "still broken" in events[-1].message
 
     offline.enqueue_grade(GraderOutput(verdicts=verdicts_covering(q1, EVIDENCE, covered=5)))
     events = await drain(interview.grade_offline())
-    evaluation = next(e for e in events if isinstance(e, QuestionEvaluated)).evaluation
+    evaluation = next(e for e in events if isinstance(e, Evaluated)).evaluation
     assert evaluation.grader == "offline" and evaluation.score == 10.0
     assert interview.finished
     # The answer was saved once and graded from the journal each time.
@@ -243,13 +262,19 @@ async def test_resume_reopens_the_pending_probe(tmp_path: Path) -> None:
     second = ScriptedProvider()
     resumed = Interview.resume(path, interviewer=second, grader=second, missing=nothing_missing)
     events = await drain(resumed.start())
-    assert isinstance(events[0], QuestionAsked) and events[0].number == 1
-    assert isinstance(events[1], ProbeAsked) and events[1].text == "Say more?"
+    # The question in progress, as journaled: opened, answered, probed (the probe is open).
+    assert [type(e) for e in events] == [QuestionOpened, AnswerGiven, ProbeGiven]
+    assert events == read_records(path)[1:]
+    assert isinstance(events[0], QuestionOpened) and events[0].number == 1
+    assert isinstance(events[1], AnswerGiven) and events[1].text == ANSWER
+    assert isinstance(events[2], ProbeGiven) and events[2].text == "Say more?"
+    assert resumed.current_prompt == "Say more?"
+    assert await drain(resumed.start()) == []  # the earlier turns are yielded once
     second.enqueue_grade(
         GraderOutput(verdicts=verdicts_covering(resumed.questions[0], EVIDENCE, 5))
     )
     events = await drain(resumed.submit("More detail on monitoring and alerting here."))
-    assert isinstance(events[-1], QuestionAsked) and events[-1].number == 2
+    assert isinstance(events[-1], QuestionOpened) and events[-1].number == 2
     grade_request = second.history[-1]
     assert isinstance(grade_request, GradeRequest)
     assert grade_request.exchanges[0].answer == ANSWER
@@ -273,9 +298,10 @@ async def test_resume_after_answer_saved_but_not_processed(tmp_path: Path) -> No
     )
     resumed = Interview.resume(path, interviewer=second, grader=second, missing=nothing_missing)
     events = await drain(resumed.start())
-    assert isinstance(events[0], QuestionAsked)
-    assert any(isinstance(e, QuestionEvaluated) for e in events)
-    assert isinstance(events[-1], SessionFinished)
+    # First the journaled question and answer, then the grading the crash interrupted.
+    assert isinstance(events[0], QuestionOpened) and isinstance(events[1], AnswerGiven)
+    assert any(isinstance(e, Evaluated) for e in events)
+    assert isinstance(events[-1], SessionEnded)
 
 
 async def test_cancelling_the_callers_task_mid_stream_closes_cleanly(tmp_path: Path) -> None:
@@ -318,8 +344,9 @@ async def test_resume_after_grading_opens_the_next_question_without_regrading(
     second = ScriptedProvider()
     resumed = Interview.resume(path, interviewer=second, grader=second, missing=nothing_missing)
     events = await drain(resumed.start())
-    assert [type(e) for e in events] == [QuestionAsked, QuestionAsked]
-    assert isinstance(events[-1], QuestionAsked) and events[-1].number == 2
+    # The graded question is done: the next one opens, and nothing is graded again.
+    assert [type(e) for e in events] == [QuestionOpened]
+    assert isinstance(events[-1], QuestionOpened) and events[-1].number == 2
     assert second.history == []
     evaluations = [r for r in read_records(path) if getattr(r, "type", "") == "evaluation"]
     assert len(evaluations) == 1
@@ -340,7 +367,7 @@ async def test_cancel_before_the_stream_starts_still_stops_it(tmp_path: Path) ->
     async for event in interview.submit(ANSWER):
         seen.append(event)
     probe = seen[-1]
-    assert isinstance(probe, ProbeAsked)
+    assert isinstance(probe, ProbeGiven)
     # Nothing streamed: the bank's probe is asked instead of an empty one.
     assert probe.text == interview.questions[0].key_point("kp3").probes[0]
 

@@ -1,6 +1,10 @@
 """The interview itself: the question, the conversation so far, the answer editor.
 
-Engine calls run in one exclusive worker, so the editor stays live while a probe streams in.
+Engine calls run in one exclusive worker, so the editor stays live while a probe streams in. What
+the engine yields is drawn by `interviewer.tui.transcript.TranscriptRenderer` (the playback app's
+renderer too); this screen adds what is live only: the progress line, focus, the feedback
+screen and the toasts. An answer leaves the editor when the engine yields its `AnswerGiven`
+record, i.e. once it is on disk.
 The editor keeps the answer until the engine has journaled it: no error ever loses it, and the
 editor's text is mirrored to a draft file a second after the last keystroke (see `drafts`).
 """
@@ -21,26 +25,23 @@ from textual.screen import Screen
 from textual.widgets import Footer, TextArea
 from textual.widgets.text_area import Document
 
-from interviewer.domain import Question
-from interviewer.engine.events import (
-    AnswerRejected,
-    Event,
-    FeedbackDelta,
-    GradingFailedEvent,
-    Notice,
-    ProbeAsked,
-    ProbeDelta,
-    QuestionAsked,
-    QuestionEvaluated,
-    SessionFinished,
-)
+from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice, ProbeDelta
+from interviewer.engine.session import Interview
 from interviewer.errors import ProviderError
+from interviewer.journal import (
+    AnswerGiven,
+    Evaluated,
+    GradingFailedRecord,
+    ProbeGiven,
+    QuestionOpened,
+    SessionEnded,
+)
 from interviewer.sanitize import clean_line
 from interviewer.tui.drafts import DraftMirror, DraftStore
-from interviewer.tui.ports import InterviewLike
 from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
-from interviewer.tui.widgets.conversation import Conversation, StreamingReply
+from interviewer.tui.transcript import TranscriptRenderer
+from interviewer.tui.widgets.conversation import Conversation
 from interviewer.tui.widgets.editor import AnswerEditor
 from interviewer.tui.widgets.safe import SafeStatic
 from interviewer.tui.widgets.status import StatusBar
@@ -60,13 +61,13 @@ class InterviewScreen(Screen[None]):
     class Finished(Message):
         """The session is over; the app shows the report."""
 
-        def __init__(self, interview: InterviewLike) -> None:
+        def __init__(self, interview: Interview) -> None:
             super().__init__()
             self.interview = interview
 
     def __init__(
         self,
-        interview: InterviewLike,
+        interview: Interview,
         clock: Callable[[], float],
         time_limit_s: int,
         drafts: DraftStore | None = None,
@@ -75,10 +76,8 @@ class InterviewScreen(Screen[None]):
         self.interview = interview
         self._clock = clock
         self._time_limit_s = time_limit_s
-        self._question: Question | None = None
-        self._number = 0
-        self.chunks_shown = 0
-        """Streamed chunks displayed so far (the bench reads it)."""
+        self._conversation = Conversation(id="conversation")
+        self._transcript = TranscriptRenderer(self._conversation, interview.header, live=True)
         self._draft = (
             None
             if drafts is None
@@ -87,7 +86,7 @@ class InterviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield SafeStatic("", id="progress")
-        yield Conversation(id="conversation")
+        yield self._conversation
         yield SafeStatic("", id="activity")
         yield AnswerEditor(id="answer")
         yield StatusBar(self._clock, id="status")
@@ -99,6 +98,11 @@ class InterviewScreen(Screen[None]):
         status.provider = self._provider_label()
         self.query_one(AnswerEditor).focus()
         self.run_events(self.interview.start(), None)
+
+    @property
+    def chunks_shown(self) -> int:
+        """Streamed chunks displayed so far (the bench reads it)."""
+        return self._transcript.chunks_shown
 
     def _provider_label(self) -> str:
         interviewer, grader = self.interview.interviewer_name, self.interview.grader_name
@@ -175,60 +179,32 @@ class InterviewScreen(Screen[None]):
     async def run_events(self, stream: AsyncIterator[Event], submitted: str | None) -> None:
         self.busy = True
         accepted = submitted is None
-        answers_before = 0 if submitted is None else self._answers_given()
-        late_answer: str | None = None
         failure: Exception | None = None
         finished = False
-        reply: StreamingReply | None = None
         try:
             async for event in stream:
-                if not accepted and not isinstance(event, AnswerRejected | Notice):
+                if isinstance(event, AnswerGiven) and not accepted:
+                    # Journaled: from now on the answer is the engine's, not the editor's.
                     accepted = True
-                    await self._accepted(submitted or "")
-                if isinstance(event, SessionFinished):
+                    self._remove_sent(event.text)
+                if isinstance(event, SessionEnded):
                     finished = True
-                reply = await self._show(event, reply)
-            if reply is not None:
-                await reply.finish(None)
+                await self._show(event)
+            await self._transcript.finish()
         except Exception as exc:  # any failure must leave the app and the answer
             failure = exc
-            if reply is not None:
-                with contextlib.suppress(Exception):
-                    await reply.finish(None)
+            with contextlib.suppress(Exception):
+                await self._transcript.finish()
         finally:
-            # Also on cancellation (quit): an answer the engine journaled before any event came
-            # back (stopped before the first token, or failed after saving) is sent, so it must
-            # leave the editor and the draft, or a resume would offer it to be sent twice.
-            if not accepted and self._answers_given() > answers_before:
-                accepted = True
-                late_answer = submitted or ""
-                self._remove_sent(late_answer)
             if self.is_attached:
                 with contextlib.suppress(NoMatches):
                     self.busy = False
                     self._update_status()
-        if late_answer is not None:
-            await self._show_answer(late_answer)
         if failure is not None:
             self._failed(failure, answer_kept=not accepted)
         if finished or self.interview.finished:
             self.save_draft()
             self.post_message(self.Finished(self.interview))
-
-    def _answers_given(self) -> int:
-        """Answers the engine has journaled (the sent answer counts once it is on disk)."""
-        return sum(len(item.exchanges) for item in self.interview.report().questions)
-
-    async def _accepted(self, answer: str) -> None:
-        self._remove_sent(answer)
-        await self._show_answer(answer)
-
-    async def _show_answer(self, answer: str) -> None:
-        conversation = self.query_one(Conversation)
-        if answer.strip():
-            await conversation.add_answer(answer)
-        else:
-            await conversation.add_note("(You skipped this question.)")
 
     def _remove_sent(self, answer: str) -> None:
         """Take the sent answer out of the editor, keeping anything typed after it meanwhile,
@@ -250,47 +226,29 @@ class InterviewScreen(Screen[None]):
                 editor.delete((0, 0), end)
         self.save_draft()
 
-    async def _show(self, event: Event, reply: StreamingReply | None) -> StreamingReply | None:
-        conversation = self.query_one(Conversation)
-        practice = self.interview.mode == "practice"
+    async def _show(self, event: Event) -> None:
+        transcript = self._transcript
+        if isinstance(event, FeedbackDelta) and not transcript.practice:
+            self._activity("Noting your answer…")
+        elif isinstance(event, ProbeDelta | FeedbackDelta) and not transcript.streaming:
+            self._activity("The interviewer is replying… (Esc stops)")
+        await transcript.show(event)
         if isinstance(event, ProbeDelta | FeedbackDelta):
-            if isinstance(event, FeedbackDelta) and not practice:
-                self._activity("Noting your answer…")
-                return reply
-            if reply is None:
-                kind = "probe" if isinstance(event, ProbeDelta) else "feedback"
-                reply = StreamingReply(conversation, kind)
-                self._activity("The interviewer is replying… (Esc stops)")
-            await reply.write(event.text)
-            self.chunks_shown += 1
-            return reply
-        if reply is not None:
-            await reply.finish(event.text if isinstance(event, ProbeAsked) else None)
-            if isinstance(event, ProbeAsked):
-                await self._probe_done(event)
-                return None
-            reply = None
-        if isinstance(event, QuestionAsked):
-            await self._new_question(event.question, event.number, event.total)
-            await self._show_earlier_turns(event.question.id)
-        elif isinstance(event, ProbeAsked):
-            if self._question is None and self.interview.current_question is not None:
-                await self._new_question(
-                    self.interview.current_question,
-                    self.interview.current_number,
-                    self.interview.total,
-                )
-            await conversation.add_markdown(event.text, "probe")
-            await self._probe_done(event)
-        elif isinstance(event, QuestionEvaluated):
+            return
+        if isinstance(event, QuestionOpened):
+            mode = "Practice" if transcript.practice else "Interview"
+            self.query_one("#progress", SafeStatic).set_text(f"{mode} · {transcript.heading}")
+            self.query_one(StatusBar).question_started_at = self._clock()
+            self.query_one(AnswerEditor).focus()
+        elif isinstance(event, ProbeGiven):
+            self.query_one(AnswerEditor).focus()
+        elif isinstance(event, Evaluated):
             self._update_status()
-            if practice and self._question is not None:
+            if transcript.practice and transcript.question is not None:
                 await self.app.push_screen_wait(
-                    FeedbackScreen(self._number, self._question, event.evaluation)
+                    FeedbackScreen(transcript.number, transcript.question, event.evaluation)
                 )
-            elif not practice:
-                await conversation.add_note("Answer recorded. Feedback comes at the end.")
-        elif isinstance(event, GradingFailedEvent):
+        elif isinstance(event, GradingFailedRecord):
             self.notify(
                 f"Grading failed: {clean_line(event.message)} Your answers are saved. "
                 "Press ctrl+r to retry grading, or ctrl+o to grade offline.",
@@ -304,40 +262,6 @@ class InterviewScreen(Screen[None]):
         elif isinstance(event, Notice):
             self.notify(clean_line(event.text), markup=False)
         self._update_status()
-        return None
-
-    async def _show_earlier_turns(self, question_id: str) -> None:
-        """After a resume, the question's earlier probes and answers, as they were."""
-        conversation = self.query_one(Conversation)
-        for item in self.interview.report().questions:
-            if item.question_id != question_id:
-                continue
-            for exchange in item.exchanges:
-                if exchange.kind == "probe":
-                    await conversation.add_markdown(exchange.prompt, "probe")
-                if exchange.answer.strip():
-                    await conversation.add_answer(exchange.answer)
-                else:
-                    await conversation.add_note("(You skipped this question.)")
-
-    async def _probe_done(self, event: ProbeAsked) -> None:
-        if event.interrupted:
-            await self.query_one(Conversation).add_note(
-                "(The reply was cut short. Answer what you see.)"
-            )
-        self.query_one(AnswerEditor).focus()
-
-    async def _new_question(self, question: Question, number: int, total: int) -> None:
-        self._question = question
-        self._number = number
-        tags = f" · {', '.join(question.tags)}" if question.tags else ""
-        mode = "Practice" if self.interview.mode == "practice" else "Interview"
-        self.query_one("#progress", SafeStatic).set_text(
-            f"{mode} · Question {number} / {total} · {question.difficulty.value}{tags}"
-        )
-        await self.query_one(Conversation).reset(question.text)
-        self.query_one(StatusBar).question_started_at = self._clock()
-        self.query_one(AnswerEditor).focus()
 
     def _failed(self, exc: Exception, *, answer_kept: bool) -> None:
         actions = []

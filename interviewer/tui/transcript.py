@@ -1,0 +1,142 @@
+"""The TUI's one renderer of a session: the engine's events drawn into a `Conversation`.
+
+The interview screen feeds it what the engine yields as it happens; the playback app feeds it the
+same records read back from a journal (`interviewer.engine.state.play_back`). So a question, an
+answer, a probe looks the same in both, and a resumed question's earlier turns are drawn by the
+same code as a replay.
+
+Everything shown may come from a journal anyone could have edited, or from a model: text goes
+through the safe widgets (sanitised, never parsed as markup).
+"""
+
+from __future__ import annotations
+
+from interviewer.domain import Question
+from interviewer.engine.events import (
+    AnswerRejected,
+    Event,
+    FeedbackDelta,
+    Notice,
+    ProbeDelta,
+)
+from interviewer.journal import (
+    AnswerGiven,
+    Evaluated,
+    GradingFailedRecord,
+    ProbeGiven,
+    QuestionOpened,
+    SessionEnded,
+    SessionStarted,
+)
+from interviewer.tui.screens.feedback import feedback_markdown
+from interviewer.tui.widgets.conversation import Conversation, StreamingReply
+from interviewer.tui.widgets.safe import SafeStatic
+
+
+class TranscriptRenderer:
+    """Draws one session's events into `conversation`, in order.
+
+    `live` is the interview screen: each question starts a fresh page, interrupted probes say
+    what to do, and the screen itself presents evaluations, grading failures and the end (a
+    feedback screen, toasts, the report). Otherwise (playback) the whole session accumulates
+    in the conversation, feedback included. Notices and rejections are the screen's to show."""
+
+    def __init__(self, conversation: Conversation, header: SessionStarted, *, live: bool) -> None:
+        self.conversation = conversation
+        self.header = header
+        self.live = live
+        self.question: Question | None = None
+        """The question opened last."""
+        self.number = 0
+        self.heading = ""
+        """"Question n / total · difficulty · tags" of the question opened last."""
+        self.chunks_shown = 0
+        """Streamed chunks displayed so far (the bench reads it)."""
+        self._reply: StreamingReply | None = None
+
+    @property
+    def practice(self) -> bool:
+        return self.header.mode == "practice"
+
+    @property
+    def streaming(self) -> bool:
+        return self._reply is not None
+
+    async def show(self, event: Event) -> None:
+        conversation = self.conversation
+        if isinstance(event, ProbeDelta | FeedbackDelta):
+            if isinstance(event, FeedbackDelta) and self.live and not self.practice:
+                return  # interview mode: the feedback waits for the report
+            if self._reply is None:
+                kind = "probe" if isinstance(event, ProbeDelta) else "feedback"
+                self._reply = StreamingReply(conversation, kind)
+            await self._reply.write(event.text)
+            self.chunks_shown += 1
+            return
+        if isinstance(event, AnswerRejected | Notice):
+            return
+        reply, self._reply = self._reply, None
+        if reply is not None:
+            # The record replaces what streamed: the record is what is shown.
+            await reply.finish(event.text if isinstance(event, ProbeGiven) else None)
+            if isinstance(event, ProbeGiven):
+                await self._cut_short(event)
+                return
+        if isinstance(event, QuestionOpened):
+            await self._question_opened(event)
+        elif isinstance(event, AnswerGiven):
+            if event.text.strip():
+                await conversation.add_answer(event.text)
+            else:
+                await conversation.add_note(
+                    "(You skipped this question.)"
+                    if self.live
+                    else "(No answer: the question was skipped.)"
+                )
+        elif isinstance(event, ProbeGiven):
+            await conversation.add_markdown(event.text, "probe")
+            await self._cut_short(event)
+        elif isinstance(event, Evaluated):
+            if not self.live:
+                question = self.header.question(event.question_id)
+                if question is not None:
+                    markdown = feedback_markdown(question, event.evaluation, sample=True)
+                    await conversation.add_markdown(markdown, "feedback")
+            elif not self.practice:
+                await conversation.add_note("Answer recorded. Feedback comes at the end.")
+        elif isinstance(event, GradingFailedRecord):
+            if not self.live:
+                await conversation.add_note(f"Grading failed: {event.message}")
+        elif isinstance(event, SessionEnded) and not self.live:
+            await conversation.add_note("Session ended.")
+
+    async def finish(self) -> None:
+        """End a reply still streaming (the engine stopped without its record)."""
+        reply, self._reply = self._reply, None
+        if reply is not None:
+            await reply.finish(None)
+
+    async def _question_opened(self, record: QuestionOpened) -> None:
+        question = self.header.question(record.question_id)
+        if question is None:
+            return
+        self.question, self.number = question, record.number
+        tags = f" · {', '.join(question.tags)}" if question.tags else ""
+        self.heading = (
+            f"Question {record.number} / {len(self.header.questions)} · "
+            f"{question.difficulty.value}{tags}"
+        )
+        if self.live:
+            await self.conversation.reset(question.text)
+            return
+        await self.conversation.add_note(self.heading)
+        await self.conversation.mount(SafeStatic(question.text, classes="bubble question"))
+        self.conversation.follow()
+
+    async def _cut_short(self, record: ProbeGiven) -> None:
+        if record.interrupted:
+            await self.conversation.add_note(
+                "(The reply was cut short. Answer what you see.)"
+                if self.live
+                else "(The reply was cut short.)"
+            )
