@@ -15,7 +15,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["StreamCleaner", "clean_for_terminal", "clean_line", "visible_marker"]
+__all__ = [
+    "StreamCleaner",
+    "clean_for_terminal",
+    "clean_line",
+    "escape_json_document",
+    "visible_marker",
+]
 
 # A string sequence (OSC, DCS, SOS, PM, APC; 7-bit "ESC x" or 8-bit C1 introducer) runs to its
 # terminator: BEL, ST as "ESC \" or 8-bit ST (U+009C). A terminal that meets an unterminated one
@@ -85,6 +91,30 @@ def _clean_rest(text: str) -> str:
     # Lone surrogates (from a journal's "\\ud800") cannot be encoded for the terminal.
     text = _SURROGATES.sub("\ufffd", text)
     return text.translate(_TABLE)
+
+
+def _json_escape(codepoint: int) -> str:
+    if codepoint > 0xFFFF:  # JSON spells an astral character as a surrogate pair
+        high, low = divmod(codepoint - 0x10000, 0x400)
+        return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
+    return f"\\u{codepoint:04x}"
+
+
+# Everything `clean_for_terminal` removes, marks or rewrites, except the newline and tab that
+# indent the document (inside strings json.dumps escapes those, and every other C0, already).
+_JSON_TABLE: dict[int, str] = {
+    code: _json_escape(code)
+    for code in (*_TABLE, 0x2028, 0x2029, *range(0xD800, 0xE000))
+    if code not in (0x0A, 0x09)
+}
+
+
+def escape_json_document(document: str) -> str:
+    """Make a JSON document (as `json.dumps(..., ensure_ascii=False)` writes it) safe to `cat`:
+    every control, invisible or surrogate character is written as a ``\\uXXXX`` escape. Such
+    characters only occur inside JSON strings, so the document still parses to the same value,
+    exact; readable text (accents, CJK, emoji) stays as it is."""
+    return document.translate(_JSON_TABLE)
 
 
 def clean_line(text: str) -> str:
