@@ -105,7 +105,7 @@ def load_settings(args: argparse.Namespace) -> Settings:
     fixtures = getattr(args, "fixtures", None)
     pace = getattr(args, "pace", None)
     if fixtures is not None or pace is not None:
-        for name in {settings.provider, settings.grader_provider or settings.provider}:
+        for name in {settings.provider, settings.grader_profile_name}:
             profile = settings.profile(name)
             if profile.kind == "replay":
                 update: dict[str, Any] = {}
