@@ -9,6 +9,10 @@ and isolates, zero-width characters, Unicode tag characters) are replaced by a v
 such as ``<U+202E>``, so a reader sees that something was there instead of being misled by it.
 Markup (``[bold]``, ``[@click=...]``) is left as literal text: it is the caller's job never to
 parse it, and showing it verbatim is what the candidate typed.
+
+`INVISIBLE` is the one list of those invisible characters: the fence (`prompts.neutralise`)
+drops the same ones before text reaches a model. `escape_json_document` makes a JSON report
+safe to `cat` without changing what it says.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "INVISIBLE",
     "StreamCleaner",
     "clean_for_terminal",
     "clean_line",
+    "drop_invisible",
     "escape_json_document",
     "visible_marker",
 ]
@@ -37,25 +43,43 @@ _SEQUENCES = re.compile(f"{_STRING_SEQUENCE}|{_CSI}|{_OTHER_ESCAPE}", re.DOTALL)
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
-_INVISIBLE: tuple[int, ...] = (
-    # bidi embeddings/overrides, isolates, marks
-    *range(0x202A, 0x202F),
-    *range(0x2066, 0x206A),
-    0x200E,
-    0x200F,
-    0x061C,
-    # zero-width and invisible formatting characters
-    0x200B,
-    0x200C,
-    0x200D,
-    0x2060,
-    *range(0x2061, 0x2065),  # invisible math operators
-    *range(0x206A, 0x2070),  # deprecated format characters
-    0xFEFF,
-    0x180E,
-    # Unicode tag characters: invisible, yet models read them ("ASCII smuggling")
-    *range(0xE0000, 0xE0080),
+# Characters a reader cannot see but that change what the text says or how it shows. One set
+# for two uses: the terminal shows each as a marker (`visible_marker`), so a reader sees that
+# something was there; the fence around candidate text (`prompts.neutralise`) drops them, since a
+# model reads what a reviewer cannot and an answer has no legitimate use for them. Every group
+# below matters to both: hidden instructions to the model, and text that misleads a reader.
+INVISIBLE: frozenset[int] = frozenset(
+    (
+        # Bidi embeddings, overrides, isolates and marks: reorder what is shown ("Trojan
+        # Source"), so text reads differently from what it says.
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0x200E,
+        0x200F,
+        0x061C,
+        # Zero-width space, joiners, word joiner, BOM: split or glue words unseen, e.g. to slip
+        # a phrase past a filter that looks for it.
+        0x200B,
+        0x200C,
+        0x200D,
+        0x2060,
+        0xFEFF,
+        0x180E,
+        # Invisible math operators and the deprecated format characters: no width, no use in
+        # prose; the same hiding as above.
+        *range(0x2061, 0x2065),
+        *range(0x206A, 0x2070),
+        # Unicode tag characters: a whole invisible copy of ASCII that models read ("ASCII
+        # smuggling").
+        *range(0xE0000, 0xE0080),
+    )
 )
+_DROP_INVISIBLE: dict[int, None] = dict.fromkeys(INVISIBLE)
+
+
+def drop_invisible(text: str) -> str:
+    """`text` without the INVISIBLE characters (for text a model reads, not a terminal)."""
+    return text.translate(_DROP_INVISIBLE)
 
 
 def visible_marker(codepoint: int) -> str:
@@ -71,7 +95,7 @@ def _build_table() -> dict[int, str | None]:
     table[0x7F] = None
     for code in range(0x80, 0xA0):
         table[code] = None
-    for code in _INVISIBLE:
+    for code in INVISIBLE:
         table[code] = visible_marker(code)
     return table
 

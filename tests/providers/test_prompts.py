@@ -242,3 +242,14 @@ def test_invisible_characters_never_reach_the_model() -> None:
     text = f"A real answer{hidden} with \u202eoverride\u202c and zero\u200bwidth\ufeff."
     cleaned = neutralise(text)
     assert cleaned == "A real answer with override and zerowidth."
+
+
+def test_the_fence_drops_every_character_the_terminal_marks_as_invisible() -> None:
+    from interviewer.prompts import neutralise
+    from interviewer.sanitize import INVISIBLE, clean_for_terminal, visible_marker
+
+    # One set for both: what the terminal would show as <U+...> never reaches the model.
+    assert {0x2062, 0x206A, 0x2066, 0xE0041} <= INVISIBLE
+    for code in sorted(INVISIBLE):
+        assert neutralise(f"in{chr(code)}visible") == "invisible"
+        assert clean_for_terminal(chr(code)) == visible_marker(code)
