@@ -12,7 +12,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class _Frozen(BaseModel):
+class FrozenModel(BaseModel):
+    """The base of every record type (here, the journal, the report, fixtures, audit results):
+    frozen, and an unknown field is an error (a misspelt key in a journal line fails loudly)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -22,7 +25,7 @@ class Difficulty(StrEnum):
     HARD = "hard"
 
 
-class KeyPoint(_Frozen):
+class KeyPoint(FrozenModel):
     """One thing a good answer covers. A question's key points are listed most important first."""
 
     id: str
@@ -32,7 +35,7 @@ class KeyPoint(_Frozen):
     without giving it away."""
 
 
-class Question(_Frozen):
+class Question(FrozenModel):
     id: str
     text: str
     difficulty: Difficulty
@@ -47,7 +50,7 @@ class Question(_Frozen):
         raise KeyError(key_point_id)
 
 
-class Bank(_Frozen):
+class Bank(FrozenModel):
     id: str
     title: str
     description: str = ""
@@ -73,14 +76,14 @@ VERDICT_CREDIT: dict[Verdict, float] = {
 }
 
 
-class KeyPointVerdict(_Frozen):
+class KeyPointVerdict(FrozenModel):
     key_point_id: str
     verdict: Verdict
     evidence: str | None = None
     """The candidate's own sentence that shows the point; required for covered and partial."""
 
 
-class Usage(_Frozen):
+class Usage(FrozenModel):
     """Tokens and cost of one or more provider calls. Adds up with `+`."""
 
     input_tokens: int = 0
@@ -102,7 +105,7 @@ class Usage(_Frozen):
         )
 
 
-class Exchange(_Frozen):
+class Exchange(FrozenModel):
     """One prompt the candidate saw and what they answered to it."""
 
     kind: Literal["question", "probe"]
@@ -114,7 +117,7 @@ class Exchange(_Frozen):
     """For a probe: the stream was cut short (cancel, idle timeout, error) and this is partial."""
 
 
-class GraderOutput(_Frozen):
+class GraderOutput(FrozenModel):
     """What a grader claims. Untrusted: the engine checks evidence and computes the score."""
 
     verdicts: tuple[KeyPointVerdict, ...]
@@ -124,7 +127,7 @@ class GraderOutput(_Frozen):
     """Prose feedback for the candidate (Markdown)."""
 
 
-class Evaluation(_Frozen):
+class Evaluation(FrozenModel):
     """The checked, scored evaluation of one question."""
 
     question_id: str

@@ -15,10 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from interviewer import paths
-from interviewer.domain import Difficulty, Evaluation, Exchange, Usage
+from interviewer.domain import Difficulty, Evaluation, Exchange, FrozenModel, Usage
 from interviewer.sanitize import clean_for_terminal, clean_line, escape_json_document
 
 ReportFormat = Literal["md", "json"]
@@ -26,9 +24,7 @@ ReportFormat = Literal["md", "json"]
 SCHEMA_VERSION = 1
 
 
-class QuestionReport(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class QuestionReport(FrozenModel):
     question_id: str
     question: str
     difficulty: Difficulty
@@ -43,9 +39,7 @@ class QuestionReport(BaseModel):
     usage: Usage
 
 
-class Report(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class Report(FrozenModel):
     schema_version: int = SCHEMA_VERSION
     session_id: str
     bank_id: str

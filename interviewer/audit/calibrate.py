@@ -13,10 +13,8 @@ import statistics
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from interviewer.audit.scoring import Graded, grade_text, provider_failure
-from interviewer.domain import Question, Usage
+from interviewer.domain import FrozenModel, Question, Usage
 from interviewer.errors import ProviderError
 from interviewer.providers.base import Provider
 
@@ -44,11 +42,7 @@ AnswerKind = Literal["sample", "off_topic", "empty"]
 Progress = Callable[[int, int], None]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class AnswerStats(_Frozen):
+class AnswerStats(FrozenModel):
     kind: AnswerKind
     scores: tuple[float, ...]
     """Scores of the gradings that succeeded."""
@@ -76,7 +70,7 @@ class AnswerStats(_Frozen):
         )
 
 
-class QuestionCalibration(_Frozen):
+class QuestionCalibration(FrozenModel):
     question_id: str
     sample: AnswerStats
     off_topic: AnswerStats
@@ -88,7 +82,7 @@ class QuestionCalibration(_Frozen):
     """low_top, high_bottom, unstable, inverted, failures; empty when calibrated."""
 
 
-class CalibrationResult(_Frozen):
+class CalibrationResult(FrozenModel):
     provider: str
     bank: str
     repeats: int

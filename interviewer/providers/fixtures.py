@@ -50,10 +50,10 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from interviewer import paths
-from interviewer.domain import GraderOutput, Usage
+from interviewer.domain import FrozenModel, GraderOutput, Usage
 from interviewer.errors import FixtureError
 from interviewer.providers.base import GradeRequest, ProbeRequest
 
@@ -185,8 +185,8 @@ class Fixture:
 # --- line records ---------------------------------------------------------------------------
 
 
-class _Line(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Line(FrozenModel):
+    """One line of a fixture file."""
 
 
 class _Header(_Line):
