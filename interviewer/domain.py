@@ -6,10 +6,15 @@ All are frozen: an evaluation, once made, is a record, not a workspace.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+Sleep = Callable[[float], Awaitable[None]]
+"""How code that waits (retry backoff, paced replay, journal playback) sleeps: `asyncio.sleep`
+unless a test passes one that returns at once and records the delay."""
 
 
 class FrozenModel(BaseModel):

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from interviewer.config import InterviewSettings, ProviderProfile, StructuredOutput
-from interviewer.domain import Question, Usage
+from interviewer.domain import Question, Sleep, Usage
 from interviewer.errors import GradingFailed, ProviderError
 from interviewer.prompts import ChatMessage, json_instructions, render_grade, render_probe
 from interviewer.prompts import render_repair as repair_prompt
@@ -31,7 +31,7 @@ from interviewer.providers.base import (
 from interviewer.providers.errors_map import SdkErrors, Where, translate
 from interviewer.providers.giveaway import GiveawayWatch, gives_away, guard_for
 from interviewer.providers.idle import IdleTimer
-from interviewer.providers.retry import Sleep, Transient, call_with_retries
+from interviewer.providers.retry import Transient, call_with_retries
 from interviewer.providers.structured import InvalidGrade, grade_schema, parse_grade
 
 T = TypeVar("T")
