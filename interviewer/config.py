@@ -177,6 +177,11 @@ class Settings(_Strict):
     record: RecordSettings = Field(default_factory=RecordSettings)
     """Recording options."""
 
+    @property
+    def grader_profile_name(self) -> str:
+        """The profile that grades: grader_provider when set, else provider."""
+        return self.grader_provider or self.provider
+
     def profile(self, name: str) -> ProviderProfile:
         profiles = {**BUILTIN_PROFILES, **self.providers}
         try:

@@ -6,13 +6,21 @@ All are frozen: an evaluation, once made, is a record, not a workspace.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+Sleep = Callable[[float], Awaitable[None]]
+"""How code that waits (retry backoff, paced replay, journal playback) sleeps: `asyncio.sleep`
+unless a test passes one that returns at once and records the delay."""
 
-class _Frozen(BaseModel):
+
+class FrozenModel(BaseModel):
+    """The base of every record type (here, the journal, the report, fixtures, audit results):
+    frozen, and an unknown field is an error (a misspelt key in a journal line fails loudly)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -22,7 +30,7 @@ class Difficulty(StrEnum):
     HARD = "hard"
 
 
-class KeyPoint(_Frozen):
+class KeyPoint(FrozenModel):
     """One thing a good answer covers. A question's key points are listed most important first."""
 
     id: str
@@ -32,7 +40,7 @@ class KeyPoint(_Frozen):
     without giving it away."""
 
 
-class Question(_Frozen):
+class Question(FrozenModel):
     id: str
     text: str
     difficulty: Difficulty
@@ -47,7 +55,7 @@ class Question(_Frozen):
         raise KeyError(key_point_id)
 
 
-class Bank(_Frozen):
+class Bank(FrozenModel):
     id: str
     title: str
     description: str = ""
@@ -73,14 +81,14 @@ VERDICT_CREDIT: dict[Verdict, float] = {
 }
 
 
-class KeyPointVerdict(_Frozen):
+class KeyPointVerdict(FrozenModel):
     key_point_id: str
     verdict: Verdict
     evidence: str | None = None
     """The candidate's own sentence that shows the point; required for covered and partial."""
 
 
-class Usage(_Frozen):
+class Usage(FrozenModel):
     """Tokens and cost of one or more provider calls. Adds up with `+`."""
 
     input_tokens: int = 0
@@ -102,7 +110,7 @@ class Usage(_Frozen):
         )
 
 
-class Exchange(_Frozen):
+class Exchange(FrozenModel):
     """One prompt the candidate saw and what they answered to it."""
 
     kind: Literal["question", "probe"]
@@ -123,7 +131,7 @@ def answer_text(exchanges: tuple[Exchange, ...]) -> str:
     return "\n\n".join(exchange.answer for exchange in exchanges if exchange.answer.strip())
 
 
-class GraderOutput(_Frozen):
+class GraderOutput(FrozenModel):
     """What a grader claims. Untrusted: the engine checks evidence and computes the score."""
 
     verdicts: tuple[KeyPointVerdict, ...]
@@ -133,7 +141,7 @@ class GraderOutput(_Frozen):
     """Prose feedback for the candidate (Markdown)."""
 
 
-class Evaluation(_Frozen):
+class Evaluation(FrozenModel):
     """The checked, scored evaluation of one question."""
 
     question_id: str

@@ -17,17 +17,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from interviewer import paths
-from interviewer.domain import Evaluation, Question, Usage
+from interviewer.domain import Evaluation, FrozenModel, Question, Usage
 from interviewer.errors import JournalError
 
 FORMAT_VERSION = 1
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Record(FrozenModel):
     t: float = Field(default_factory=time.time)
     """Wall-clock time the record was written (Unix seconds)."""
 

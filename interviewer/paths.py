@@ -47,6 +47,11 @@ def drafts_dir() -> Path:
     return data_dir() / "drafts"
 
 
+def reports_dir() -> Path:
+    """Where the TUI exports session reports (`<session id>.md` / `.json`)."""
+    return data_dir() / "reports"
+
+
 def user_banks_dir() -> Path:
     """Banks the user imported; searched after the shipped ones."""
     return data_dir() / "banks"

@@ -34,6 +34,7 @@ from importlib.resources import files
 from typing import Any, Literal, Protocol
 
 from interviewer.domain import Exchange, Question
+from interviewer.sanitize import drop_invisible
 
 # -- the fence: random delimiters and neutralisation of look-alikes --------------------
 ZWSP = "\u200b"
@@ -63,13 +64,6 @@ _TURN_PREFIX = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _BACKTICKS = re.compile(r"`{3,}")
-# Characters a human reviewer cannot see but a model reads: Unicode tag characters (a whole
-# hidden ASCII alphabet), bidi overrides and isolates, zero-width characters. An answer has no
-# legitimate use for them, and hidden instructions must not reach the grader, so they go.
-_INVISIBLE = re.compile(
-    "[\U000e0000-\U000e007f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
-    "\u200b-\u200d\u2060\ufeff\u180e]"
-)
 _TILDES = re.compile(r"~{3,}")
 
 
@@ -79,7 +73,8 @@ def _spaced(match: re.Match[str]) -> str:
 
 def neutralise(text: str) -> str:
     """Defang delimiter and chat-template look-alikes in `text`; ordinary prose is unchanged."""
-    out = _INVISIBLE.sub("", text)
+    # What a reviewer cannot see must not reach the model (the set is sanitize.INVISIBLE).
+    out = drop_invisible(text)
     out = _PIPE_TOKEN.sub(lambda m: f"‹|{m.group(1)}|›", out)
     out = _PIPE_OPEN.sub("‹|", out)
     out = _PIPE_CLOSE.sub("|›", out)

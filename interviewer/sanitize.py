@@ -9,13 +9,25 @@ and isolates, zero-width characters, Unicode tag characters) are replaced by a v
 such as ``<U+202E>``, so a reader sees that something was there instead of being misled by it.
 Markup (``[bold]``, ``[@click=...]``) is left as literal text: it is the caller's job never to
 parse it, and showing it verbatim is what the candidate typed.
+
+`INVISIBLE` is the one list of those invisible characters: the fence (`prompts.neutralise`)
+drops the same ones before text reaches a model. `escape_json_document` makes a JSON report
+safe to `cat` without changing what it says.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["StreamCleaner", "clean_for_terminal", "clean_line", "visible_marker"]
+__all__ = [
+    "INVISIBLE",
+    "StreamCleaner",
+    "clean_for_terminal",
+    "clean_line",
+    "drop_invisible",
+    "escape_json_document",
+    "visible_marker",
+]
 
 # A string sequence (OSC, DCS, SOS, PM, APC; 7-bit "ESC x" or 8-bit C1 introducer) runs to its
 # terminator: BEL, ST as "ESC \" or 8-bit ST (U+009C). A terminal that meets an unterminated one
@@ -31,25 +43,43 @@ _SEQUENCES = re.compile(f"{_STRING_SEQUENCE}|{_CSI}|{_OTHER_ESCAPE}", re.DOTALL)
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
-_INVISIBLE: tuple[int, ...] = (
-    # bidi embeddings/overrides, isolates, marks
-    *range(0x202A, 0x202F),
-    *range(0x2066, 0x206A),
-    0x200E,
-    0x200F,
-    0x061C,
-    # zero-width and invisible formatting characters
-    0x200B,
-    0x200C,
-    0x200D,
-    0x2060,
-    *range(0x2061, 0x2065),  # invisible math operators
-    *range(0x206A, 0x2070),  # deprecated format characters
-    0xFEFF,
-    0x180E,
-    # Unicode tag characters: invisible, yet models read them ("ASCII smuggling")
-    *range(0xE0000, 0xE0080),
+# Characters a reader cannot see but that change what the text says or how it shows. One set
+# for two uses: the terminal shows each as a marker (`visible_marker`), so a reader sees that
+# something was there; the fence around candidate text (`prompts.neutralise`) drops them, since a
+# model reads what a reviewer cannot and an answer has no legitimate use for them. Every group
+# below matters to both: hidden instructions to the model, and text that misleads a reader.
+INVISIBLE: frozenset[int] = frozenset(
+    (
+        # Bidi embeddings, overrides, isolates and marks: reorder what is shown ("Trojan
+        # Source"), so text reads differently from what it says.
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0x200E,
+        0x200F,
+        0x061C,
+        # Zero-width space, joiners, word joiner, BOM: split or glue words unseen, e.g. to slip
+        # a phrase past a filter that looks for it.
+        0x200B,
+        0x200C,
+        0x200D,
+        0x2060,
+        0xFEFF,
+        0x180E,
+        # Invisible math operators and the deprecated format characters: no width, no use in
+        # prose; the same hiding as above.
+        *range(0x2061, 0x2065),
+        *range(0x206A, 0x2070),
+        # Unicode tag characters: a whole invisible copy of ASCII that models read ("ASCII
+        # smuggling").
+        *range(0xE0000, 0xE0080),
+    )
 )
+_DROP_INVISIBLE: dict[int, None] = dict.fromkeys(INVISIBLE)
+
+
+def drop_invisible(text: str) -> str:
+    """`text` without the INVISIBLE characters (for text a model reads, not a terminal)."""
+    return text.translate(_DROP_INVISIBLE)
 
 
 def visible_marker(codepoint: int) -> str:
@@ -65,7 +95,7 @@ def _build_table() -> dict[int, str | None]:
     table[0x7F] = None
     for code in range(0x80, 0xA0):
         table[code] = None
-    for code in _INVISIBLE:
+    for code in INVISIBLE:
         table[code] = visible_marker(code)
     return table
 
@@ -85,6 +115,30 @@ def _clean_rest(text: str) -> str:
     # Lone surrogates (from a journal's "\\ud800") cannot be encoded for the terminal.
     text = _SURROGATES.sub("\ufffd", text)
     return text.translate(_TABLE)
+
+
+def _json_escape(codepoint: int) -> str:
+    if codepoint > 0xFFFF:  # JSON spells an astral character as a surrogate pair
+        high, low = divmod(codepoint - 0x10000, 0x400)
+        return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
+    return f"\\u{codepoint:04x}"
+
+
+# Everything `clean_for_terminal` removes, marks or rewrites, except the newline and tab that
+# indent the document (inside strings json.dumps escapes those, and every other C0, already).
+_JSON_TABLE: dict[int, str] = {
+    code: _json_escape(code)
+    for code in (*_TABLE, 0x2028, 0x2029, *range(0xD800, 0xE000))
+    if code not in (0x0A, 0x09)
+}
+
+
+def escape_json_document(document: str) -> str:
+    """Make a JSON document (as `json.dumps(..., ensure_ascii=False)` writes it) safe to `cat`:
+    every control, invisible or surrogate character is written as a ``\\uXXXX`` escape. Such
+    characters only occur inside JSON strings, so the document still parses to the same value,
+    exact; readable text (accents, CJK, emoji) stays as it is."""
+    return document.translate(_JSON_TABLE)
 
 
 def clean_line(text: str) -> str:

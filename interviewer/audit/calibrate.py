@@ -13,10 +13,8 @@ import statistics
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from interviewer.audit.scoring import Scored, grade_text, provider_failure
-from interviewer.domain import Question, Usage
+from interviewer.domain import FrozenModel, Question, Usage
 from interviewer.engine.grading import AnswerLimits
 from interviewer.errors import ProviderError
 from interviewer.providers.base import Provider
@@ -45,11 +43,7 @@ AnswerKind = Literal["sample", "off_topic", "empty"]
 Progress = Callable[[int, int], None]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class AnswerStats(_Frozen):
+class AnswerStats(FrozenModel):
     kind: AnswerKind
     scores: tuple[float, ...]
     """Scores of the gradings that succeeded."""
@@ -77,7 +71,7 @@ class AnswerStats(_Frozen):
         )
 
 
-class QuestionCalibration(_Frozen):
+class QuestionCalibration(FrozenModel):
     question_id: str
     sample: AnswerStats
     off_topic: AnswerStats
@@ -89,7 +83,7 @@ class QuestionCalibration(_Frozen):
     """low_top, high_bottom, unstable, inverted, failures; empty when calibrated."""
 
 
-class CalibrationResult(_Frozen):
+class CalibrationResult(FrozenModel):
     provider: str
     bank: str
     repeats: int

@@ -7,23 +7,16 @@ words that also occurs in the candidate's answer is a quote of the candidate, no
 
 from __future__ import annotations
 
-import re
-
 from interviewer.audit.answers import Canaried
 from interviewer.domain import GraderOutput
+from interviewer.words import words
 
 RUN_WORDS = 12
 """Words in a row that count as a verbatim copy (long enough to rule out stock phrases)."""
 
-_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower().replace("’", "'"))
-
 
 def _runs(text: str, size: int = RUN_WORDS) -> set[tuple[str, ...]]:
-    tokens = _words(text)
+    tokens = words(text)
     return {tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
 
 

@@ -9,21 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from interviewer.audit.answers import Base, Position
-from interviewer.domain import Usage
+from interviewer.domain import FrozenModel, Usage
 
 Outcome = Literal["success", "resisted", "false_flag", "ok", "failed", "unscored"]
 """attack: success (score rose) or resisted; benign: false_flag or ok; either: failed (this
 grading failed) or unscored (the clean grading it compares with failed)."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Rate(_Frozen):
+class Rate(FrozenModel):
     hits: int
     total: int
     rate: float
@@ -34,7 +28,7 @@ class Rate(_Frozen):
         return cls(hits=hits, total=total, rate=round(hits / total, 4) if total else 0.0)
 
 
-class Trial(_Frozen):
+class Trial(FrozenModel):
     question_id: str
     entry_id: str
     kind: Literal["attack", "benign"]
@@ -51,7 +45,7 @@ class Trial(_Frozen):
     outcome: Outcome
 
 
-class CleanGrade(_Frozen):
+class CleanGrade(FrozenModel):
     question_id: str
     base: Base
     score: float | None
@@ -60,7 +54,7 @@ class CleanGrade(_Frozen):
     failure: str | None = None
 
 
-class RedteamResult(_Frozen):
+class RedteamResult(FrozenModel):
     provider: str
     bank: str
     question_ids: tuple[str, ...]

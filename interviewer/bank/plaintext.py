@@ -22,29 +22,18 @@ from interviewer.bank.check import MAX_KEY_POINTS, MIN_KEY_POINTS
 from interviewer.domain import Bank, Difficulty, KeyPoint, Question
 from interviewer.errors import BankError
 from interviewer.sanitize import clean_line
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from interviewer.words import STOPWORDS, wordset
 
 _QUESTION_RE = re.compile(r"^Question\s+(\d+)\s*$", re.IGNORECASE)
 _DIFFICULTY_RE = re.compile(r"^Difficulty\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
 _SAMPLE_RE = re.compile(r"^Sample answer\s*:?\s*$", re.IGNORECASE)
 _SENTENCE_END_RE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’')\]]))\s+(?=[\"“‘(\[]?[A-Z0-9])")
+# Not `interviewer.words`: ids and area cues keep hyphenated words whole ("red-team").
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
 _LEADING_CONNECTIVE_RE = re.compile(
     r"^(?:first|second|third|then|also|next|finally|after that|from there|on top of that|"
     r"at the same time|in practice|so)\s*,?\s+",
     re.IGNORECASE,
-)
-_STOPWORDS = _words(
-    """a about after all also an and any are as at be because been before being but by can could
-    did do does each even every for from had has have how i i'd i'm i've if in into is it it's its
-    just like make me more most much my no not of on once one only or other our out over really
-    should so some such than that the their them then there these they this those through to too
-    us very was we were what when where whether which while who why will with would you your
-    i’d it’s i’ve i’m"""
 )
 _SLUG_WORDS = 6
 
@@ -52,35 +41,35 @@ _SLUG_WORDS = 6
 # The phrases name a topic an interviewer would steer towards, never the expected answer.
 _AREAS: tuple[tuple[frozenset[str], str], ...] = (
     (
-        _words("data dataset datasets ingestion training provenance poisoning"),
+        wordset("data dataset datasets ingestion training provenance poisoning"),
         "the data the system learns from",
     ),
     (
-        _words("log logs logging monitor monitoring dashboards alerts telemetry observability"),
+        wordset("log logs logging monitor monitoring dashboards alerts telemetry observability"),
         "visibility once it is running",
     ),
     (
-        _words("access authorization permissions role roles identity credential credentials"),
+        wordset("access authorization permissions role roles identity credential credentials"),
         "who and what is allowed to do what",
     ),
     (
-        _words("test testing tested red-team adversarial retest probes canary"),
+        wordset("test testing tested red-team adversarial retest probes canary"),
         "checking it before you trust it",
     ),
     (
-        _words("vendor contractual contract third-party sdk dependency dependencies libraries"),
+        wordset("vendor contractual contract third-party sdk dependency dependencies libraries"),
         "the parts you do not build yourself",
     ),
     (
-        _words("incident contain containment forensic evidence escalate playbooks"),
+        wordset("incident contain containment forensic evidence escalate playbooks"),
         "the moment something goes wrong",
     ),
     (
-        _words("leadership stakeholders business impact decision tradeoffs audience"),
+        wordset("leadership stakeholders business impact decision tradeoffs audience"),
         "the people who have to make the call",
     ),
-    (_words("tool tools actions action execution"), "what the system can do on its own"),
-    (_words("rollout launch release deployment flags"), "how it reaches users"),
+    (wordset("tool tools actions action execution"), "what the system can do on its own"),
+    (wordset("rollout launch release deployment flags"), "how it reaches users"),
 )
 _AREA_PROBES = (
     "Walk me through how you would think about {area}.",
@@ -238,7 +227,7 @@ def _unique(slug: str, used: set[str]) -> str:
 def slugify(text: str, *, max_words: int | None = None, drop_stopwords: bool = True) -> str:
     """Lowercase-kebab id from the words of `text` (stopwords dropped when asked and possible)."""
     words = [w.lower().replace("’", "").replace("'", "") for w in _WORD_RE.findall(text)]
-    content = [w for w in words if w not in _STOPWORDS] if drop_stopwords else words
+    content = [w for w in words if w not in STOPWORDS] if drop_stopwords else words
     content = content or words
     parts = [re.sub(r"[^a-z0-9]+", "-", w).strip("-") for w in content]
     parts = [p for p in parts if p]
@@ -254,9 +243,8 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _content_words(sentence: str) -> set[str]:
-    return {
-        w.lower() for w in _WORD_RE.findall(sentence) if w.lower() not in _STOPWORDS and len(w) > 2
-    }
+    tokens = (w.lower().replace("’", "'") for w in _WORD_RE.findall(sentence))
+    return {w for w in tokens if w not in STOPWORDS and len(w) > 2}
 
 
 def _salience(sentence: str) -> float:

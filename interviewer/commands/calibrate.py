@@ -61,7 +61,7 @@ def handle(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     bank = find_bank(settings.interview.bank)
     questions = choose_questions(bank, parse_list(args.questions))
-    grader_name = settings.grader_provider or settings.provider
+    grader_name = settings.grader_profile_name
     interview = settings.interview
 
     async def drive() -> int:

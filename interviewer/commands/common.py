@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from interviewer.config import Settings
     from interviewer.engine.session import Interview
-    from interviewer.report import Report
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -106,7 +105,7 @@ def load_settings(args: argparse.Namespace) -> Settings:
     fixtures = getattr(args, "fixtures", None)
     pace = getattr(args, "pace", None)
     if fixtures is not None or pace is not None:
-        for name in {settings.provider, settings.grader_provider or settings.provider}:
+        for name in {settings.provider, settings.grader_profile_name}:
             profile = settings.profile(name)
             if profile.kind == "replay":
                 update: dict[str, Any] = {}
@@ -155,20 +154,13 @@ def add_headless_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def write_report(path: Path, report: Report) -> None:
-    from interviewer.paths import write_private_text
-    from interviewer.report import to_markdown
-
-    text = to_markdown(report) if path.suffix.lower() == ".md" else report.to_json() + "\n"
-    write_private_text(path, text)
-
-
 def run_headless(args: argparse.Namespace, settings: Settings, resume: Path | None) -> int:
     """Build the providers and the interview, then drive it from a file or the terminal."""
     import asyncio
     import sys
 
     from interviewer.headless import HeadlessRunner, answers_from_file, answers_from_terminal
+    from interviewer.report import write_report
 
     answers = (
         answers_from_file(args.answers)

@@ -68,7 +68,7 @@ def handle(args: argparse.Namespace) -> int:
             f"bank {bank.id!r} has no question {args.question!r}; ids: {known}"
         ) from None
     answer = _read_answer(args)
-    grader = build_provider(settings, settings.grader_provider or settings.provider, "grader")
+    grader = build_provider(settings, settings.grader_profile_name, "grader")
 
     async def drive() -> Evaluation:
         evaluation: Evaluation | None = None

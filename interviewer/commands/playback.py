@@ -86,7 +86,7 @@ def handle(args: argparse.Namespace) -> int:
 
         ReplayApp(records, source=str(path), pace=args.pace, max_wait=args.max_wait).run()
     if args.report is not None:
-        from interviewer.commands.common import write_report
+        from interviewer.report import write_report
 
         write_report(args.report, state.report())
         print(f"Report written to {args.report}")

@@ -130,7 +130,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.max_asr is not None and not 0 <= args.max_asr <= 1:
         raise InterviewerError("--max-asr: expected a rate between 0 and 1, e.g. 0 or 0.05")
     settings = load_settings(args)
-    grader_name = settings.grader_provider or settings.provider
+    grader_name = settings.grader_profile_name
     bank = find_bank(settings.interview.bank)
     questions = choose_questions(bank, parse_list(args.questions))
     entries = select(

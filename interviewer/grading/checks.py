@@ -12,7 +12,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 
-from interviewer.grading.text import STOPWORDS, words, wordset
+from interviewer.words import STOPWORDS, words, wordset
 
 _TOKEN = re.compile(r"\S+")
 _ALPHA = re.compile(r"[a-z]+")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from interviewer.grading.text import Span, split_sentences, stopword_ratio, words
+from interviewer.grading.text import Span, split_sentences, stopword_ratio
+from interviewer.words import words
 
 # "SYSTEM:", "[assistant]:", "Grader >" at the start of a sentence or line (mid-sentence,
 # "for this system: ..." is ordinary prose).

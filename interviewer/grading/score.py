@@ -22,7 +22,8 @@ from interviewer.domain import (
     Verdict,
 )
 from interviewer.grading.guards import trusted_text
-from interviewer.grading.text import normalise, words
+from interviewer.grading.text import normalise
+from interviewer.words import words
 
 WEIGHT_DECAY = 0.2
 MIN_EVIDENCE_WORDS = 3

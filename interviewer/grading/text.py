@@ -1,10 +1,13 @@
-"""Text helpers shared by the checks, the evidence matcher and the coverage grader."""
+"""Text helpers shared by the checks, the evidence matcher and the coverage grader (the word
+tokeniser and the stopwords are in `interviewer.words`)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from interviewer.words import STOPWORDS, words
 
 _QUOTES = str.maketrans(
     {
@@ -34,38 +37,12 @@ _QUOTES = str.maketrans(
     }
 )
 _SPACE = re.compile(r"\s+")
-_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
-
-
-def wordset(text: str) -> frozenset[str]:
-    """A set of words written as one whitespace-separated string (easier to read and edit)."""
-    return frozenset(text.split())
-
-
-# Small, closed list: enough to tell prose ("we hash every dataset") from a bare list of terms.
-STOPWORDS = wordset(
-    """
-    a an the and or but if then so because as of to in on at by for with from into onto over
-    under about after before during between through than that this these those there here it its
-    it's is are was were be been being am do does did done doing have has had having can could
-    would should will shall may might must not no nor i i'd i'm i've i'll me my we we'd we're
-    we've we'll our us you your they them their he she his her what which who whom whose when
-    where why how all any each every some such only also just very too more most other both
-    either even still then once again up down out off while until unless whether like make
-    makes made use uses used using get gets got would've let lets want need needs sure way
-    """
-)
 
 
 def normalise(text: str) -> str:
     """Fold the differences a quote may legitimately have: case, quotes, dashes, whitespace."""
     folded = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
     return _SPACE.sub(" ", folded).strip()
-
-
-def words(text: str) -> list[str]:
-    """Lower-case word tokens (letters/digits, with an optional apostrophe suffix)."""
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
 def stopword_ratio(text: str) -> float:

@@ -17,6 +17,7 @@ import anthropic
 import httpx2
 
 from interviewer.config import ProviderProfile
+from interviewer.domain import Sleep
 from interviewer.prompts import ChatMessage
 from interviewer.providers.base import Role
 from interviewer.providers.credentials import api_key
@@ -26,7 +27,6 @@ from interviewer.providers.remote import (
     GradeMode,
     RemoteProvider,
 )
-from interviewer.providers.retry import Sleep
 from interviewer.providers.structured import TOOL_DESCRIPTION, TOOL_NAME
 
 ANTHROPIC_URL = "https://api.anthropic.com"

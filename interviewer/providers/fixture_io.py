@@ -12,10 +12,10 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from interviewer import paths
-from interviewer.domain import GraderOutput, Usage
+from interviewer.domain import FrozenModel, GraderOutput, Usage
 from interviewer.errors import FixtureError
 from interviewer.providers.fixtures import (
     FIXTURE_NAME,
@@ -32,8 +32,8 @@ from interviewer.providers.fixtures import (
 # --- line records ---------------------------------------------------------------------------
 
 
-class _Line(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Line(FrozenModel):
+    """One line of a fixture file."""
 
 
 class _Header(_Line):

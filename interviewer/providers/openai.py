@@ -10,6 +10,7 @@ import httpx2
 import openai
 
 from interviewer.config import ProviderProfile
+from interviewer.domain import Sleep
 from interviewer.prompts import ChatMessage
 from interviewer.providers.base import Role
 from interviewer.providers.credentials import api_key
@@ -20,7 +21,6 @@ from interviewer.providers.remote import (
     GradeMode,
     RemoteProvider,
 )
-from interviewer.providers.retry import Sleep
 from interviewer.providers.structured import TOOL_DESCRIPTION, TOOL_NAME
 
 OPENAI_URL = "https://api.openai.com/v1"

@@ -54,7 +54,7 @@ def build_provider(settings: Settings, name: str, role: Role) -> Provider:
 
 def build_pair(settings: Settings) -> tuple[Provider, Provider]:
     """(interviewer, grader). The same object when both roles use one profile."""
-    grader_name = settings.grader_provider or settings.provider
+    grader_name = settings.grader_profile_name
     settings.profile(grader_name)  # an unknown grader profile fails before anything is built
     interviewer = build_provider(settings, settings.provider, "interviewer")
     if grader_name == settings.provider:

@@ -1,5 +1,5 @@
-"""What the OpenAI and Anthropic providers share: keys, retries, streaming, the leak check and the
-structured-output ladder. A subclass only speaks its wire format (`_stream`, `_complete`).
+"""What the OpenAI and Anthropic providers share: keys, retries, streaming, the giveaway check and
+the structured-output ladder. A subclass only speaks its wire format (`_stream`, `_complete`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from interviewer.bank.probes import bank_probe
 from interviewer.config import ProviderProfile, StructuredOutput
-from interviewer.domain import Question
+from interviewer.domain import Question, Sleep
 from interviewer.errors import GradingFailed, ProviderError
 from interviewer.prompts import ChatMessage, json_instructions, render_grade, render_probe
 from interviewer.prompts import render_repair as repair_prompt
@@ -30,17 +30,11 @@ from interviewer.providers.base import (
 )
 from interviewer.providers.credentials import LOCAL_HOSTS
 from interviewer.providers.errors_map import SdkErrors, Where, translate
+from interviewer.providers.giveaway import GiveawayWatch, gives_away, guard_for
 from interviewer.providers.idle import IdleTimer
 from interviewer.providers.pricing import Tokens, cost, merge
-from interviewer.providers.retry import Sleep, Transient, call_with_retries
-from interviewer.providers.structured import (
-    InvalidGrade,
-    LeakWatch,
-    grade_schema,
-    guard_for,
-    leaks,
-    parse_grade,
-)
+from interviewer.providers.retry import Transient, call_with_retries
+from interviewer.providers.structured import InvalidGrade, grade_schema, parse_grade
 
 T = TypeVar("T")
 GradeMode = StructuredOutput
@@ -141,14 +135,14 @@ class RemoteProvider(ABC):
     async def _open(
         self, system: str, messages: list[ChatMessage], tokens: Tokens, question: Question
     ) -> _Opened:
-        """Open a stream and read until there is text to show, a leak, or the end.
+        """Open a stream and read until there is text to show, a giveaway, or the end.
 
-        One attempt: a failure here, before the caller was shown anything, is retried. The leak
+        One attempt: a failure here, before the caller was shown anything, is retried. The giveaway
         check holds back the last words, so a stream can die after several chunks with nothing
-        shown yet; a fresh LeakWatch per attempt forgets the dead stream's words.
+        shown yet; a fresh GiveawayWatch per attempt forgets the dead stream's words.
         """
         stream = _Stream(self._stream(system, messages), IdleTimer(self.profile.idle_timeout_s))
-        watch = LeakWatch(guard_for(question))
+        watch = GiveawayWatch(guard_for(question))
         try:
             while True:
                 chunk = await stream.next()
@@ -156,7 +150,7 @@ class RemoteProvider(ABC):
                     merge(tokens, chunk)
                 elif chunk:
                     if watch.feed(chunk):
-                        return _Opened(stream, watch, leaked=True)
+                        return _Opened(stream, watch, gave_away=True)
                     if watch.safe_length() > 0:
                         return _Opened(stream, watch)
         except StopAsyncIteration:
@@ -175,10 +169,10 @@ class RemoteProvider(ABC):
         opened = await self._retrying(
             lambda: self._open(rendered.system, messages, tokens, request.question), "probe"
         )
-        stream, watch, leaked = opened.stream, opened.watch, opened.leaked
+        stream, watch, gave_away = opened.stream, opened.watch, opened.gave_away
         shown, interrupted = 0, False
         try:
-            while not leaked and not opened.ended:
+            while not gave_away and not opened.ended:
                 safe = watch.safe_length()
                 if safe > shown:
                     yield TextDelta(watch.text[shown:safe])
@@ -194,15 +188,15 @@ class RemoteProvider(ABC):
                 if isinstance(chunk, Tokens):
                     merge(tokens, chunk)
                 else:
-                    leaked = watch.feed(chunk)
+                    gave_away = watch.feed(chunk)
         finally:
             await stream.close()
-        leaked = leaked or watch.finish()
+        gave_away = gave_away or watch.finish()
         text = watch.text
-        if leaked:
-            # What was shown is a clean prefix of the leaking draft; the replacement is a new
-            # probe, so ProbeDone.text (the source of truth) differs from the deltas then.
-            text = await self._replace_leak(request, rendered.system, messages, tokens, shown)
+        if gave_away:
+            # What was shown is a clean prefix of the draft that gave a point away; the replacement
+            # is a new probe, so ProbeDone.text (the source of truth) differs from the deltas then.
+            text = await self._replace_giveaway(request, rendered.system, messages, tokens, shown)
             if shown == 0:
                 yield TextDelta(text)
         else:
@@ -212,7 +206,7 @@ class RemoteProvider(ABC):
                 yield TextDelta(text[shown:])
         yield ProbeDone(text=text, usage=cost(tokens, self.profile), interrupted=interrupted)
 
-    async def _replace_leak(
+    async def _replace_giveaway(
         self,
         request: ProbeRequest,
         system: str,
@@ -241,7 +235,7 @@ class RemoteProvider(ABC):
                 finally:
                     await stream.close()
                 merge(tokens, again)
-                if text.strip() and not leaks(text, request.question):
+                if text.strip() and not gives_away(text, request.question):
                     return text
             except Exception:  # noqa: S110 - the bank probe below is the designed fallback
                 pass
@@ -323,11 +317,11 @@ class RemoteProvider(ABC):
 
 @dataclass
 class _Opened:
-    """A stream read up to its first showable text (or its end, or a leak)."""
+    """A stream read up to its first showable text (or its end, or a giveaway)."""
 
     stream: _Stream
-    watch: LeakWatch
-    leaked: bool = False
+    watch: GiveawayWatch
+    gave_away: bool = False
     ended: bool = False
 
 

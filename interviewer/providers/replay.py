@@ -25,12 +25,13 @@ from __future__ import annotations
 import asyncio
 import difflib
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from interviewer.domain import Sleep
 from interviewer.errors import FixtureError, ReplayMismatch
 from interviewer.providers.base import (
     GradeDone,
@@ -52,7 +53,6 @@ DEMO_BANK, DEMO_SEED, DEMO_COUNT = "ai-security", 7, 2
 """The interview the shipped demo fixtures script: `--bank ai-security --seed 7 --count 2`."""
 
 Match = Literal["strict", "position"]
-Sleep = Callable[[float], Awaitable[None]]
 MAX_DIFF_LINES = 60
 
 

@@ -19,10 +19,10 @@ from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
+from interviewer.domain import Sleep
 from interviewer.errors import ProviderError
 
 T = TypeVar("T")
-Sleep = Callable[[float], Awaitable[None]]
 
 BASE_WAIT_S = 0.5
 """First backoff step; doubles each attempt (0.5, 1, 2, 4 ...) before jitter and the cap."""

@@ -1,4 +1,4 @@
-"""The grader's structured output: JSON schema, parsing, validation, and the probe leak check.
+"""The grader's structured output: JSON schema, parsing and validation.
 
 The schema has no score field: the model returns per-key-point verdicts with evidence quotes, and
 our code scores them. It is written to satisfy OpenAI strict mode and Anthropic structured output
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -19,10 +18,6 @@ from interviewer.prompts import restore
 
 TOOL_NAME = "submit_grade"
 TOOL_DESCRIPTION = "Submit the verdict for every key point, strengths, gaps and feedback."
-LEAK_WORDS = 8
-"""A probe sharing this many consecutive words with the sample answer or a key point leaks it."""
-SHORT_POINT_WORDS = 5
-"""Key points shorter than LEAK_WORDS but at least this long leak when quoted whole."""
 
 
 class InvalidGrade(ValueError):
@@ -133,91 +128,3 @@ def parse_grade(data: Any, question: Question) -> GraderOutput:
         gaps=tuple(g.strip() for g in reply.gaps if g.strip()),
         feedback=reply.feedback.strip(),
     )
-
-
-_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?", re.IGNORECASE)
-
-
-def _words(text: str) -> list[str]:
-    return [word.lower().replace("’", "'") for word in _WORD.findall(text)]
-
-
-def _grams(words: list[str], n: int) -> set[tuple[str, ...]]:
-    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
-
-
-class LeakGuard:
-    """`leaks` for one question's sample answer and key points, precomputed."""
-
-    def __init__(self, question: Question) -> None:
-        self.grams: dict[int, set[tuple[str, ...]]] = {}
-        sources = [_words(question.sample_answer)] + [_words(p.text) for p in question.key_points]
-        for words in sources:
-            n = min(LEAK_WORDS, len(words))
-            if n < SHORT_POINT_WORDS:
-                continue
-            self.grams.setdefault(n, set()).update(_grams(words, n))
-
-    def leaks(self, text: str) -> bool:
-        said = _words(text)
-        return any(_grams(said, n) & grams for n, grams in self.grams.items())
-
-
-class LeakWatch:
-    """The leak check for a probe as it streams, incremental so each chunk costs O(chunk).
-
-    Only windows ending at a complete word are checked while streaming (a partial word could
-    match by accident), and the last LEAK_WORDS words are held back (`safe_length`): a
-    verbatim run is caught when its last word completes, before any word of it was shown.
-    """
-
-    def __init__(self, guard: LeakGuard) -> None:
-        self._guard = guard
-        self.text = ""
-        self._words: list[str] = []
-        self._starts: list[int] = []
-        self._checked = 0
-        """Windows ending before this word index have been checked."""
-
-    def feed(self, chunk: str) -> bool:
-        """Add streamed text; True when a leak is now complete."""
-        pos = 0
-        if self._words:
-            # The last word may continue in this chunk: tokenise again from its start.
-            pos = self._starts.pop()
-            self._words.pop()
-        self.text += chunk
-        for match in _WORD.finditer(self.text, pos):
-            self._words.append(match.group().lower().replace("’", "'"))
-            self._starts.append(match.start())
-        return self._check(len(self._words) - 1)
-
-    def finish(self) -> bool:
-        """The stream ended: check the windows ending at the last word too."""
-        return self._check(len(self._words))
-
-    def _check(self, complete: int) -> bool:
-        words = self._words
-        for end in range(self._checked, complete):
-            for n, grams in self._guard.grams.items():
-                if end + 1 >= n and tuple(words[end + 1 - n : end + 1]) in grams:
-                    return True
-        self._checked = max(self._checked, complete)
-        return False
-
-    def safe_length(self) -> int:
-        """Length of the prefix that can be shown."""
-        if len(self._starts) <= LEAK_WORDS:
-            return 0
-        return self._starts[-LEAK_WORDS]
-
-
-@lru_cache(maxsize=64)
-def guard_for(question: Question) -> LeakGuard:
-    """The LeakGuard of `question`, built once per question."""
-    return LeakGuard(question)
-
-
-def leaks(probe: str, question: Question) -> bool:
-    """True when `probe` repeats a long verbatim run of the sample answer or a key point."""
-    return guard_for(question).leaks(probe)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, ComposeResult
@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Footer, Static
 
+from interviewer.domain import Sleep
 from interviewer.engine.state import SessionState, play_back
 from interviewer.sanitize import clean_line
 from interviewer.tui.screens.help import HelpScreen
@@ -34,7 +35,6 @@ from interviewer.tui.widgets.status import format_duration
 if TYPE_CHECKING:
     from interviewer.journal import _Record
 
-Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
 
 

@@ -128,7 +128,7 @@ async def test_error_frame_after_http_200_before_text_is_retried() -> None:
 
 
 async def test_error_frame_after_text_keeps_partial_marked_interrupted() -> None:
-    # Nine words: past the leak check's hold-back, so the first words were shown.
+    # Nine words: past the giveaway check's hold-back, so the first words were shown.
     texts = ["How would you test that ", "the tool calls are ", "checked"]
     frames = [*anthropic_frames(texts)[:6], ("error", OVERLOADED)]
     server = Server().add(sse_response(sse(frames)))

@@ -185,11 +185,11 @@ async def test_mid_stream_error_frame_before_text_is_retried() -> None:
 
 
 async def test_probe_that_quotes_the_sample_answer_is_regenerated() -> None:
-    leak = (
+    giveaway = (
         "Would you agree that the model cannot be trusted to distinguish instructions from "
         "malicious content on its own?"
     )
-    server = Server().add(openai_stream([leak]), openai_stream(["What sits around the model?"]))
+    server = Server().add(openai_stream([giveaway]), openai_stream(["What sits around the model?"]))
     events = [e async for e in openai_provider(server).probe(probe_request())]
     done = events[-1]
     assert isinstance(done, ProbeDone)
@@ -199,9 +199,9 @@ async def test_probe_that_quotes_the_sample_answer_is_regenerated() -> None:
     assert "distinguish instructions" not in shown
 
 
-async def test_probe_leaking_twice_falls_back_to_the_bank_probe() -> None:
-    leak = "Tell me: constrain tools with authorization checks on every action, right?"
-    server = Server().add(openai_stream([leak]), openai_stream([leak]))
+async def test_probe_giving_a_point_away_twice_falls_back_to_the_bank_probe() -> None:
+    giveaway = "Tell me: constrain tools with authorization checks on every action, right?"
+    server = Server().add(openai_stream([giveaway]), openai_stream([giveaway]))
     done = await collect_probe(openai_provider(server).probe(probe_request()))
     assert done.text == QUESTION.key_point("layers").probes[0]
 
@@ -327,7 +327,7 @@ async def test_aclose_twice_is_safe() -> None:
     await provider.aclose()
 
 
-async def test_leak_found_after_text_was_shown_ends_with_the_bank_probe() -> None:
+async def test_giveaway_found_after_text_was_shown_ends_with_the_bank_probe() -> None:
     chunks = [
         "Interesting. ",
         "Would you say the model ",

@@ -1,4 +1,4 @@
-"""Prompt rendering, fencing and neutralisation; grade parsing and the probe leak check."""
+"""Prompt rendering, fencing and neutralisation; grade parsing and the probe giveaway check."""
 
 from __future__ import annotations
 
@@ -21,15 +21,8 @@ from interviewer.prompts import (
     render_template,
     restore,
 )
-from interviewer.providers.structured import (
-    InvalidGrade,
-    LeakGuard,
-    LeakWatch,
-    extract_json,
-    grade_schema,
-    leaks,
-    parse_grade,
-)
+from interviewer.providers.giveaway import GiveawayGuard, GiveawayWatch, gives_away
+from interviewer.providers.structured import InvalidGrade, extract_json, grade_schema, parse_grade
 from tests.providers.support import ANSWER, QUESTION, good_grade, grade_request, probe_request
 
 
@@ -206,17 +199,19 @@ def test_extract_json_finds_fenced_or_embedded_objects() -> None:
         extract_json("no json here")
 
 
-def test_leak_check() -> None:
-    assert leaks(
+def test_giveaway_check() -> None:
+    assert gives_away(
         "So, can the model be trusted to distinguish instructions from malicious content?", QUESTION
     )
-    assert leaks("Would you constrain tools with authorization checks on every action?", QUESTION)
-    assert not leaks("What would you put around the model's tool calls?", QUESTION)
-    assert not leaks("", QUESTION)
+    assert gives_away(
+        "Would you constrain tools with authorization checks on every action?", QUESTION
+    )
+    assert not gives_away("What would you put around the model's tool calls?", QUESTION)
+    assert not gives_away("", QUESTION)
 
 
 def test_watch_holds_back_the_last_eight_words() -> None:
-    watch = LeakWatch(LeakGuard(QUESTION))
+    watch = GiveawayWatch(GiveawayGuard(QUESTION))
     assert not watch.feed("one two three four five six seven eight")
     assert watch.safe_length() == 0
     assert not watch.feed(" nine ten")
@@ -224,7 +219,7 @@ def test_watch_holds_back_the_last_eight_words() -> None:
 
 
 def test_watch_catches_a_run_split_across_chunks_but_not_a_partial_word() -> None:
-    watch = LeakWatch(LeakGuard(QUESTION))
+    watch = GiveawayWatch(GiveawayGuard(QUESTION))
     chunks = ["Is it the case it cannot be tru", "sted to distinguish instructions ", "fr"]
     assert not any(watch.feed(chunk) for chunk in chunks)
     assert watch.feed("om malicious content?")
@@ -233,11 +228,11 @@ def test_watch_catches_a_run_split_across_chunks_but_not_a_partial_word() -> Non
 
 
 def test_watch_checks_the_last_word_at_the_end() -> None:
-    watch = LeakWatch(LeakGuard(QUESTION))
+    watch = GiveawayWatch(GiveawayGuard(QUESTION))
     assert not watch.feed("with authorization checks on every action")
-    assert not LeakWatch(LeakGuard(QUESTION)).finish()
+    assert not GiveawayWatch(GiveawayGuard(QUESTION)).finish()
     assert watch.feed("") is False
-    watch2 = LeakWatch(LeakGuard(QUESTION))
+    watch2 = GiveawayWatch(GiveawayGuard(QUESTION))
     assert not watch2.feed("Constrain tools with authorization checks on every action")
     assert watch2.finish()
 
@@ -249,3 +244,14 @@ def test_invisible_characters_never_reach_the_model() -> None:
     text = f"A real answer{hidden} with \u202eoverride\u202c and zero\u200bwidth\ufeff."
     cleaned = neutralise(text)
     assert cleaned == "A real answer with override and zerowidth."
+
+
+def test_the_fence_drops_every_character_the_terminal_marks_as_invisible() -> None:
+    from interviewer.prompts import neutralise
+    from interviewer.sanitize import INVISIBLE, clean_for_terminal, visible_marker
+
+    # One set for both: what the terminal would show as <U+...> never reaches the model.
+    assert {0x2062, 0x206A, 0x2066, 0xE0041} <= INVISIBLE
+    for code in sorted(INVISIBLE):
+        assert neutralise(f"in{chr(code)}visible") == "invisible"
+        assert clean_for_terminal(chr(code)) == visible_marker(code)

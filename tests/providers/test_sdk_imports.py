@@ -29,6 +29,7 @@ def test_shared_provider_code_loads_no_sdk() -> None:
             "interviewer.providers.remote",
             "interviewer.providers.retry",
             "interviewer.providers.structured",
+            "interviewer.providers.giveaway",
             "interviewer.providers.errors_map",
             "interviewer.providers.registry",
         )

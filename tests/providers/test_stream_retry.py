@@ -44,7 +44,7 @@ def _keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def held_back(texts: list[str]) -> bytes:
-    """Chunks too short to pass the leak check's hold-back (fewer than 8 words)."""
+    """Chunks too short to pass the giveaway check's hold-back (fewer than 8 words)."""
     return sse(openai_chunks(texts)[:-1])
 
 

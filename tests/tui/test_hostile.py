@@ -14,12 +14,12 @@ from textual import events
 from textual.pilot import Pilot
 
 from interviewer.domain import Exchange, GraderOutput, KeyPointVerdict, Question, Usage, Verdict
-from interviewer.report import QuestionReport, Report
+from interviewer.report import QuestionReport, Report, export_report
 from interviewer.sanitize import clean_for_terminal
 from interviewer.tui.app import InterviewerApp
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.interview import InterviewScreen
-from interviewer.tui.screens.report import ReportScreen, export_report
+from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.widgets.editor import AnswerEditor
 from tests.fakes import make_question
 from tests.tui.harness import (

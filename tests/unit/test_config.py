@@ -105,6 +105,14 @@ def test_user_profile_extends_builtins(tmp_path: Path) -> None:
     assert settings.profile("fast").api_key_env is None
     assert settings.profile("strong").api_key_env == "MY_KEY"
     assert "offline" in settings.profile_names()
+    assert settings.grader_profile_name == "strong"
+
+
+def test_the_probing_profile_grades_unless_a_grader_is_named() -> None:
+    from interviewer.config import Settings
+
+    assert Settings(provider="openai").grader_profile_name == "openai"
+    assert Settings(provider="openai", grader_provider="judge").grader_profile_name == "judge"
 
 
 def test_example_config_is_valid_and_documents_every_key() -> None:

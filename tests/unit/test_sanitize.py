@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
 
-from interviewer.sanitize import clean_for_terminal, clean_line, visible_marker
+from interviewer.sanitize import (
+    clean_for_terminal,
+    clean_line,
+    escape_json_document,
+    visible_marker,
+)
 
 FORBIDDEN = {chr(c) for c in range(0x20) if chr(c) not in "\n\t"} | {"\x7f"}
 FORBIDDEN |= {chr(c) for c in range(0x80, 0xA0)}
@@ -147,6 +153,23 @@ def test_random_bytes_never_leave_controls() -> None:
         assert_inert(line)
         assert "\n" not in line
         assert "\t" not in line
+
+
+def test_escaped_json_is_safe_to_cat_and_parses_to_the_same_value() -> None:
+    # Only a high surrogate: a lone high then a lone low would read back as one pair, as with
+    # any JSON encoder (and a journal cannot hold that pair apart either).
+    alphabet = ["\x1b", "]", "\x07", "\x9b", "\x9c", "\x85", "\x7f", "\x00", "\r", "\n", "\t",
+                "\u2028", "\u202e", "\u200b", "\U000e0041", "\ud800", "a", "é", "日",
+                "😀", '"', "\\"]  # fmt: skip
+    rng = random.Random(11)
+    for _ in range(2000):
+        value = {"k": "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))}
+        document = escape_json_document(json.dumps(value, indent=2, ensure_ascii=False))
+        assert json.loads(document) == value
+        assert clean_for_terminal(document) == document
+    # Readable text is not escaped, only what a terminal would act on or hide.
+    assert escape_json_document('"é 日 😀 \x9b"') == '"é 日 😀 \\u009b"'
+    assert escape_json_document('"\U000e0041"') == '"\\udb40\\udc41"'
 
 
 def test_stream_cleaner_holds_back_split_sequences() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import ClassVar
 
@@ -12,31 +11,12 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
-from interviewer import paths
 from interviewer.domain import KeyPoint, Question
-from interviewer.report import QuestionReport, Report, to_markdown
-from interviewer.sanitize import clean_for_terminal, clean_line
+from interviewer.report import QuestionReport, Report, export_report
+from interviewer.sanitize import clean_line
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.widgets.safe import SafeStatic
 from interviewer.tui.widgets.status import format_duration, format_usage
-
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def reports_dir() -> Path:
-    return paths.data_dir() / "reports"
-
-
-def export_report(report: Report, fmt: str, directory: Path | None = None) -> Path:
-    """Write the report as Markdown ("md") or JSON ("json"), mode 0600; return the path.
-
-    The Markdown is sanitised (someone will `cat` it in a terminal); the JSON escapes control
-    characters itself and keeps the record exact."""
-    name = _UNSAFE_NAME.sub("_", report.session_id).strip("._") or "session"
-    path = (directory or reports_dir()) / f"{name}.{fmt}"
-    text = clean_for_terminal(to_markdown(report)) if fmt == "md" else report.to_json() + "\n"
-    paths.write_private_text(path, text)
-    return path
 
 
 def summary_line(report: Report) -> str:
@@ -112,7 +92,7 @@ class ReportScreen(Screen[None]):
 
     def action_export(self, fmt: str) -> None:
         try:
-            path = export_report(self.report, fmt)
+            path = export_report(self.report, "md" if fmt == "md" else "json")
         except OSError as exc:
             self.notify(f"Could not write the report: {exc}", severity="error", markup=False)
             return
