@@ -30,7 +30,7 @@ from interviewer.journal import (
     SessionStarted,
 )
 from interviewer.report import Report, evaluation_text
-from interviewer.sanitize import clean_for_terminal
+from interviewer.sanitize import StreamCleaner, clean_for_terminal
 
 
 def answers_from_file(path: Path) -> Iterator[str]:
@@ -140,9 +140,19 @@ class TextRenderer:
         self._probes = 0
         self._probe_open = False
         self._feedback_open = False
+        # An escape sequence can be split across streamed chunks: clean the stream as a whole.
+        self._stream = StreamCleaner()
 
     def write(self, text: str) -> None:
         self.out.write(clean_for_terminal(text))
+        self.out.flush()
+
+    def _write_streamed(self, chunk: str) -> None:
+        self.out.write(self._stream.feed(chunk))
+        self.out.flush()
+
+    def _end_stream(self) -> None:
+        self.out.write(self._stream.flush())
         self.out.flush()
 
     def show(self, event: Event) -> None:
@@ -150,19 +160,21 @@ class TextRenderer:
             if not self._probe_open:
                 self.write(f"\nFollow-up {self._probes + 1}: ")
                 self._probe_open = True
-            self.write(event.text)
+            self._write_streamed(event.text)
             return
         if isinstance(event, FeedbackDelta):
             if not self.hold_feedback:
                 if not self._feedback_open:
                     self.write("\n--- Feedback ---\n")
                     self._feedback_open = True
-                self.write(event.text)
+                self._write_streamed(event.text)
             return
         if isinstance(event, AnswerRejected | Notice):
             self.write(f"[{event.reason if isinstance(event, AnswerRejected) else event.text}]\n")
             return
         probe_streamed, feedback_streamed = self._probe_open, self._feedback_open
+        if probe_streamed or feedback_streamed:
+            self._end_stream()
         self._probe_open = self._feedback_open = False
         if isinstance(event, QuestionOpened):
             self._probes = 0

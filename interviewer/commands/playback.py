@@ -12,15 +12,14 @@ sessions); instantly or at the recorded pace (the gaps between journal records, 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
+    from interviewer.domain import Sleep
     from interviewer.engine.state import SessionState
     from interviewer.journal import _Record
-
-Sleep = Callable[[float], Awaitable[None]]
 
 
 def register(subparsers: Any) -> None:

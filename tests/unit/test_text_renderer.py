@@ -106,3 +106,23 @@ async def test_resume_prints_the_question_in_progress_as_playback_does(tmp_path:
     await play(records, replayed)
     assert live.getvalue() == body(replayed.getvalue())
     assert "Follow-up 1: Say more?" in live.getvalue()
+
+
+async def test_an_escape_sequence_split_across_streamed_chunks_shows_nothing(
+    tmp_path: Path,
+) -> None:
+    provider = ScriptedProvider()
+    interview = practice_interview(tmp_path, provider)
+    # An OSC title-setting sequence cut in two by the stream: cleaning chunk by chunk would
+    # print its payload as text.
+    provider.enqueue_probe("How would you ", "\x1b]0;pwned", "-title\x07 monitor it?")
+    out = io.StringIO()
+    renderer = TextRenderer(out, interview.header)
+    async for event in interview.start():
+        renderer.show(event)
+    async for event in interview.submit(ANSWER):
+        renderer.show(event)
+    text = out.getvalue()
+    assert "pwned" not in text and "title" not in text and "\x1b" not in text
+    assert "How would you  monitor it?" in text
+    await interview.aclose()
