@@ -81,9 +81,9 @@ def handle(args: argparse.Namespace) -> int:
             play(records, sys.stdout, pace=args.pace, max_wait=args.max_wait, sleep=asyncio.sleep)
         )
     else:
-        from interviewer.tui.playback_app import ReplayApp
+        from interviewer.tui.playback_app import PlaybackApp
 
-        ReplayApp(records, source=str(path), pace=args.pace, max_wait=args.max_wait).run()
+        PlaybackApp(records, source=str(path), pace=args.pace, max_wait=args.max_wait).run()
     if args.report is not None:
         from interviewer.report import write_report
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 Clock = Callable[[], float]
 
 
-class ReplayApp(App[int]):
+class PlaybackApp(App[int]):
     """Plays `records` (a whole journal, header first) back. Returns 0 on quit."""
 
     CSS_PATH = "app.tcss"

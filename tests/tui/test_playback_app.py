@@ -25,7 +25,7 @@ from interviewer.journal import (
     _Record,
     read_records,
 )
-from interviewer.tui.playback_app import ReplayApp
+from interviewer.tui.playback_app import PlaybackApp
 from interviewer.tui.screens.help import HelpScreen
 from interviewer.tui.widgets.conversation import Conversation
 from tests.fakes import make_question
@@ -117,7 +117,7 @@ def terminal_output(app: App[int]) -> str:
     return update.render_segments(app.console)
 
 
-def transcript(app: ReplayApp) -> list[str]:
+def transcript(app: PlaybackApp) -> list[str]:
     """The conversation's entries in order, as their (sanitised) text."""
     entries = []
     for widget in app.query_one(Conversation).children:
@@ -134,7 +134,7 @@ def index_of(entries: list[str], needle: str) -> int:
 
 async def test_instant_replay_shows_everything_and_nothing_hostile_acts(tmp_path: Path) -> None:
     records = read_records(write_journal(tmp_path))
-    app = ReplayApp(records, clock=lambda: 0.0)
+    app = PlaybackApp(records, clock=lambda: 0.0)
     async with app.run_test(size=TALL) as pilot:
         await wait_until(pilot, lambda: app.finished, what="replay finished")
         await pilot.pause()
@@ -174,7 +174,7 @@ async def test_pace_waits_the_recorded_gaps_capped_and_keeps_the_order(tmp_path:
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    app = ReplayApp(records, pace=True, max_wait=5.0, sleep=sleep, clock=lambda: 0.0)
+    app = PlaybackApp(records, pace=True, max_wait=5.0, sleep=sleep, clock=lambda: 0.0)
     async with app.run_test(size=TALL) as pilot:
         await wait_until(pilot, lambda: app.finished, what="replay finished")
         assert waits == [1.0, 5.0, 2.0, 3.0, 0.5, 0.5, 5.0, 2.0, 1.0, 1.0, 0.5]
@@ -208,7 +208,7 @@ async def test_space_pauses_n_and_right_step_f_finishes(tmp_path: Path) -> None:
         sleeps.append(seconds)
         await asyncio.get_running_loop().create_future()
 
-    app = ReplayApp(records, pace=True, sleep=never, clock=lambda: now[0])
+    app = PlaybackApp(records, pace=True, sleep=never, clock=lambda: now[0])
     async with app.run_test(size=TALL) as pilot:
         await wait_until(pilot, lambda: sleeps == [1.0], what="first gap")
         assert app.shown == 0
@@ -244,7 +244,7 @@ async def test_space_pauses_n_and_right_step_f_finishes(tmp_path: Path) -> None:
 
 async def test_help_lists_the_keys_and_q_quits(tmp_path: Path) -> None:
     records = read_records(write_journal(tmp_path))
-    app = ReplayApp(records, clock=lambda: 0.0)
+    app = PlaybackApp(records, clock=lambda: 0.0)
     async with app.run_test(size=TALL) as pilot:
         await wait_until(pilot, lambda: app.finished, what="replay finished")
         await pilot.press("f1")
@@ -271,7 +271,7 @@ async def test_an_unfinished_session_with_a_skip_a_failure_and_a_cut_reply(
                          interrupted=True)),
     ]  # fmt: skip
     records = read_records(write_journal(tmp_path, entries))
-    app = ReplayApp(records, clock=lambda: 0.0)
+    app = PlaybackApp(records, clock=lambda: 0.0)
     async with app.run_test(size=TALL) as pilot:
         await wait_until(pilot, lambda: app.finished, what="replay finished")
         await pilot.pause()
@@ -288,7 +288,7 @@ async def test_q_quits_in_the_middle_of_a_pause(tmp_path: Path) -> None:
     async def never(seconds: float) -> None:
         await asyncio.get_running_loop().create_future()
 
-    app = ReplayApp(records, pace=True, sleep=never, clock=lambda: 0.0)
+    app = PlaybackApp(records, pace=True, sleep=never, clock=lambda: 0.0)
     async with app.run_test(size=TALL) as pilot:
         await pilot.press("n")
         await wait_until(pilot, lambda: app.shown == 1, what="first event")
@@ -306,13 +306,13 @@ def test_command_opens_the_tui_on_a_terminal_and_prints_with_headless(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write_journal(tmp_path)
-    opened: list[ReplayApp] = []
+    opened: list[PlaybackApp] = []
 
-    def run(self: ReplayApp) -> int:
+    def run(self: PlaybackApp) -> int:
         opened.append(self)
         return 0
 
-    monkeypatch.setattr(ReplayApp, "run", run)
+    monkeypatch.setattr(PlaybackApp, "run", run)
     monkeypatch.setattr(sys, "stdin", _Terminal())
     out = _Terminal()
     monkeypatch.setattr(sys, "stdout", out)
