@@ -148,6 +148,16 @@ class SessionState:
     def finished(self) -> bool:
         return self.ended and len(self.opened) == len(self.header.questions)
 
+    def _marked(self, exchanges: tuple[Exchange, ...]) -> tuple[Exchange, ...]:
+        """The full answers, each marked `truncated` where the grader read only its start."""
+        from interviewer.engine.grading import cut_answers
+
+        cut = cut_answers(exchanges, self.header.max_answer_chars)
+        return tuple(
+            full.model_copy(update={"truncated": True}) if sent.truncated else full
+            for full, sent in zip(exchanges, cut, strict=True)
+        )
+
     def report(self) -> Report:
         items = []
         for item in self.opened:
@@ -157,7 +167,7 @@ class SessionState:
                     question_id=item.question.id,
                     question=item.question.text,
                     difficulty=item.question.difficulty,
-                    exchanges=item.exchanges,
+                    exchanges=self._marked(item.exchanges),
                     probes=tuple(prompt.text for prompt in item.prompts[1:]),
                     evaluation=item.evaluation,
                     duration_s=round(max(0.0, end - item.opened_at), 1),

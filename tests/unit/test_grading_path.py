@@ -180,3 +180,27 @@ def test_bank_probe_falls_back_to_other_points_then_to_a_generic_probe() -> None
     assert bank_probe(question, ("kp2",), every[1:]) == every[0]
     assert bank_probe(question, ("unknown",), []) == every[0]
     assert bank_probe(question, ("kp1",), every) == FALLBACK_PROBE
+
+
+async def test_the_report_keeps_the_full_answer_and_marks_what_the_grader_cut(
+    tmp_path: Path,
+) -> None:
+    provider = ScriptedProvider()
+    settings = InterviewSettings(max_probes=0, min_answer_words=5, max_answer_chars=200)
+    interview = Interview.new(
+        settings,
+        "test-bank",
+        [QUESTION],
+        interviewer=provider,
+        grader=provider,
+        journal_dir=tmp_path,
+    )
+    async for _ in interview.start():
+        pass
+    long = "I would keep instructions apart from retrieved data in each prompt. " * 4
+    provider.enqueue_grade(GraderOutput(verdicts=verdicts_covering(QUESTION, EVIDENCE, covered=0)))
+    async for _ in interview.submit(long):
+        pass
+    (exchange_reported,) = interview.report().questions[0].exchanges
+    assert exchange_reported.answer == long and exchange_reported.truncated
+    await interview.aclose()
