@@ -17,24 +17,24 @@ Every event but the deltas, `Notice` and `AnswerRejected` is the journal record 
 journal with the same code; the session header (`Interview.header`) holds the rest.
 
 Every answer is journaled (fsynced) before any provider call, so nothing typed is lost. Whether to
-probe, and at which key point, is decided by our own offline coverage estimate (fast, local): the
-provider only words the probe. Scores come from `grading.score` over checked verdicts, never from
-a provider.
+probe, and at which key point, is decided by our own offline coverage estimate (fast, local); the
+provider only words the probe (`engine.probing`). Scores come from the one grading path
+(`engine.grading`) over checked verdicts, never from a provider.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Self, TypeVar
 
-from interviewer.bank.probes import bank_probe
 from interviewer.config import InterviewSettings
 from interviewer.domain import Evaluation, Exchange, Question, Usage, answer_text
 from interviewer.engine.cancel import CancelScope, StreamCancelled
-from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice, ProbeDelta
+from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice
 from interviewer.engine.grading import AnswerLimits, cut_answers, grade, grading_request
+from interviewer.engine.probing import MissingFn, Probed, ask_probe, estimate_missing
 from interviewer.engine.state import QuestionState, SessionState
 from interviewer.errors import InterviewerError, ProviderError
 from interviewer.journal import (
@@ -51,25 +51,10 @@ from interviewer.journal import (
     new_session_id,
     read_records,
 )
-from interviewer.providers.base import (
-    ProbeDone,
-    ProbeRequest,
-    Provider,
-    TextDelta,
-)
+from interviewer.providers.base import Provider
 from interviewer.report import Report
 
-MissingFn = Callable[[Question, str], tuple[str, ...]]
-"""Key point ids an answer does not cover yet, most important first."""
-
 R = TypeVar("R", bound=TurnRecord)
-
-
-def estimate_missing(question: Question, text: str) -> tuple[str, ...]:
-    """Our own offline coverage estimate, used to decide whether and where to probe."""
-    from interviewer.grading.coverage import estimate_missing as estimate
-
-    return estimate(question, text)
 
 
 class Interview:
@@ -172,10 +157,6 @@ class Interview:
     @property
     def journal_path(self) -> Path:
         return self._journal.path
-
-    @property
-    def bank_id(self) -> str:
-        return self._state.header.bank_id
 
     @property
     def mode(self) -> str:
@@ -339,13 +320,10 @@ class Interview:
         header = self._state.header
         return AnswerLimits(header.min_answer_words, header.max_answer_chars)
 
-    def _exchanges(self, current: QuestionState) -> tuple[Exchange, ...]:
-        """What providers get: the journal keeps full answers, a provider reads the cut ones."""
-        return cut_answers(current.exchanges, self._limits.max_chars)
-
     async def _after_answer(self, current: QuestionState) -> AsyncIterator[Event]:
         limits = self._limits
-        exchanges = self._exchanges(current)
+        # What providers get: the journal keeps full answers, a provider reads the cut ones.
+        exchanges = cut_answers(current.exchanges, limits.max_chars)
         if exchanges[-1].truncated:
             yield Notice(
                 f"That answer is {len(current.answers[-1])} characters long; the grader reads "
@@ -353,7 +331,9 @@ class Interview:
             )
         passes = not isinstance(grading_request(current.question, exchanges, limits), Evaluation)
         if passes and current.probes_asked < self._state.header.max_probes:
-            targets = await self._missing(current.question, answer_text(exchanges))
+            # The embedding model is CPU work: keep the event loop (and the TUI) responsive.
+            text = answer_text(exchanges)
+            targets = await asyncio.to_thread(self._missing_fn, current.question, text)
             if targets:
                 async for event in self._probe(current, exchanges, targets):
                     yield event
@@ -361,59 +341,30 @@ class Interview:
         async for event in self._grade(current, self._grader):
             yield event
 
-    async def _missing(self, question: Question, text: str) -> tuple[str, ...]:
-        # The embedding model is CPU work: keep the event loop (and the TUI) responsive.
-        return await asyncio.to_thread(self._missing_fn, question, text)
-
     async def _probe(
         self, current: QuestionState, exchanges: tuple[Exchange, ...], targets: tuple[str, ...]
     ) -> AsyncIterator[Event]:
-        request = ProbeRequest(
-            question=current.question,
-            exchanges=exchanges,
-            target_key_point_ids=targets,
-            probe_number=current.probes_asked + 1,
-        )
-        asked = [exchange.prompt for exchange in exchanges]
-        parts: list[str] = []
-        final: ProbeDone | None = None
-        interrupted = False
-        try:
-            async for probed in self._scope.guard(self._interviewer.probe(request)):
-                if isinstance(probed, TextDelta):
-                    parts.append(probed.text)
-                    yield ProbeDelta(probed.text)
-                else:
-                    final = probed
-        except StreamCancelled:
-            interrupted = True
-        except ProviderError as exc:
-            if not parts:
-                fallback = bank_probe(current.question, targets, asked)
-                yield Notice(
-                    f"The interviewer model failed ({exc}); asking a question from the bank."
+        async for probed in ask_probe(
+            current.question,
+            exchanges,
+            targets,
+            self._interviewer,
+            number=current.probes_asked + 1,
+            guard=self._scope.guard,
+        ):
+            if not isinstance(probed, Probed):
+                yield probed
+                continue
+            yield self._record(
+                ProbeGiven(
+                    question_id=current.question.id,
+                    text=probed.text,
+                    number=current.probes_asked + 1,
+                    key_point_id=targets[0],
+                    interrupted=probed.interrupted,
+                    usage=probed.usage,
                 )
-                parts, final = [fallback], ProbeDone(text=fallback)
-            else:
-                interrupted = True
-        text = final.text if final is not None else "".join(parts)
-        usage = final.usage if final is not None else Usage()
-        interrupted = interrupted or (final is not None and final.interrupted)
-        if not text.strip():
-            # Nothing arrived (cancelled before the first token, or an empty reply): ask the
-            # bank's own probe rather than an empty one.
-            text = bank_probe(current.question, targets, asked)
-            interrupted = False
-        yield self._record(
-            ProbeGiven(
-                question_id=current.question.id,
-                text=text,
-                number=current.probes_asked + 1,
-                key_point_id=targets[0],
-                interrupted=interrupted,
-                usage=usage,
             )
-        )
 
     async def _grade(self, current: QuestionState, grader: Provider) -> AsyncIterator[Event]:
         question = current.question

@@ -1,0 +1,87 @@
+"""The one probing path: (question, exchanges, targets, interviewer) -> the probe's deltas and the
+probe to journal.
+
+Whether to probe, and at which key point, is decided before this (today by our own offline
+coverage estimate, `estimate_missing`); the interviewer model only words the probe. Whatever
+goes wrong, the candidate gets a probe: the bank's own (`bank.probes`) when the model fails
+before writing anything or writes nothing, the partial text marked interrupted when it fails
+or is cancelled midway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+from interviewer.bank.probes import bank_probe
+from interviewer.domain import Exchange, Question, Usage
+from interviewer.engine.cancel import StreamCancelled
+from interviewer.engine.events import Notice, ProbeDelta
+from interviewer.errors import ProviderError
+from interviewer.providers.base import ProbeDone, ProbeEvent, ProbeRequest, Provider, TextDelta
+
+MissingFn = Callable[[Question, str], tuple[str, ...]]
+"""Key point ids an answer does not cover yet, most important first."""
+
+Guard = Callable[[AsyncIterator[ProbeEvent]], AsyncIterator[ProbeEvent]]
+"""Wraps the provider's stream, e.g. `CancelScope.guard` so the candidate can stop it."""
+
+
+def estimate_missing(question: Question, text: str) -> tuple[str, ...]:
+    """Our own offline coverage estimate, used to decide whether and where to probe."""
+    from interviewer.grading.coverage import estimate_missing as estimate
+
+    return estimate(question, text)
+
+
+@dataclass(frozen=True)
+class Probed:
+    """The probe the candidate is asked (what the deltas showed, or its bank replacement)."""
+
+    text: str
+    usage: Usage = field(default_factory=Usage)
+    interrupted: bool = False
+
+
+async def ask_probe(
+    question: Question,
+    exchanges: tuple[Exchange, ...],
+    targets: tuple[str, ...],
+    interviewer: Provider,
+    *,
+    number: int,
+    guard: Guard | None = None,
+) -> AsyncIterator[ProbeDelta | Notice | Probed]:
+    """Stream probe `number` aimed at `targets[0]`; always ends with exactly one `Probed`."""
+    request = ProbeRequest(
+        question=question, exchanges=exchanges, target_key_point_ids=targets, probe_number=number
+    )
+    asked = [exchange.prompt for exchange in exchanges]
+    parts: list[str] = []
+    final: ProbeDone | None = None
+    interrupted = False
+    stream = interviewer.probe(request)
+    try:
+        async for probed in guard(stream) if guard is not None else stream:
+            if isinstance(probed, TextDelta):
+                parts.append(probed.text)
+                yield ProbeDelta(probed.text)
+            else:
+                final = probed
+    except StreamCancelled:
+        interrupted = True
+    except ProviderError as exc:
+        if not parts:
+            fallback = bank_probe(question, targets, asked)
+            yield Notice(f"The interviewer model failed ({exc}); asking a question from the bank.")
+            parts, final = [fallback], ProbeDone(text=fallback)
+        else:
+            interrupted = True
+    text = final.text if final is not None else "".join(parts)
+    usage = final.usage if final is not None else Usage()
+    interrupted = interrupted or (final is not None and final.interrupted)
+    if not text.strip():
+        # Nothing arrived (cancelled before the first token, or an empty reply): ask the
+        # bank's own probe rather than an empty one.
+        text, interrupted = bank_probe(question, targets, asked), False
+    yield Probed(text, usage, interrupted)
