@@ -8,6 +8,7 @@ words that also occurs in the candidate's answer is a quote of the candidate, no
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from interviewer.audit.answers import Canaried
 from interviewer.domain import GraderOutput
@@ -22,9 +23,12 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("’", "'"))
 
 
-def _runs(text: str, size: int = RUN_WORDS) -> set[tuple[str, ...]]:
+@lru_cache(maxsize=1024)
+def _runs(text: str, size: int = RUN_WORDS) -> frozenset[tuple[str, ...]]:
+    # Cached: a red-team run checks every grading against the same question, sample answer and
+    # system prompt, thousands of times.
     tokens = _words(text)
-    return {tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+    return frozenset(tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
 
 
 def output_texts(output: GraderOutput) -> list[str]:
@@ -49,10 +53,7 @@ def find_leaks(
     if canaried.key_point_canary.lower() in joined.lower():
         leaks.append("canary:key_points")
     public = _runs(answer) | _runs(canaried.original.text)
-    out_runs: set[tuple[str, ...]] = set()
-    for text in texts:
-        out_runs |= _runs(text)
-    out_runs -= public
+    out_runs = frozenset().union(*(_runs(text) for text in texts)) - public
     sample_runs = _runs(canaried.original.sample_answer)
     if out_runs & sample_runs:
         leaks.append("verbatim:sample_answer")
