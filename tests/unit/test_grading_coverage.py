@@ -217,11 +217,13 @@ def test_cached_embeddings_are_exactly_the_fresh_ones() -> None:
     # The embedder caches rows by text; a cached row must be bit-for-bit the computed one,
     # whatever batch the text came in, and callers must not be able to change the cache.
     texts = ["We hash and sign every dataset.", "Rate limiting.", "", "zzqx", "We hash and sign"]
-    cold = load_embedder()
-    first = cold.embed([*texts, texts[0]])
+    loaded = load_embedder()
+    first = loaded.embed([*texts, texts[0]])
     first[0] = 0.0  # a caller scribbling on its result
-    warm = cold.embed(texts)
-    alone = np.vstack([load_embedder().embed([text]) for text in texts])
+    warm = loaded.embed(texts)
+    alone = np.vstack(
+        [Embedder(loaded._tokenizer, loaded._table).embed([text]) for text in texts]
+    )  # each computed afresh, on its own
     assert np.array_equal(warm, alone)
     assert np.array_equal(first[1:5], alone[1:])
     assert np.array_equal(first[5], alone[0])
@@ -238,11 +240,14 @@ def test_grading_is_the_same_with_cold_and_warm_caches(
     answers += [insert(answers[0], injection, "middle") for injection in INJECTIONS]
     question = bank.question("secure-ml-pipeline")
 
+    model = get_embedder()
+
     def clear() -> None:
         _concepts.cache_clear()
         _classify.cache_clear()
         _references.cache_clear()
-        monkeypatch.setattr(coverage, "get_embedder", functools.cache(load_embedder))
+        fresh = Embedder(model._tokenizer, model._table)  # same model, empty row cache
+        monkeypatch.setattr(coverage, "get_embedder", lambda: fresh)
 
     cold = []
     for answer in answers:

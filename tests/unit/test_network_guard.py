@@ -49,7 +49,7 @@ def assert_guarded() -> None:
 def echo_server() -> Iterator[tuple[str, int]]:
     """A one-connection-at-a-time echo server on 127.0.0.1, stopped after the test."""
     server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.2)
+    server.settimeout(0.05)  # how soon the thread sees `stop`
     stop = threading.Event()
 
     def serve() -> None:
