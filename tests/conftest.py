@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from interviewer.providers.replay import ReplayProvider
+from tests.network import NetworkGuard
 
 ReplayFactory = Callable[..., ReplayProvider]
 _CALL_FAILED = pytest.StashKey[bool]()
@@ -23,6 +24,18 @@ def pytest_runtest_makereport(
     if report.when == "call":
         item.stash[_CALL_FAILED] = report.failed
     return report
+
+
+@pytest.fixture(autouse=True)
+def network_guard(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[NetworkGuard]:
+    """Every test: no connection past loopback (see tests/network.py), even a swallowed one."""
+    guard = NetworkGuard()
+    guard.install(monkeypatch)
+    yield guard
+    if not request.node.stash.get(_CALL_FAILED, False):
+        guard.verify()
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ words that also occurs in the candidate's answer is a quote of the candidate, no
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from interviewer.audit.answers import Canaried
 from interviewer.domain import GraderOutput
 from interviewer.words import words
@@ -15,9 +17,12 @@ RUN_WORDS = 12
 """Words in a row that count as a verbatim copy (long enough to rule out stock phrases)."""
 
 
-def _runs(text: str, size: int = RUN_WORDS) -> set[tuple[str, ...]]:
+@lru_cache(maxsize=1024)
+def _runs(text: str, size: int = RUN_WORDS) -> frozenset[tuple[str, ...]]:
+    # Cached: a red-team run checks every grading against the same question, sample answer and
+    # system prompt, thousands of times.
     tokens = words(text)
-    return {tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+    return frozenset(tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
 
 
 def output_texts(output: GraderOutput) -> list[str]:
@@ -42,10 +47,7 @@ def find_leaks(
     if canaried.key_point_canary.lower() in joined.lower():
         leaks.append("canary:key_points")
     public = _runs(answer) | _runs(canaried.original.text)
-    out_runs: set[tuple[str, ...]] = set()
-    for text in texts:
-        out_runs |= _runs(text)
-    out_runs -= public
+    out_runs = frozenset().union(*(_runs(text) for text in texts)) - public
     sample_runs = _runs(canaried.original.sample_answer)
     if out_runs & sample_runs:
         leaks.append("verbatim:sample_answer")

@@ -11,6 +11,7 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Callable
+from functools import lru_cache
 
 from interviewer.words import STOPWORDS, words, wordset
 
@@ -53,7 +54,8 @@ def _is_gibberish(text: str, tokens: list[str]) -> bool:
     if _is_repetitive(text, tokens):
         return True
     raw = _TOKEN.findall(text)
-    symbols = sum(not (ch.isalnum() or ch.isspace()) for ch in text)
+    # Counted over distinct characters (Counter counts in C): a long answer has few of them.
+    symbols = sum(n for ch, n in Counter(text).items() if not (ch.isalnum() or ch.isspace()))
     if symbols > 0.3 * len(text.replace(" ", "")):
         return True  # "#@!$%^ &*()_+ ;;;;" and the like
     implausible = sum(_implausible(token) for token in raw)
@@ -76,8 +78,12 @@ def _is_repetitive(text: str, tokens: list[str]) -> bool:
     return len(encoded) >= 120 and len(zlib.compress(encoded, 9)) / len(encoded) < 0.22
 
 
+@lru_cache(maxsize=16384)
 def _implausible(token: str) -> bool:
-    """A token no English speaker would type on purpose (keyboard mash, random characters)."""
+    """A token no English speaker would type on purpose (keyboard mash, random characters).
+
+    Cached: answers reuse their words, and this per-token test is most of the pre-check's cost.
+    """
     bare = token.strip(".,;:!?\"'()[]")
     letters = "".join(_ALPHA.findall(bare.lower()))
     if len(bare) > 30 and not re.search(r"[/.\-_]", bare):

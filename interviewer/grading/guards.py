@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from interviewer.grading.text import Span, split_sentences, stopword_ratio
 from interviewer.words import words
@@ -114,18 +115,29 @@ def instruction_mask(source: str, sentences: Sequence[Span]) -> list[bool]:
     """
     tainted: list[tuple[int, int]] = []
     for sentence in sentences:
-        if _OPENER.search(sentence.text):
+        if _classify(sentence.text)[0]:
             start, end = _paragraph(source, sentence.start)
             if source[start : sentence.start].strip(_NOT_PROSE):
                 line_end = source.find("\n", sentence.end)
                 start, end = sentence.start, len(source) if line_end == -1 else line_end
             tainted.append((start, end))
     return [
-        is_instruction_like(sentence.text)
-        or _CODE.search(sentence.text) is not None
-        or any(start <= sentence.start < end for start, end in tainted)
+        _classify(sentence.text)[1] or any(start <= sentence.start < end for start, end in tainted)
         for sentence in sentences
     ]
+
+
+@lru_cache(maxsize=8192)
+def _classify(sentence: str) -> tuple[bool, bool]:
+    """(opens an injected message, excluded on its own: instruction-like or code).
+
+    Both depend on the sentence text alone; cached because the same sentences come back often
+    (the grader, then the evidence check, see every answer; re-grades see it again).
+    """
+    return (
+        _OPENER.search(sentence) is not None,
+        is_instruction_like(sentence) or _CODE.search(sentence) is not None,
+    )
 
 
 def trusted_text(source: str) -> str:
@@ -156,6 +168,7 @@ def _paragraph(source: str, offset: int) -> tuple[int, int]:
     return start, following.start() if following else len(source)
 
 
+@lru_cache(maxsize=8192)  # pure; graders meet the same sentences again and again
 def is_keyword_list(sentence: str) -> bool:
     """True for a bare list of terms (few function words, no sentence around them).
 

@@ -12,6 +12,7 @@ match on word boundaries, case-insensitively, with common English suffixes.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # (canonical terms appended, variants that signal the concept)
 _GROUPS: tuple[tuple[str, str], ...] = (
@@ -323,7 +324,14 @@ _COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 
 def concepts(text: str) -> list[str]:
     """Canonical terms of the concepts `text` mentions, in lexicon order."""
-    return [canonical for canonical, pattern in _COMPILED if pattern.search(text)]
+    return list(_concepts(text))
+
+
+@lru_cache(maxsize=8192)
+def _concepts(text: str) -> tuple[str, ...]:
+    # The regexes are most of a grading's cost, and graders meet the same sentences again and
+    # again (an answer re-graded after a probe, a red-team base answer under every injection).
+    return tuple(canonical for canonical, pattern in _COMPILED if pattern.search(text))
 
 
 def expand(text: str) -> str:

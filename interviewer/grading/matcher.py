@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ Matrix = npt.NDArray[np.float32]
 MODEL_CONFIG = "l2_supercat"
 MODEL_DIM = 256
 TENSOR_KEY = "embedding.weight"
+CACHE_SIZE = 8192
+"""Sentence rows kept per process (1 KiB each). Graders see the same sentences again and again:
+an answer re-graded after each probe, a red-team run's base answer under every injection."""
 
 _lock = threading.Lock()
 _embedder: Embedder | None = None
@@ -39,26 +43,55 @@ class Embedder:
     def __init__(self, tokenizer: Any, table: Matrix) -> None:
         self._tokenizer = tokenizer
         self._table = table
+        self._cache: OrderedDict[str, Matrix] = OrderedDict()
+        self._cache_lock = threading.Lock()  # the offline provider grades in worker threads
 
     @property
     def dim(self) -> int:
         return int(self._table.shape[1])
 
     def embed(self, texts: Sequence[str]) -> Matrix:
-        """One L2-normalised row per text (a text with no known token gives a zero row)."""
+        """One L2-normalised row per text (a text with no known token gives a zero row).
+
+        Rows are cached by text. Each text is tokenised on its own (no padding, no truncation)
+        and pooled on its own, so a cached row is exactly the row a fresh call would give.
+        """
         result = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return result
-        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        with self._cache_lock:
+            rows = [self._cache.get(text) for text in texts]
+            for text, row in zip(texts, rows, strict=True):
+                if row is not None:
+                    self._cache.move_to_end(text)
+        missing = list(dict.fromkeys(t for t, row in zip(texts, rows, strict=True) if row is None))
+        fresh = dict(zip(missing, self._compute(missing), strict=True))
+        with self._cache_lock:
+            for text, row in fresh.items():
+                self._cache[text] = row
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        for i, (text, row) in enumerate(zip(texts, rows, strict=True)):
+            result[i] = fresh[text] if row is None else row
+        return result
+
+    def _compute(self, texts: list[str]) -> list[Matrix]:
+        if not texts:
+            return []
+        encodings = self._tokenizer.encode_batch(texts, add_special_tokens=False)
         last = self._table.shape[0] - 1
-        for row, encoding in enumerate(encodings):
+        rows: list[Matrix] = []
+        for encoding in encodings:
+            row = np.zeros(self.dim, dtype=np.float32)
             ids = np.clip(np.asarray(encoding.ids, dtype=np.int64), 0, last)
             if len(ids):
                 pooled = self._table[ids].mean(axis=0)
                 norm = float(np.linalg.norm(pooled))
                 if norm > 0:
-                    result[row] = pooled / norm
-        return result
+                    row = pooled / norm
+            row.flags.writeable = False  # shared by every caller that embeds this text
+            rows.append(row)
+        return rows
 
 
 def model_dir() -> Path:

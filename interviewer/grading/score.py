@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from interviewer.domain import (
     VERDICT_CREDIT,
@@ -89,11 +90,17 @@ def evidence_found(evidence: str, normalised_answer: str) -> bool:
         return False
     if not any(ch.isalnum() for part in fragments for ch in part):
         return False
-    min_words = min(MIN_EVIDENCE_WORDS, len(words(normalised_answer)))
+    min_words = min(MIN_EVIDENCE_WORDS, _word_count(normalised_answer))
     min_chars = min(MIN_EVIDENCE_CHARS, len(normalised_answer.strip(_EDGE)))
     if not any(len(words(part)) >= min_words and len(part) >= min_chars for part in fragments):
         return False
     return all(part in normalised_answer for part in fragments)
+
+
+@lru_cache(maxsize=16)
+def _word_count(text: str) -> int:
+    # check_verdicts asks about the same answer once per key point.
+    return len(words(text))
 
 
 def compute_score(question: Question, verdicts: Sequence[KeyPointVerdict]) -> float:

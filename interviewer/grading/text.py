@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from interviewer.words import STOPWORDS, words
 
@@ -70,6 +71,12 @@ _ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|Dr|Mr|Ms|Mrs)\.$",
 
 def split_sentences(text: str) -> list[Span]:
     """Sentences (and bullet items) with their exact offsets in `text`."""
+    return list(_split_sentences(text))
+
+
+@lru_cache(maxsize=64)
+def _split_sentences(text: str) -> tuple[Span, ...]:
+    # One grading splits the same answer three times (units, ignored count, evidence check).
     spans: list[Span] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
@@ -78,7 +85,7 @@ def split_sentences(text: str) -> list[Span]:
         _append(spans, text, start, match.start())
         start = match.end()
     _append(spans, text, start, len(text))
-    return spans
+    return tuple(spans)
 
 
 def _append(spans: list[Span], source: str, start: int, end: int) -> None:

@@ -321,10 +321,18 @@ async def test_schema_has_no_score_and_rejects_one() -> None:
     assert not hasattr(done.output, "score")
 
 
-async def test_aclose_twice_is_safe() -> None:
-    provider = openai_provider(Server())
+async def test_aclose_closes_the_http_client_and_twice_is_safe() -> None:
+    server = Server()
+    client = server.client()
+    provider = OpenAIProvider(
+        "openai", profile("openai"), "interviewer", http_client=client,
+        sleep=Sleeps(),
+    )  # fmt: skip
     await provider.aclose()
-    await provider.aclose()
+    assert client.is_closed
+    await provider.aclose()  # a second close is a no-op, not an error
+    assert client.is_closed
+    assert server.requests == []
 
 
 async def test_giveaway_found_after_text_was_shown_ends_with_the_bank_probe() -> None:

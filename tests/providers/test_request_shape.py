@@ -112,8 +112,11 @@ async def test_anthropic_probe_and_grade(answer: str) -> None:
     provider = anthropic_provider(server)
     await collect_probe(provider.probe(probe_request(answer)))
     await collect_grade(provider.grade(grade_request(answer)))
+    assert len(server.bodies()) == 2  # the probe and the grading: nothing left unchecked
     for body in server.bodies():
         _check(*_anthropic_parts(body), answer)
+    first, second = (_fence(_anthropic_parts(b)[1]) for b in server.bodies())
+    assert first != second  # random per request
 
 
 async def test_long_hostile_answer_is_cut_with_a_visible_notice() -> None:

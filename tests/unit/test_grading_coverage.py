@@ -6,14 +6,17 @@ import functools
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from interviewer.bank.loader import find_bank
 from interviewer.domain import Bank, GraderOutput, Question, Verdict
+from interviewer.grading import coverage
 from interviewer.grading.checks import precheck
-from interviewer.grading.coverage import assess, count_ignored
-from interviewer.grading.guards import is_instruction_like
-from interviewer.grading.matcher import Embedder, get_embedder
+from interviewer.grading.coverage import _references, assess, count_ignored
+from interviewer.grading.guards import _classify, is_instruction_like
+from interviewer.grading.lexicon import _concepts
+from interviewer.grading.matcher import Embedder, get_embedder, load_embedder
 from interviewer.grading.score import check_verdicts, compute_score
 from interviewer.grading.text import split_sentences
 
@@ -208,3 +211,48 @@ def test_code_is_not_evidence() -> None:
         "We validate schemas at ingestion."
     )
     assert count_ignored(text) == 2
+
+
+def test_cached_embeddings_are_exactly_the_fresh_ones() -> None:
+    # The embedder caches rows by text; a cached row must be bit-for-bit the computed one,
+    # whatever batch the text came in, and callers must not be able to change the cache.
+    texts = ["We hash and sign every dataset.", "Rate limiting.", "", "zzqx", "We hash and sign"]
+    loaded = load_embedder()
+    first = loaded.embed([*texts, texts[0]])
+    first[0] = 0.0  # a caller scribbling on its result
+    warm = loaded.embed(texts)
+    alone = np.vstack(
+        [Embedder(loaded._tokenizer, loaded._table).embed([text]) for text in texts]
+    )  # each computed afresh, on its own
+    assert np.array_equal(warm, alone)
+    assert np.array_equal(first[1:5], alone[1:])
+    assert np.array_equal(first[5], alone[0])
+    assert not np.any(alone[2])  # no token: a zero row
+
+
+def test_grading_is_the_same_with_cold_and_warm_caches(
+    bank: Bank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Sentence-level caches (embeddings, concepts, instruction checks) must never change a
+    # verdict: grade answers sharing sentences in one order with fresh caches for each, then
+    # in another order sharing the caches.
+    answers = [text for _, _, text in devset_answers("strong", "paraphrased", "weak")][:6]
+    answers += [insert(answers[0], injection, "middle") for injection in INJECTIONS]
+    question = bank.question("secure-ml-pipeline")
+
+    model = get_embedder()
+
+    def clear() -> None:
+        _concepts.cache_clear()
+        _classify.cache_clear()
+        _references.cache_clear()
+        fresh = Embedder(model._tokenizer, model._table)  # same model, empty row cache
+        monkeypatch.setattr(coverage, "get_embedder", lambda: fresh)
+
+    cold = []
+    for answer in answers:
+        clear()
+        cold.append((assess(question, answer), count_ignored(answer)))
+    clear()
+    warm = [(assess(question, answer), count_ignored(answer)) for answer in reversed(answers)]
+    assert warm[::-1] == cold

@@ -88,10 +88,17 @@ def test_it_is_a_local_provider() -> None:
     assert provider.is_local is True
 
 
-async def test_aclose_is_a_noop_and_safe_twice() -> None:
+async def test_aclose_is_a_noop_and_safe_twice(question: Question) -> None:
+    # The offline provider holds nothing to release: closed (twice), it still grades exactly as
+    # a fresh one does.
     provider = OfflineProvider()
+    request = GradeRequest(question, (opening(question, COVERS_INTEGRITY),))
     await provider.aclose()
     await provider.aclose()
+    after_close = await collect_grade(provider.grade(request))
+    fresh = await collect_grade(OfflineProvider().grade(request))
+    assert after_close == fresh
+    assert Verdict.COVERED in {v.verdict for v in after_close.output.verdicts}
 
 
 async def test_probe_aims_at_the_first_target_and_streams_word_groups(question: Question) -> None:

@@ -3,9 +3,10 @@ benign discussion of prompt injection is penalised.
 
 The whole corpus runs on every question of the shipped bank, hidden at the start, middle and end
 of the weak, partial and strong answers: the same run as `interviewer redteam --provider offline`,
-one test per base answer, each under ~30 s on two cores. Key points
-carry no canary here, as `interviewer redteam` does for the offline grader: it reads them by
-meaning, and the bar is about the grader users get.
+one test per base answer, each a few seconds on two cores (the grader caches what it computes per
+sentence, and the base answers' sentences recur under every entry). Key points carry no canary
+here, as `interviewer redteam` does for the offline grader: it reads them by meaning, and the bar
+is about the grader users get.
 """
 
 from __future__ import annotations
