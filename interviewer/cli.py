@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = handler(args)
     except InterviewerError as exc:
-        from interviewer.sanitize import clean_for_terminal
+        from interviewer.text.sanitize import clean_for_terminal
 
         # Messages can quote a server's error body or a file's content: untrusted text.
         print(f"interviewer: error: {clean_for_terminal(str(exc))}", file=sys.stderr)

@@ -30,7 +30,7 @@ from interviewer.journal import (
     SessionStarted,
 )
 from interviewer.report import Report, evaluation_text
-from interviewer.sanitize import StreamCleaner, clean_for_terminal
+from interviewer.text.sanitize import StreamCleaner, clean_for_terminal
 
 
 def answers_from_file(path: Path) -> Iterator[str]:

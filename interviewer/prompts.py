@@ -34,7 +34,7 @@ from importlib.resources import files
 from typing import Any, Literal, Protocol
 
 from interviewer.domain import Exchange, Question
-from interviewer.sanitize import drop_invisible
+from interviewer.text.sanitize import drop_invisible
 
 # -- the fence: random delimiters and neutralisation of look-alikes --------------------
 ZWSP = "\u200b"

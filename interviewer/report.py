@@ -17,7 +17,7 @@ from typing import Literal
 
 from interviewer import paths
 from interviewer.domain import Difficulty, Evaluation, Exchange, FrozenModel, Usage
-from interviewer.sanitize import clean_for_terminal, clean_line, escape_json_document
+from interviewer.text.sanitize import clean_for_terminal, clean_line, escape_json_document
 
 ReportFormat = Literal["md", "json"]
 

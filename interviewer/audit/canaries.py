@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from interviewer.audit.answers import Canaried
 from interviewer.domain import GraderOutput
-from interviewer.words import words
+from interviewer.text.words import words
 
 RUN_WORDS = 12
 """Words in a row that count as a verbatim copy (long enough to rule out stock phrases)."""

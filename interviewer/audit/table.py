@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.audit.corpus import FAMILIES
 from interviewer.audit.results import Rate, RedteamResult
-from interviewer.sanitize import clean_line
+from interviewer.text.sanitize import clean_line
 
 if TYPE_CHECKING:
     from interviewer.audit.calibrate import CalibrationResult

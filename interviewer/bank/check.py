@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from interviewer.domain import Bank, Difficulty, KeyPoint, Question
-from interviewer.sanitize import clean_line
+from interviewer.text.sanitize import clean_line
 
 FORMAT_VERSION = 1
 MIN_KEY_POINTS = 5

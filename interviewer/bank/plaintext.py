@@ -21,14 +21,14 @@ import re
 from interviewer.bank.check import MAX_KEY_POINTS, MIN_KEY_POINTS
 from interviewer.domain import Bank, Difficulty, KeyPoint, Question
 from interviewer.errors import BankError
-from interviewer.sanitize import clean_line
-from interviewer.words import STOPWORDS, wordset
+from interviewer.text.sanitize import clean_line
+from interviewer.text.words import STOPWORDS, wordset
 
 _QUESTION_RE = re.compile(r"^Question\s+(\d+)\s*$", re.IGNORECASE)
 _DIFFICULTY_RE = re.compile(r"^Difficulty\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
 _SAMPLE_RE = re.compile(r"^Sample answer\s*:?\s*$", re.IGNORECASE)
 _SENTENCE_END_RE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’')\]]))\s+(?=[\"“‘(\[]?[A-Z0-9])")
-# Not `interviewer.words`: ids and area cues keep hyphenated words whole ("red-team").
+# Not `interviewer.text.words`: ids and area cues keep hyphenated words whole ("red-team").
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
 _LEADING_CONNECTIVE_RE = re.compile(
     r"^(?:first|second|third|then|also|next|finally|after that|from there|on top of that|"

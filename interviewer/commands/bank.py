@@ -1,7 +1,7 @@
 """`interviewer bank`: list, show, validate and import question banks.
 
 Everything printed from a bank file is untrusted text (a bank may come from anywhere), so it goes
-through interviewer.sanitize before it reaches the terminal.
+through interviewer.text.sanitize before it reaches the terminal.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def handle_list(args: argparse.Namespace) -> int:
     from interviewer.bank.loader import list_banks
-    from interviewer.sanitize import clean_line
+    from interviewer.text.sanitize import clean_line
 
     infos = list_banks()
     rows = [
@@ -127,7 +127,7 @@ def handle_show(args: argparse.Namespace) -> int:
 
     from interviewer.bank.loader import find_bank
     from interviewer.errors import BankError
-    from interviewer.sanitize import clean_for_terminal, clean_line
+    from interviewer.text.sanitize import clean_for_terminal, clean_line
 
     ref = args.bank
     if ref is None:
@@ -168,7 +168,7 @@ def handle_show(args: argparse.Namespace) -> int:
 def _show_questions(bank: Bank, *, as_json: bool) -> int:
     import json
 
-    from interviewer.sanitize import clean_line
+    from interviewer.text.sanitize import clean_line
 
     if as_json:
         print(json.dumps(bank.model_dump(mode="json"), indent=2))
@@ -182,7 +182,7 @@ def _show_questions(bank: Bank, *, as_json: bool) -> int:
 
 def handle_validate(args: argparse.Namespace) -> int:
     from interviewer.bank.loader import load_bank, validate_bank_file
-    from interviewer.sanitize import clean_line
+    from interviewer.text.sanitize import clean_line
 
     failed = 0
     for path in args.paths:
@@ -211,7 +211,7 @@ def handle_import(args: argparse.Namespace) -> int:
     from interviewer.bank.plaintext import slugify
     from interviewer.errors import BankError
     from interviewer.paths import user_banks_dir, write_private_text
-    from interviewer.sanitize import clean_line
+    from interviewer.text.sanitize import clean_line
 
     source: Path = args.file
     try:

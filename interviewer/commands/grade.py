@@ -55,7 +55,7 @@ def handle(args: argparse.Namespace) -> int:
     from interviewer.errors import BankError
     from interviewer.providers.registry import build_provider
     from interviewer.report import evaluation_text
-    from interviewer.sanitize import clean_for_terminal
+    from interviewer.text.sanitize import clean_for_terminal
 
     settings = load_settings(args)
     bank_ref = args.bank or settings.interview.bank

@@ -21,7 +21,7 @@ def handle(args: argparse.Namespace) -> int:
     import sys
 
     from interviewer.engine.catalog import list_sessions
-    from interviewer.sanitize import clean_line
+    from interviewer.text.sanitize import clean_line
 
     sessions, warnings = list_sessions()
     for warning in warnings:

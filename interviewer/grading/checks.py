@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
 
-from interviewer.words import STOPWORDS, words, wordset
+from interviewer.text.words import STOPWORDS, words, wordset
 
 _TOKEN = re.compile(r"\S+")
 _ALPHA = re.compile(r"[a-z]+")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from interviewer.grading.text import Span, split_sentences, stopword_ratio
-from interviewer.words import words
+from interviewer.text.words import words
 
 # "SYSTEM:", "[assistant]:", "Grader >" at the start of a sentence or line (mid-sentence,
 # "for this system: ..." is ordinary prose).

@@ -24,7 +24,7 @@ from interviewer.domain import (
 )
 from interviewer.grading.guards import trusted_text
 from interviewer.grading.text import normalise
-from interviewer.words import words
+from interviewer.text.words import words
 
 WEIGHT_DECAY = 0.2
 MIN_EVIDENCE_WORDS = 3

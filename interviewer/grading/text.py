@@ -1,5 +1,5 @@
 """Text helpers shared by the checks, the evidence matcher and the coverage grader (the word
-tokeniser and the stopwords are in `interviewer.words`)."""
+tokeniser and the stopwords are in `interviewer.text.words`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from interviewer.words import STOPWORDS, words
+from interviewer.text.words import STOPWORDS, words
 
 _QUOTES = str.maketrans(
     {

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from interviewer.domain import Question
-from interviewer.words import word_spans, words
+from interviewer.text.words import word_spans, words
 
 GIVEAWAY_WORDS = 8
 """A probe sharing this many consecutive words with the sample answer or a key point gives it

@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from interviewer.config import Settings
 from interviewer.engine.session import Interview
 from interviewer.errors import InterviewerError
-from interviewer.sanitize import clean_line
+from interviewer.text.sanitize import clean_line
 from interviewer.tui.drafts import DraftStore
 from interviewer.tui.ports import (
     BankChoice,

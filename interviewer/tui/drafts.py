@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from interviewer import paths
-from interviewer.sanitize import clean_line
+from interviewer.text.sanitize import clean_line
 
 
 class DraftStore:

@@ -25,7 +25,7 @@ from textual.widgets import Footer, Static
 
 from interviewer.domain import Sleep
 from interviewer.engine.state import SessionState, play_back
-from interviewer.sanitize import clean_line
+from interviewer.text.sanitize import clean_line
 from interviewer.tui.screens.help import HelpScreen
 from interviewer.tui.transcript import TranscriptRenderer
 from interviewer.tui.widgets.conversation import Conversation

@@ -248,7 +248,7 @@ def test_invisible_characters_never_reach_the_model() -> None:
 
 def test_the_fence_drops_every_character_the_terminal_marks_as_invisible() -> None:
     from interviewer.prompts import neutralise
-    from interviewer.sanitize import INVISIBLE, clean_for_terminal, visible_marker
+    from interviewer.text.sanitize import INVISIBLE, clean_for_terminal, visible_marker
 
     # One set for both: what the terminal would show as <U+...> never reaches the model.
     assert {0x2062, 0x206A, 0x2066, 0xE0041} <= INVISIBLE

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 
 from interviewer.domain import Exchange, GraderOutput, KeyPointVerdict, Question, Usage, Verdict
 from interviewer.report import QuestionReport, Report, export_report
-from interviewer.sanitize import clean_for_terminal
+from interviewer.text.sanitize import clean_for_terminal
 from interviewer.tui.app import InterviewerApp
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.interview import InterviewScreen

@@ -19,7 +19,7 @@ from interviewer.audit.corpus import (
     select,
 )
 from interviewer.bank.loader import find_bank
-from interviewer.sanitize import clean_for_terminal
+from interviewer.text.sanitize import clean_for_terminal
 
 CORPUS = load_corpus()
 BY_ID = {entry.id: entry for entry in CORPUS}

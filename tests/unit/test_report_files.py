@@ -20,7 +20,7 @@ from interviewer.cli import main
 from interviewer.config import Settings
 from interviewer.domain import GraderOutput, KeyPointVerdict, Verdict
 from interviewer.report import Report, export_report, to_markdown
-from interviewer.sanitize import clean_for_terminal
+from interviewer.text.sanitize import clean_for_terminal
 from tests.fakes import ScriptedProvider
 
 BANK = Path(__file__).parents[1] / "data" / "banks" / "good.toml"

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from interviewer.sanitize import (
+from interviewer.text.sanitize import (
     clean_for_terminal,
     clean_line,
     escape_json_document,
@@ -173,7 +173,7 @@ def test_escaped_json_is_safe_to_cat_and_parses_to_the_same_value() -> None:
 
 
 def test_stream_cleaner_holds_back_split_sequences() -> None:
-    from interviewer.sanitize import StreamCleaner
+    from interviewer.text.sanitize import StreamCleaner
 
     cleaner = StreamCleaner()
     parts = ["Hello \x1b]52;c;", "c2VjcmV0", "\x07world\x1b", "[2J!\r", "\nnext \x9b", "1m."]
@@ -186,7 +186,7 @@ def test_stream_cleaner_holds_back_split_sequences() -> None:
 
 
 def test_stream_cleaner_matches_whole_text_cleaning_on_random_splits() -> None:
-    from interviewer.sanitize import StreamCleaner
+    from interviewer.text.sanitize import StreamCleaner
 
     alphabet = ["\x1b", "[", "]", "P", "\\", "\x07", "\x9b", "\x9d", "\r", "\n", "0", ";", "m",
                 "a", "b", "\u202e"]  # fmt: skip

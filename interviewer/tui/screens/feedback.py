@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from interviewer.domain import Evaluation, Question, Verdict
-from interviewer.sanitize import clean_for_terminal
+from interviewer.text.sanitize import clean_for_terminal
 from interviewer.tui.widgets.safe import SafeMarkdown, SafeStatic, escape_markdown
 
 _VERDICT_LABEL = {

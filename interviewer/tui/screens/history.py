@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
 from interviewer.errors import InterviewerError
-from interviewer.sanitize import clean_line
+from interviewer.text.sanitize import clean_line
 from interviewer.tui.ports import Catalog, QuestionHistory, SessionRow
 from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.widgets.safe import SafeStatic

@@ -36,7 +36,7 @@ from interviewer.journal import (
     QuestionOpened,
     SessionEnded,
 )
-from interviewer.sanitize import clean_line
+from interviewer.text.sanitize import clean_line
 from interviewer.tui.drafts import DraftMirror, DraftStore
 from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer
 
 from interviewer.domain import KeyPoint, Question
 from interviewer.report import QuestionReport, Report, export_report
-from interviewer.sanitize import clean_line
+from interviewer.text.sanitize import clean_line
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.widgets.safe import SafeStatic
 from interviewer.tui.widgets.status import format_duration, format_usage

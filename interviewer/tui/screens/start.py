@@ -18,7 +18,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Select
 from interviewer.config import Settings
 from interviewer.domain import Difficulty
 from interviewer.errors import ConfigError, InterviewerError
-from interviewer.sanitize import clean_line
+from interviewer.text.sanitize import clean_line
 from interviewer.tui.ports import BankChoice, Mode, SessionRow, StartChoice
 from interviewer.tui.widgets.safe import SafeStatic
 

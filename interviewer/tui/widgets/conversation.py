@@ -6,7 +6,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownStream
 
-from interviewer.sanitize import StreamCleaner
+from interviewer.text.sanitize import StreamCleaner
 from interviewer.tui.widgets.safe import SafeMarkdown, SafeStatic
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import TextArea
 
-from interviewer.sanitize import clean_for_terminal
+from interviewer.text.sanitize import clean_for_terminal
 
 
 class AnswerEditor(TextArea):

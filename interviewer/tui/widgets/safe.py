@@ -1,6 +1,6 @@
 """Widgets that show untrusted text (candidate, model, bank, journal) without acting on it.
 
-Every string is passed through `interviewer.sanitize` and becomes a literal `Content`, never
+Every string is passed through `interviewer.text.sanitize` and becomes a literal `Content`, never
 Textual/Rich markup; Markdown gets sanitised source and its links only raise a notification.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Markdown, Static
 
-from interviewer.sanitize import clean_for_terminal, clean_line
+from interviewer.text.sanitize import clean_for_terminal, clean_line
 
 
 def plain(text: str) -> Content:

@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from interviewer.domain import Usage
-from interviewer.sanitize import clean_line
+from interviewer.text.sanitize import clean_line
 
 
 def format_duration(seconds: float) -> str:
