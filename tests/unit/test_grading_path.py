@@ -122,9 +122,13 @@ async def test_a_guard_wraps_the_provider_stream() -> None:
     assert any(isinstance(event, GradeDone) for event in seen)
 
 
-async def test_the_engine_sends_cut_answers_and_journals_the_full_text(tmp_path: Path) -> None:
-    provider = ScriptedProvider()
-    settings = InterviewSettings(max_probes=1, min_answer_words=5, max_answer_chars=300)
+async def started(
+    tmp_path: Path, provider: ScriptedProvider, *, max_probes: int, max_answer_chars: int
+) -> Interview:
+    """A one-question interview whose question is open; probes aim at kp2."""
+    settings = InterviewSettings(
+        max_probes=max_probes, min_answer_words=5, max_answer_chars=max_answer_chars
+    )
     interview = Interview.new(
         settings,
         "test-bank",
@@ -136,6 +140,12 @@ async def test_the_engine_sends_cut_answers_and_journals_the_full_text(tmp_path:
     )
     async for _ in interview.start():
         pass
+    return interview
+
+
+async def test_the_engine_sends_cut_answers_and_journals_the_full_text(tmp_path: Path) -> None:
+    provider = ScriptedProvider()
+    interview = await started(tmp_path, provider, max_probes=1, max_answer_chars=300)
     long = (
         "I would separate instructions from retrieved data in every prompt, and mark the "
         "documents as untrusted. Tools run with the least privilege the task needs, behind an "
@@ -186,17 +196,7 @@ async def test_the_report_keeps_the_full_answer_and_marks_what_the_grader_cut(
     tmp_path: Path,
 ) -> None:
     provider = ScriptedProvider()
-    settings = InterviewSettings(max_probes=0, min_answer_words=5, max_answer_chars=200)
-    interview = Interview.new(
-        settings,
-        "test-bank",
-        [QUESTION],
-        interviewer=provider,
-        grader=provider,
-        journal_dir=tmp_path,
-    )
-    async for _ in interview.start():
-        pass
+    interview = await started(tmp_path, provider, max_probes=0, max_answer_chars=200)
     long = "I would keep instructions apart from retrieved data in each prompt. " * 4
     provider.enqueue_grade(GraderOutput(verdicts=verdicts_covering(QUESTION, EVIDENCE, covered=0)))
     async for _ in interview.submit(long):
