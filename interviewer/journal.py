@@ -9,6 +9,7 @@ is an error naming the file and line.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -122,7 +123,8 @@ _RECORD = TypeAdapter(Record)
 
 
 class Journal:
-    """Appends records to one session file. Each append is flushed and fsynced."""
+    """Appends records to one session file. Each append is written whole and fsynced; a failed
+    append is cut back, so the file always ends at a complete record."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -134,7 +136,11 @@ class Journal:
             os.close(fd)
             raise
         _drop_torn_tail(fd)
-        self._file = os.fdopen(fd, "a", encoding="utf-8")
+        self._fd: int | None = fd
+        self._size = os.fstat(fd).st_size
+        """Where the last complete record ends."""
+        self._dirty = False
+        """A failed append may have left bytes after `_size` that are not yet cut."""
 
     @classmethod
     def create(cls, header: SessionStarted, directory: Path | None = None) -> Journal:
@@ -147,13 +153,39 @@ class Journal:
         # keep the rest of the text rather than lose the record.
         text = json.dumps(record.model_dump(mode="json"), ensure_ascii=False)
         line = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace") + "\n"
-        self._file.write(line)
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        data = line.encode("utf-8")
+        fd = self._open_fd()
+        if self._dirty:
+            self._cut(fd)
+        try:
+            # Unbuffered, so a failed write leaves nothing queued that a later flush would add.
+            written = 0
+            while written < len(data):
+                written += os.write(fd, data[written:])
+            os.fsync(fd)
+        except OSError:
+            # A full disk (ENOSPC) can leave part of the line on disk. "Send again" must append
+            # after the last complete record, or every later read rejects the whole file.
+            self._dirty = True
+            # If the cut fails too, the journal stays dirty and the next append retries it.
+            with contextlib.suppress(OSError):
+                self._cut(fd)
+            raise
+        self._size += len(data)
 
     def close(self) -> None:
-        if not self._file.closed:
-            self._file.close()
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)
+
+    def _open_fd(self) -> int:
+        if self._fd is None:
+            raise JournalError(f"{self.path}: the session journal is already closed")
+        return self._fd
+
+    def _cut(self, fd: int) -> None:
+        os.ftruncate(fd, self._size)
+        self._dirty = False
 
 
 def _lock(fd: int, path: Path) -> None:
