@@ -5,7 +5,8 @@ yields, never HTTP, so keys, headers and base URLs cannot reach a fixture. Event
 unchanged and as they arrive; the fixture is written (atomically, mode 0600) once the final event
 is in, before that event is handed on. Key-like strings in the exchange (a candidate may paste a
 key into an answer, a model may echo it) and the values of secret-named environment variables are
-replaced by "[REDACTED]" on the way to disk; streamed chunks are also checked joined, since a
+replaced by "[REDACTED]" on the way to disk, and so is the value of the variable the profile's
+`api_key_env` names, whatever that name; streamed chunks are also checked joined, since a
 key streamed in pieces is not key-shaped in any one chunk. An exchange that raises, or that the
 caller abandons before its final event, is not written: a fixture always holds a complete exchange.
 """
@@ -57,6 +58,16 @@ def secret_env_values(environ: Mapping[str, str] | None = None) -> list[str]:
     return [
         value for name, value in env.items() if _SECRET_ENV_NAME.search(name) and len(value) >= 8
     ]
+
+
+def profile_key_values(
+    profile: ProviderProfile, environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """The value of the variable `profile.api_key_env` names, as set and stripped (the form the
+    provider sends). It is a secret whatever the variable is called (COMPAT_CRED, MY_LLM...)."""
+    env = os.environ if environ is None else environ
+    value = env.get(profile.api_key_env, "") if profile.api_key_env else ""
+    return [v for v in dict.fromkeys((value, value.strip())) if len(v) >= 8]
 
 
 def redact(text: str, extra: Iterable[str] = ()) -> str:
@@ -135,6 +146,7 @@ class RecordingProvider:
         self.directory = record_folder(directory)
         self._kind = kind or profile.kind
         self._model = profile.model
+        self._profile = profile
         self._role = role
         self._clock = clock
         self._note = note
@@ -187,7 +199,8 @@ class RecordingProvider:
         final: ProbeDone | GradeDone,
     ) -> None:
         done_ms = max(self._ms(start), chunks[-1].ms if chunks else 0)
-        secrets = secret_env_values()
+        # The profile's own key first: it is read now, as the provider read it.
+        secrets = profile_key_values(self._profile) + secret_env_values()
         redacted = redact_chunks(chunks, secrets)
         if redacted is not None:
             chunks = redacted

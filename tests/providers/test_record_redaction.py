@@ -156,3 +156,47 @@ async def test_a_key_whose_tail_spills_into_the_next_chunk_is_cut_whole(tmp_path
     (path,) = recorder.written
     assert KEY[30:] not in "".join(chunk_texts(path))
     assert chunk_texts(path) == ["Is your key [REDACTED] still valid?"]
+
+
+COMPAT_KEY = "compat-9f8e7d6c5b4a3210"
+COMPAT_PIECES = ("compat-9f8e", "7d6c5b", "4a3210")
+
+
+async def test_the_profiles_own_key_is_redacted_whatever_its_variable_is_called(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, replay_provider: ReplayFactory
+) -> None:
+    # COMPAT_CRED does not look secret by name, and the value has no vendor key shape: only the
+    # profile naming the variable says it is the key.
+    monkeypatch.setenv("COMPAT_CRED", COMPAT_KEY)
+    profile = ProviderProfile(
+        kind="openai", model="local", base_url="http://127.0.0.1:9/v1", api_key_env="COMPAT_CRED"
+    )
+    exchanges = (
+        Exchange(kind="question", prompt=QUESTION.text, answer=f"{ANSWER} My key is {COMPAT_KEY}."),
+    )
+    request = ProbeRequest(
+        question=QUESTION, exchanges=exchanges, target_key_point_ids=("kp2",), probe_number=1
+    )
+    inner = ScriptedProvider()
+    inner.enqueue_probe("Why share ", *COMPAT_PIECES, " here?")
+    grader = PiecewiseGrader()
+    grader.pieces = ("Never paste ", COMPAT_KEY, " into an answer.")
+    probes = RecordingProvider(inner, tmp_path / "probe", profile=profile, role="interviewer")
+    grades = RecordingProvider(grader, tmp_path / "grade", profile=profile, role="grader")
+    live = await collect_probe(probes.probe(request))
+    assert live.text == f"Why share {COMPAT_KEY} here?"
+    await collect_grade(grades.grade(GradeRequest(question=QUESTION, exchanges=exchanges)))
+    for path in (*probes.written, *grades.written):
+        text = path.read_text(encoding="utf-8")
+        for piece in (COMPAT_KEY, *COMPAT_PIECES):
+            assert piece not in text
+        assert records(path)[0]["redacted"] is True
+    assert chunk_texts(probes.written[0]) == ["Why share [REDACTED] here?"]
+    # Strict replay still matches the real request: the header keeps its hash.
+    replayed = await collect_probe(replay_provider(tmp_path / "probe").probe(request))
+    assert replayed.text == "Why share [REDACTED] here?"
+    regraded = replay_provider(tmp_path / "grade", role="grader")
+    graded = await collect_grade(
+        regraded.grade(GradeRequest(question=QUESTION, exchanges=exchanges))
+    )
+    assert graded.output.feedback == "Never paste [REDACTED] into an answer."
