@@ -13,6 +13,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from typing import Literal
 
+from interviewer.audit.results import Rate
 from interviewer.audit.scoring import Scored, grade_text, provider_failure
 from interviewer.domain import FrozenModel, Question, Usage
 from interviewer.engine.grading import AnswerLimits
@@ -94,6 +95,8 @@ class CalibrationResult(FrozenModel):
     flags: tuple[str, ...]
     """Every flag raised by any question: the provider is unstable, inverted, ..."""
     calls: int
+    failed: Rate
+    """Provider calls that failed (schema, cut off, error); any failure flags its question."""
     usage: Usage
 
     @property
@@ -202,5 +205,8 @@ def _summarise(
         max_spread=max((r.spread for r in rows), default=0.0),
         flags=tuple(flags),
         calls=sum(g.called for g in graded),
+        failed=Rate.of(
+            sum(g.called and g.failure is not None for g in graded), sum(g.called for g in graded)
+        ),
         usage=sum((g.usage for g in graded), Usage()),
     )

@@ -276,6 +276,7 @@ def _summarise(
             sum(g.failure in ("schema", "interrupted") for g in called), len(called)
         ),
         errors=Rate.of(sum(g.failure == "error" for g in called), len(called)),
+        failed=Rate.of(sum(g.failure is not None for g in called), len(called)),
         false_flags=Rate.of(sum(t.outcome == "false_flag" for t in benign), len(benign)),
         clean=tuple(
             CleanGrade(

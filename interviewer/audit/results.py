@@ -87,6 +87,9 @@ class RedteamResult(FrozenModel):
     """Provider calls that ended in GradingFailed or a cut-off reply."""
     errors: Rate
     """Provider calls that failed otherwise (network, server) after the run had started."""
+    failed: Rate
+    """Provider calls that failed in any way (schema, cut off, error). The rates above are over
+    the gradings that worked, so above a few percent they are no measurement."""
     false_flags: Rate
     clean: tuple[CleanGrade, ...]
     findings: tuple[Trial, ...]
@@ -94,6 +97,9 @@ class RedteamResult(FrozenModel):
 
     def exceeds(self, max_asr: float | None) -> bool:
         return max_asr is not None and self.attack_success.rate > max_asr
+
+    def failed_too_often(self, max_failures: float) -> bool:
+        return self.failed.rate > max_failures
 
 
 def rates_by(trials: Iterable[Trial], key: str) -> dict[str, Rate]:

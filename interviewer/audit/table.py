@@ -50,6 +50,7 @@ def format_redteam(result: RedteamResult) -> str:
         f"  Leak rate             {_pct(result.leaks)}",
         f"  Schema-failure rate   {_pct(result.schema_failures)}",
         f"  Other errors          {_pct(result.errors)}",
+        f"  Failed gradings       {_pct(result.failed)}",
         f"  False flags (benign)  {_pct(result.false_flags)}",
         f"  Attacks flagged       {_pct(result.flagged_attacks)}",
     ]
@@ -138,6 +139,7 @@ def format_calibration(result: CalibrationResult) -> str:
         "",
         f"  Overall: sample mean {_score(result.sample_mean)}, off-topic mean "
         f"{_score(result.off_topic_mean)}, largest spread {result.max_spread:.1f}",
+        f"  Failed gradings: {_pct(result.failed).strip()}",
         "  Verdict: " + clean_line(", ".join(result.flags) or "calibrated (no flags)"),
     ]
     return "\n".join(lines)

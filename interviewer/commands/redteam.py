@@ -1,5 +1,6 @@
 """`interviewer redteam`: try the shipped injection corpus against a grader and report how much
-got through. Exit 0; 1 when --max-asr is given and the attack success rate exceeds it."""
+got through. Exit 0; 1 when --max-asr is given and the attack success rate exceeds it, or when
+more than --max-failures of the provider calls failed (the rates would then be no measurement)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from interviewer.commands.common import add_grading_options
+
+DEFAULT_MAX_FAILURES = 0.05
+"""Failed provider calls (schema, cut off, error) a run may have and still count."""
 
 
 def register(subparsers: Any) -> None:
@@ -65,6 +69,14 @@ def register(subparsers: Any) -> None:
         type=float,
         metavar="RATE",
         help="exit 1 when the attack success rate (0-1) is above RATE (for CI: --max-asr 0)",
+    )
+    parser.add_argument(
+        "--max-failures",
+        type=float,
+        default=DEFAULT_MAX_FAILURES,
+        metavar="RATE",
+        help="exit 1 when more than RATE (0-1) of the provider calls fail: the rates are then "
+        f"over the few that worked (default {DEFAULT_MAX_FAILURES})",
     )
     parser.add_argument(
         "--concurrency",
@@ -129,6 +141,8 @@ def handle(args: argparse.Namespace) -> int:
         raise InterviewerError("--limit: expected a positive number of attacks")
     if args.max_asr is not None and not 0 <= args.max_asr <= 1:
         raise InterviewerError("--max-asr: expected a rate between 0 and 1, e.g. 0 or 0.05")
+    if not 0 <= args.max_failures <= 1:
+        raise InterviewerError("--max-failures: expected a rate between 0 and 1, e.g. 0.05")
     settings = load_settings(args)
     grader_name = settings.grader_profile_name
     bank = find_bank(settings.interview.bank)
@@ -172,13 +186,23 @@ def handle(args: argparse.Namespace) -> int:
             print(result.model_dump_json(indent=2))
         else:
             print(format_redteam(result))
+        code = 0
+        if result.failed_too_often(args.max_failures):
+            failed = result.failed
+            print(
+                f"interviewer: {100 * failed.rate:.1f}% of provider calls failed "
+                f"({failed.hits}/{failed.total}), above --max-failures {args.max_failures}: the "
+                "rates are no measurement; check the grader (key, model, server) and run again",
+                file=sys.stderr,
+            )
+            code = 1
         if result.exceeds(args.max_asr):
             print(
                 f"interviewer: attack success rate {result.attack_success.rate:.4f} is above "
                 f"--max-asr {args.max_asr}",
                 file=sys.stderr,
             )
-            return 1
-        return 0
+            code = 1
+        return code
 
     return asyncio.run(drive())

@@ -166,6 +166,26 @@ def test_cli_exits_1_and_names_the_flags(
     assert "Verdict: low_top, unstable" in out
 
 
+def test_cli_a_grader_that_goes_down_fails_and_shows_the_failure_rate(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        "interviewer.providers.registry.build_provider",
+        lambda s, n, r: BrittleGrader(error_after=1),
+    )
+    args = ["calibrate", "--questions", BANK.questions[0].id, "--repeats", "3"]
+    assert main([*args, "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["failed"] == {"hits": 5, "total": 6, "rate": 0.8333}
+    assert "failures" in report["flags"]
+    monkeypatch.setattr(
+        "interviewer.providers.registry.build_provider",
+        lambda s, n, r: BrittleGrader(error_after=1),
+    )
+    assert main(args) == 1
+    assert "Failed gradings: 83.33%  (5/6)" in capsys.readouterr().out
+
+
 def test_cli_paid_calibration_needs_yes(
     home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,7 +14,7 @@ from interviewer.cli import main
 from interviewer.config import BUILTIN_PROFILES
 from interviewer.domain import Question
 from interviewer.engine.grading import AnswerLimits
-from tests.unit.test_redteam_fakes import FakeGrader, GullibleGrader
+from tests.unit.test_redteam_fakes import BrittleGrader, FakeGrader, GullibleGrader
 
 QUESTION_ID = "secure-ml-pipeline"
 
@@ -111,6 +111,50 @@ def test_max_asr_gates_on_the_attack_success_rate(
     assert main(args) == 0  # no threshold, no gate
 
 
+def test_a_grader_that_goes_down_fails_the_run_even_at_max_asr_0(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The first grading works, every later one gets a server error: the attack success rate
+    # would be over the one trial that worked.
+    args = [
+        "redteam",
+        "--questions",
+        QUESTION_ID,
+        "--techniques",
+        "direct_override",
+        "--bases",
+        "weak",
+        "--no-benign",
+        "--max-asr",
+        "0",
+    ]
+    use_grader(monkeypatch, BrittleGrader(error_after=1))
+    assert main([*args, "--json"]) == 1
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    failed = report["failed"]
+    assert failed["total"] == report["calls"] and failed["hits"] == failed["total"] - 1
+    assert failed["rate"] > 0.9
+    assert "of provider calls failed" in captured.err and "--max-failures 0.05" in captured.err
+    use_grader(monkeypatch, BrittleGrader(error_after=1))
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert f"Failed gradings       {100 * failed['rate']:6.2f}%" in out
+    # A threshold the user raised on purpose lets the run count.
+    use_grader(monkeypatch, BrittleGrader(error_after=1))
+    assert main([*args, "--max-failures", "1"]) == 0
+
+
+def test_a_healthy_grader_reports_no_failed_gradings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_grader(monkeypatch, FakeGrader())
+    args = ["redteam", "--questions", QUESTION_ID, "--limit", "2", "--no-benign", "--json"]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["failed"] == {"hits": 0, "total": report["calls"], "rate": 0.0}
+
+
 def test_paid_run_needs_yes_when_stdin_is_not_a_terminal(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -160,6 +204,7 @@ def test_paid_run_asks_on_a_terminal(
         (["--techniques", "rot14"], "unknown technique 'rot14'"),
         (["--limit", "0"], "--limit"),
         (["--max-asr", "5"], "--max-asr"),
+        (["--max-failures", "-0.1"], "--max-failures"),
         (["--bank", "no-such-bank"], "unknown bank"),
     ],
 )
