@@ -92,6 +92,10 @@ class _Checker:
         seen: dict[str, int] = {}
         for index, entry in enumerate(raw):
             raw_id = entry.get("id") if isinstance(entry, dict) else None
+            # Compared as loaded (stripped): "q1 " and "q1" are one id, and would ask one
+            # question twice in a session.
+            if isinstance(raw_id, str):
+                raw_id = raw_id.strip()
             label = (
                 f'question "{raw_id}"'
                 if isinstance(raw_id, str) and raw_id

@@ -224,7 +224,14 @@ def select_questions(
     if count < 1:
         raise BankError(f"question count must be at least 1, got {count}")
     wanted = {Difficulty(d) for d in difficulties}
-    pool = [q for q in bank.questions if not wanted or q.difficulty in wanted]
+    # One question per id, first kept: a Bank built in code is not checked like a file, and a
+    # repeated id would ask one question twice in a session.
+    seen: set[str] = set()
+    pool: list[Question] = []
+    for question in bank.questions:
+        if question.id not in seen and (not wanted or question.difficulty in wanted):
+            pool.append(question)
+        seen.add(question.id)
     if not pool:
         available = sorted({q.difficulty.value for q in bank.questions}, key=_difficulty_rank)
         asked = ", ".join(sorted((d.value for d in wanted), key=_difficulty_rank))

@@ -118,6 +118,11 @@ def test_every_difficulty_is_represented(shipped: Bank) -> None:
             'question "same-id": id: duplicate question id (also used by questions[0])',
         ),
         (
+            # " same-id " loads as "same-id": the check must compare the loaded ids.
+            "duplicate-question-id-spaced.toml",
+            'question "same-id": id: duplicate question id (also used by questions[0])',
+        ),
+        (
             "duplicate-key-point-id.toml",
             'question "question-one": key_points[3].id: duplicate key point id "point-1"',
         ),
@@ -244,6 +249,18 @@ def test_select_questions_filters_by_difficulty(shipped: Bank) -> None:
     )
     assert len(mixed) == 3
     assert all(q.difficulty in (Difficulty.EASY, Difficulty.HARD) for q in mixed)
+
+
+def test_select_questions_never_picks_one_question_twice(shipped: Bank) -> None:
+    # A Bank built in code is not checked like a file: a repeated id is dropped, first kept.
+    first, second = shipped.questions[:2]
+    clone = second.model_copy(update={"id": first.id})
+    bank = shipped.model_copy(update={"questions": (first, clone, *shipped.questions[1:], first)})
+    for seed in range(20):
+        chosen = select_questions(bank, difficulties=[], count=50, seed=seed)
+        ids = [q.id for q in chosen]
+        assert len(ids) == len(set(ids)) == len(shipped.questions)
+        assert next(q for q in chosen if q.id == first.id) is first
 
 
 def test_select_questions_names_available_difficulties_when_none_match() -> None:
