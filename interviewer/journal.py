@@ -10,6 +10,7 @@ is an error naming the file and line.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import secrets
@@ -161,7 +162,10 @@ class Journal:
             # Unbuffered, so a failed write leaves nothing queued that a later flush would add.
             written = 0
             while written < len(data):
-                written += os.write(fd, data[written:])
+                count = os.write(fd, data[written:])
+                if count == 0:  # no progress and no error: treat as a full disk, never spin
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                written += count
             os.fsync(fd)
         except OSError:
             # A full disk (ENOSPC) can leave part of the line on disk. "Send again" must append
