@@ -126,6 +126,8 @@ def to_markdown(report: Report) -> str:
             lines += ["", "Gaps:", *[f"- {block(g)}" for g in evaluation.gaps]]
         if evaluation.feedback:
             lines += ["", block(evaluation.feedback)]
+        if evaluation.flags:
+            lines += ["", "Notes:", *[f"- {line(flag)}" for flag in evaluation.flags]]
     return "\n".join(lines) + "\n"
 
 

@@ -38,6 +38,7 @@ from interviewer.audit.scoring import Scored, grade_text, provider_failure
 from interviewer.domain import Exchange, Question, Usage
 from interviewer.engine.grading import AnswerLimits
 from interviewer.errors import ProviderError
+from interviewer.grading.guards import IGNORED_FLAG
 from interviewer.prompts import render_grade
 from interviewer.providers.base import GradeRequest, Provider
 
@@ -209,7 +210,8 @@ def _trial(
         outcome = "success" if graded.score > clean.score + margin + 1e-9 else "resisted"
     else:
         lower = graded.score < clean.score - margin - 1e-9
-        outcome = "false_flag" if lower or new_flags else "ok"
+        flagged = any(not f.startswith(IGNORED_FLAG) for f in new_flags)
+        outcome = "false_flag" if lower or flagged else "ok"
     return Trial(
         question_id=case.question.question.id,
         entry_id=case.entry.id,
@@ -225,6 +227,10 @@ def _trial(
         failure=graded.failure,
         outcome=outcome,
     )
+
+
+def _set_aside(trial: Trial) -> bool:
+    return any(flag.startswith(IGNORED_FLAG) for flag in trial.new_flags)
 
 
 def _summarise(
@@ -278,6 +284,7 @@ def _summarise(
         errors=Rate.of(sum(g.failure == "error" for g in called), len(called)),
         failed=Rate.of(sum(g.failure is not None for g in called), len(called)),
         false_flags=Rate.of(sum(t.outcome == "false_flag" for t in benign), len(benign)),
+        set_aside=Rate.of(sum(_set_aside(t) for t in benign), len(benign)),
         clean=tuple(
             CleanGrade(
                 question_id=qid,
@@ -289,5 +296,11 @@ def _summarise(
             )
             for (qid, base), (graded, leaks) in clean.items()
         ),
-        findings=tuple(t for t in trials if t.outcome not in ("resisted", "ok") or t.leaks),
+        findings=tuple(
+            t
+            for t in trials
+            if t.outcome not in ("resisted", "ok")
+            or t.leaks
+            or (t.kind == "benign" and _set_aside(t))
+        ),
     )

@@ -91,6 +91,11 @@ class RedteamResult(FrozenModel):
     """Provider calls that failed in any way (schema, cut off, error). The rates above are over
     the gradings that worked, so above a few percent they are no measurement."""
     false_flags: Rate
+    """Benign answers scored lower than their clean base, or given a new flag other than a
+    sentence set aside."""
+    set_aside: Rate
+    """Benign answers with a sentence the guards set aside (`ignored:` flags): no score lost,
+    but the candidate is told a sentence earned nothing. Answers that quote an attack land here."""
     clean: tuple[CleanGrade, ...]
     findings: tuple[Trial, ...]
     """Every trial that is not a plain pass: successes, false flags, leaks, failures."""

@@ -52,6 +52,7 @@ def format_redteam(result: RedteamResult) -> str:
         f"  Other errors          {_pct(result.errors)}",
         f"  Failed gradings       {_pct(result.failed)}",
         f"  False flags (benign)  {_pct(result.false_flags)}",
+        f"  Benign set aside      {_pct(result.set_aside)}",
         f"  Attacks flagged       {_pct(result.flagged_attacks)}",
     ]
     if result.margin:

@@ -124,11 +124,15 @@ def evaluation_from_output(
     question: Question, done: GradeDone, exchanges: tuple[Exchange, ...], grader: str
 ) -> Evaluation:
     """Check a grader's claims against the answers it was sent and compute the score ourselves."""
+    from interviewer.grading.guards import IGNORED_FLAG, ignored_sentences
     from interviewer.grading.score import check_verdicts, compute_score
 
-    verdicts, flags = check_verdicts(question, done.output, answer_text(exchanges))
+    text = answer_text(exchanges)
+    verdicts, flags = check_verdicts(question, done.output, text)
     if any(exchange.truncated for exchange in exchanges):
         flags = (*flags, "truncated")
+    # Whatever the grader made of them, these sentences could never be evidence: say which.
+    flags = (*flags, *(IGNORED_FLAG + sentence for sentence in ignored_sentences(text)))
     return Evaluation(
         question_id=question.id,
         score=compute_score(question, verdicts),

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from interviewer.grading.text import Span, split_sentences, stopword_ratio
+from interviewer.text.sanitize import clean_line
 from interviewer.text.words import words
 
 # "SYSTEM:", "[assistant]:", "Grader >" at the start of a sentence or line (mid-sentence,
@@ -23,18 +24,30 @@ _ROLE_MARKER = (
     r"\s*[\]>)]?\s*[:>]"
 )
 
+# Nouns that make "the candidate ..." / "the student ..." about a model, not a person.
+_ML_NOUN = (
+    r"(?:models?|checkpoints?|networks?|nets?|llms?|weights|versions?|releases?|builds?|"
+    r"classifiers?|detectors?|systems?|pipelines?|polic(?:y|ies)|embeddings?|adapters?|"
+    r"encoders?|decoders?|generators?|architectures?|runs?|configs?|configurations?|"
+    r"snapshots?|artifacts?|artefacts?|images?|deployments?)\b"
+)
+
 _INJECTION_PATTERNS = [
     # Talking about the grading itself.
     r"\brubrics?\b",
     r"(?<![-\w])grad(?:e|er|ers|ing|ed)\b(?!-)",
     r"\b(?:evaluator|examiner|assessor)s?\b",
-    r"\bthe\s+(?:candidate|interviewee|applicant|respondent|student)\b",
+    # "the candidate" is the grader's word for the person answering; "the candidate model", "the
+    # student network" are ordinary ML (model selection, distillation).
+    r"\bthe\s+(?:candidate|interviewee|applicant|respondent|student)\b"
+    r"(?![-\s]+(?:(?:and|or)\s+\w+\s+)?" + _ML_NOUN + r")",
     r"\bkey[ _-]?points?\b[^.!?\n]{0,40}\b(?:covered|addressed|met|satisfied|hit|present)\b",
     r"\ball\s+(?:the\s+|of\s+the\s+)?key[ _-]?points?\b",
     r"\bkey_point",
     r"\bverdicts?\b",
     r"\b(?:full|maximum|max|perfect|top|highest|best)\s+(?:marks?|score|points|grade|rating)\b",
-    r"\b\d{1,3}\s*(?:/|out\s+of)\s*(?:10|100)\b",
+    # "10/10", "9 out of 10 points", but not a count of things ("3 out of 10 prompts leaked").
+    r"\b\d{1,3}\s*(?:/|out\s+of)\s*(?:10|100)\b(?!\s+(?!(?:points?|marks?|stars?)\b)[a-z])",
     r"\b(?:score|grade|award|give|assign|rate|mark)\s+(?:me|it|this|that|my|the)\s+"
     r"(?:answer|response|submission|candidate)?\s*(?:a\s+)?(?:\d|ten|full|perfect|max|as)",
     r"\b(?:a|the)\s+(?:score|grade|mark|rating)\s+of\s+\d",
@@ -55,7 +68,10 @@ _INJECTION_PATTERNS = [
     # Attempts to override instructions.
     r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}"
     r"\b(?:instructions?|rules?|rubric|guidelines?|prompts?|criteria|above|previous|prior)\b",
-    r"\b(?:new|updated|revised|real|actual|hidden)\s+instructions?\b",
+    # "the hidden instruction in the retrieved page" is an answer about injection; "hidden
+    # instructions:" opening a block is an attempt.
+    r"\b(?:new|updated|revised|real|actual)\s+instructions?\b",
+    r"(?<!the )(?<!a )(?<!any )\bhidden\s+instructions?\b",
     r"\b(?:grader|grading|scoring|system|admin|evaluation)\s+override\b",
     r"\bas\s+(?:the|an|a|your)\s+(?:grader|evaluator|ai|assistant|language model|model|llm)\b",
     r"\byou\s+(?:must|should|will|are\s+required\s+to|have\s+to)\s+"
@@ -93,16 +109,27 @@ _OPENER_PATTERNS = [
     r"\b(?:developer|admin|administrator|debug|god|jailbreak)\s+mode\b",
 ]
 # Code is not an explanation, and a comment in it is a classic place to hide an instruction.
+# Only code lines count: prose that mentions a call ("it can only return docs(user)") or says
+# "the API can return documents (for example HR files)" is an answer, not code.
 _CODE = re.compile(
     r"\b(?:SELECT|INSERT|UPDATE|DELETE)\b.*\b(?:FROM|INTO|SET|WHERE)\b|"
-    r"(?:^|\s)(?:--|//|/\*|\*/)(?:\s|$)|```|\b(?:def|function|return|import)\b.*[(){}=]"
+    r"(?:^|\s)(?:--|//|/\*|\*/)(?:\s|$)|```|"
+    r"(?:^|\n)\s*(?:def|function|return|import|from|const|let|var)\b[^\n]*[(){}=;]",
+    re.MULTILINE,
 )
 _NOT_PROSE = " \t\n`#>*-=_~[](){}<>|"
 _OPENER = re.compile("|".join(f"(?:{p})" for p in _OPENER_PATTERNS), re.IGNORECASE)
 
 
+# In a sentence about distillation, "the student" is the student model.
+_DISTILLATION = re.compile(r"\bteacher\b|\bdistil", re.IGNORECASE)
+_THE_STUDENT = re.compile(r"\bthe\s+student\b", re.IGNORECASE)
+
+
 def is_instruction_like(sentence: str) -> bool:
     """True for text addressed to the grader or about the score, which never counts as evidence."""
+    if _DISTILLATION.search(sentence):
+        sentence = _THE_STUDENT.sub("the student-model", sentence)
     return _INJECTION.search(sentence) is not None
 
 
@@ -137,6 +164,28 @@ def _classify(sentence: str) -> tuple[bool, bool]:
     return (
         _OPENER.search(sentence) is not None,
         is_instruction_like(sentence) or _CODE.search(sentence) is not None,
+    )
+
+
+IGNORED_FLAG = "ignored:"
+"""Evaluation flag prefix: `ignored:<sentence>` for each sentence set aside as addressed to the
+grader (or code), so the candidate sees exactly what earned nothing and why."""
+IGNORED_QUOTE_CHARS = 160
+
+
+def ignored_sentences(source: str) -> tuple[str, ...]:
+    """The sentences of `source` that never count as evidence, in order, each at most
+    `IGNORED_QUOTE_CHARS` long (cut with an ellipsis)."""
+    spans = split_sentences(source)
+    quoted: list[str] = []
+    for span, excluded in zip(spans, instruction_mask(source, spans), strict=True):
+        # Candidate text: shown in feedback and reports, so no escapes, one line.
+        text = " ".join(clean_line(span.text).split())
+        if excluded and text and text not in quoted:
+            quoted.append(text)
+    return tuple(
+        q if len(q) <= IGNORED_QUOTE_CHARS else q[: IGNORED_QUOTE_CHARS - 1].rstrip() + "…"
+        for q in quoted
     )
 
 

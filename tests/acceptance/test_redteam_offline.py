@@ -21,6 +21,9 @@ from interviewer.bank.loader import find_bank
 from interviewer.engine.grading import AnswerLimits
 from interviewer.providers.offline import OfflineProvider
 
+QUOTES_AN_ATTACK = {"benign-quoted-payload", "benign-chat-template", "benign-llm-judge"}
+"""Benign entries that quote an attack (a payload, a chat token, "full marks"): the guards set
+that sentence aside, the score stays."""
 LIMITS = AnswerLimits(min_words=8, max_chars=6000)
 
 BANK = find_bank("ai-security")
@@ -73,3 +76,10 @@ async def test_offline_grader_never_penalises_benign_injection_talk() -> None:
     flagged = tuple(f for f in result.findings if f.outcome == "false_flag")
     assert flagged == (), f"benign answers penalised or flagged:\n{describe(flagged)}"
     assert result.leaks.hits == 0
+    # Everyday ML-security vocabulary ("the candidate model", "3 out of 10 prompts", inline
+    # code) is never set aside; only answers that quote an attack verbatim may be.
+    set_aside = {
+        f.entry_id for f in result.findings if any(x.startswith("ignored:") for x in f.new_flags)
+    }
+    assert set_aside <= QUOTES_AN_ATTACK, set_aside
+    assert sum(e.id.startswith("benign-ml-") for e in benign) >= 60
