@@ -141,6 +141,11 @@ class GraderOutput(FrozenModel):
     """Prose feedback for the candidate (Markdown)."""
 
 
+IGNORED_FLAG = "ignored:"
+"""Evaluation flag prefix: `ignored:<sentence>` for each sentence set aside as addressed to the
+grader (or as code), so the candidate sees exactly what earned nothing and why."""
+
+
 class Evaluation(FrozenModel):
     """The checked, scored evaluation of one question."""
 
@@ -154,5 +159,6 @@ class Evaluation(FrozenModel):
     """Which provider graded, e.g. "offline" or "openai:gpt-4o-mini"; says when offline stood in."""
     flags: tuple[str, ...] = ()
     """Why the score is what it is when not from verdicts alone: "empty", "too_short",
-    "gibberish", "grading_failed", "evidence_rejected:<key point id>", "truncated"."""
+    "gibberish", "grading_failed", "evidence_rejected:<key point id>", "truncated",
+    "ignored:<sentence>" (`IGNORED_FLAG`)."""
     usage: Usage = Usage()

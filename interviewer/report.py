@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Literal
 
 from interviewer import paths
-from interviewer.domain import Difficulty, Evaluation, Exchange, FrozenModel, Usage
+from interviewer.domain import (
+    IGNORED_FLAG,
+    Difficulty,
+    Evaluation,
+    Exchange,
+    FrozenModel,
+    Usage,
+)
 from interviewer.text.sanitize import clean_for_terminal, clean_line, escape_json_document
 
 ReportFormat = Literal["md", "json"]
@@ -167,6 +174,12 @@ def evaluation_text(evaluation: Evaluation) -> str:
         lines.append(f"  {verdict.verdict.value:>7}: {verdict.key_point_id}{evidence}")
     lines += [f"  + {strength}" for strength in evaluation.strengths]
     lines += [f"  - {gap}" for gap in evaluation.gaps]
-    if evaluation.flags:
-        lines.append(f"  flags: {', '.join(evaluation.flags)}")
+    notes = [flag for flag in evaluation.flags if not flag.startswith(IGNORED_FLAG)]
+    if notes:
+        lines.append(f"  flags: {', '.join(notes)}")
+    lines += [
+        f'  set aside (addressed to the grader, earns nothing): "{flag[len(IGNORED_FLAG) :]}"'
+        for flag in evaluation.flags
+        if flag.startswith(IGNORED_FLAG)
+    ]
     return "\n".join(lines) + "\n"

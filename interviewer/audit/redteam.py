@@ -35,10 +35,9 @@ from interviewer.audit.results import (
     rates_by,
 )
 from interviewer.audit.scoring import Scored, grade_text, provider_failure
-from interviewer.domain import Exchange, Question, Usage
+from interviewer.domain import IGNORED_FLAG, Exchange, Question, Usage
 from interviewer.engine.grading import AnswerLimits
 from interviewer.errors import ProviderError
-from interviewer.grading.guards import IGNORED_FLAG
 from interviewer.prompts import render_grade
 from interviewer.providers.base import GradeRequest, Provider
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from interviewer.config import InterviewSettings
 from interviewer.domain import (
+    IGNORED_FLAG,
     Evaluation,
     Exchange,
     GraderOutput,
@@ -124,7 +125,7 @@ def evaluation_from_output(
     question: Question, done: GradeDone, exchanges: tuple[Exchange, ...], grader: str
 ) -> Evaluation:
     """Check a grader's claims against the answers it was sent and compute the score ourselves."""
-    from interviewer.grading.guards import IGNORED_FLAG, ignored_sentences
+    from interviewer.grading.guards import ignored_sentences
     from interviewer.grading.score import check_verdicts, compute_score
 
     text = answer_text(exchanges)

@@ -167,9 +167,6 @@ def _classify(sentence: str) -> tuple[bool, bool]:
     )
 
 
-IGNORED_FLAG = "ignored:"
-"""Evaluation flag prefix: `ignored:<sentence>` for each sentence set aside as addressed to the
-grader (or code), so the candidate sees exactly what earned nothing and why."""
 IGNORED_QUOTE_CHARS = 160
 
 

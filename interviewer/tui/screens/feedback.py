@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from interviewer.domain import Evaluation, Question, Verdict
+from interviewer.domain import IGNORED_FLAG, Evaluation, Question, Verdict
 from interviewer.text.sanitize import clean_for_terminal
 from interviewer.tui.widgets.safe import SafeMarkdown, SafeStatic, escape_markdown
 
@@ -27,8 +27,15 @@ def feedback_markdown(question: Question, evaluation: Evaluation, *, sample: boo
     grader's prose is Markdown by contract and only sanitised."""
     lines = [f"## Score: {evaluation.score:.1f} / 10", ""]
     lines.append(f"Graded by {escape_markdown(evaluation.grader)}.")
-    if evaluation.flags:
-        lines.append(f"Notes: {escape_markdown(', '.join(evaluation.flags))}.")
+    notes = [flag for flag in evaluation.flags if not flag.startswith(IGNORED_FLAG)]
+    set_aside = [flag[len(IGNORED_FLAG) :] for flag in evaluation.flags if flag not in notes]
+    if notes:
+        lines.append(f"Notes: {escape_markdown(', '.join(notes))}.")
+    if set_aside:
+        lines += ["", "### Set aside", ""]
+        lines.append("These sentences read as addressed to the grader (or as code), so they earn")
+        lines.append("nothing:")
+        lines += [f"- “{escape_markdown(sentence)}”" for sentence in set_aside]
     lines += ["", "### Key points", ""]
     for verdict in evaluation.verdicts:
         try:
