@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from interviewer import __version__
-from interviewer.errors import InterviewerError
+from interviewer.errors import ExitCode, InterviewerError
 
 # Each names a module in interviewer.commands that defines `register(subparsers)` (the
 # `replay` command, journal playback, lives in `playback`: "replay" in module names means
@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
-        return 2
+        return ExitCode.BAD_INPUT
     try:
         result: int = handler(args)
     except InterviewerError as exc:
@@ -60,10 +60,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # Output piped into `head` and the like: stop quietly, as other CLI tools do.
         sys.stderr.close()
-        return 0
+        return ExitCode.FINISHED
+    except OSError as exc:
+        # A disk that is full or read-only is the user's to fix, not a bug: one line, no
+        # traceback. The commands that know which file it was say so themselves first.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(
+            f"interviewer: error: {where}{exc.strerror or exc}; free some disk space or check "
+            "that the folder exists and is writable",
+            file=sys.stderr,
+        )
+        return ExitCode.CANNOT_WRITE
     except KeyboardInterrupt:
         print(
             "\ninterviewer: interrupted; the session journal keeps every answer.", file=sys.stderr
         )
-        return 130
+        return ExitCode.INTERRUPTED
     return result

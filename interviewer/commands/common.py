@@ -155,32 +155,73 @@ def add_headless_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run_headless(args: argparse.Namespace, settings: Settings, resume: Path | None) -> int:
-    """Build the providers and the interview, then drive it from a file or the terminal."""
+    """Build the providers and the interview, then drive it from a file or the terminal.
+
+    Returns an `ExitCode`: finished, unfinished (answers ran out), or finished with the provider
+    stood in for; errors (bad input, replay mismatch, a disk that refuses) raise."""
     import asyncio
     import sys
 
+    from interviewer.errors import ExitCode
     from interviewer.headless import HeadlessRunner, answers_from_file, answers_from_terminal
-    from interviewer.report import write_report
 
+    # The answers file is read and checked whole before a session exists: a bad file must not
+    # leave an unfinished session behind for `resume` to pick.
     answers = (
         answers_from_file(args.answers)
         if args.answers is not None
         else answers_from_terminal(sys.stdin, sys.stdout)
     )
-    interview = open_interview(settings, resume)
+    interview = _opened(settings, resume)
     runner = HeadlessRunner(interview, sys.stdout, interactive=args.answers is None)
 
-    async def drive() -> None:
+    async def drive() -> bool:
         try:
-            await runner.run(answers)
+            return await runner.run(answers)
         finally:
             await interview.aclose()
 
-    asyncio.run(drive())
+    finished = asyncio.run(drive())
     if args.report is not None:
-        write_report(args.report, interview.report())
+        _write_report(args.report, interview)
         print(f"Report written to {args.report}")
-    return 0
+    if not finished:
+        return ExitCode.UNFINISHED
+    if runner.provider_failures:
+        print(
+            f"interviewer: the provider failed {runner.provider_failures} time(s); bank probes or "
+            "offline grading stood in (see the report)",
+            file=sys.stderr,
+        )
+        return ExitCode.PROVIDER_FAILED
+    return ExitCode.FINISHED
+
+
+def _opened(settings: Settings, resume: Path | None) -> Interview:
+    from interviewer import paths
+    from interviewer.errors import StorageError
+
+    try:
+        return open_interview(settings, resume)
+    except OSError as exc:
+        where = exc.filename or resume or paths.sessions_dir()
+        raise StorageError(
+            f"{where}: cannot write the session journal ({exc.strerror or exc}); free some disk "
+            f"space, or set {paths.ENV_HOME} to a folder you can write to"
+        ) from None
+
+
+def _write_report(path: Path, interview: Interview) -> None:
+    from interviewer.errors import StorageError
+    from interviewer.report import write_report
+
+    try:
+        write_report(path, interview.report())
+    except OSError as exc:
+        raise StorageError(
+            f"{path}: cannot write the report ({exc.strerror or exc}); the session is saved, "
+            "choose another --report path or `interviewer history` shows it"
+        ) from None
 
 
 def open_interview(settings: Settings, resume: Path | None = None) -> Interview:

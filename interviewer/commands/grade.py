@@ -31,16 +31,23 @@ def _read_answer(args: argparse.Namespace) -> str:
     import sys
 
     from interviewer.errors import AnswerError
+    from interviewer.headless import require_text
 
     if args.answer is not None:
-        return str(args.answer)
+        # Invalid UTF-8 on the command line arrives as lone surrogates (PEP 383).
+        return require_text(str(args.answer), "--answer")
     path: Path = args.answer_file
-    if str(path) == "-":
-        return sys.stdin.read()
+    where = "--answer-file - (stdin)" if str(path) == "-" else str(path)
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AnswerError(f"{path}: cannot read answer file: {exc}") from None
+        data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as exc:
+        raise AnswerError(f"{path}: cannot read answer file: {exc.strerror or exc}") from None
+    try:
+        return require_text(data.decode("utf-8"), where)
+    except UnicodeDecodeError as exc:
+        raise AnswerError(
+            f"{where}: not valid UTF-8 (byte {exc.start + 1}); save the answer as UTF-8"
+        ) from None
 
 
 def handle(args: argparse.Namespace) -> int:

@@ -49,6 +49,8 @@ class Notice:
     grading stood in, ...)."""
 
     text: str
+    provider_failed: bool = False
+    """A provider call failed and something stood in for it (headless exits non-zero)."""
 
 
 Delta = ProbeDelta | FeedbackDelta

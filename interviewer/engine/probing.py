@@ -5,7 +5,7 @@ Whether to probe, and at which key point, is decided before this (today by our o
 coverage estimate, `estimate_missing`); the interviewer model only words the probe. Whatever
 goes wrong, the candidate gets a probe: the bank's own (`bank.probes`) when the model fails
 before writing anything or writes nothing, the partial text marked interrupted when it fails
-or is cancelled midway.
+or is cancelled midway. The one exception is a strict replay's `ReplayMismatch`: it stops the run.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from interviewer.bank.probes import bank_probe
 from interviewer.domain import Exchange, Question, Usage
 from interviewer.engine.cancel import StreamCancelled
 from interviewer.engine.events import Notice, ProbeDelta
-from interviewer.errors import ProviderError
+from interviewer.errors import ProviderError, ReplayMismatch
 from interviewer.providers.base import ProbeDone, ProbeEvent, ProbeRequest, Provider, TextDelta
 
 MissingFn = Callable[[Question, str], tuple[str, ...]]
@@ -70,10 +70,15 @@ async def ask_probe(
                 final = probed
     except StreamCancelled:
         interrupted = True
+    except ReplayMismatch:
+        raise  # a set-up error: a bank probe in its place would hide that the replay diverged
     except ProviderError as exc:
         if not parts:
             fallback = bank_probe(question, targets, asked)
-            yield Notice(f"The interviewer model failed ({exc}); asking a question from the bank.")
+            yield Notice(
+                f"The interviewer model failed ({exc}); asking a question from the bank.",
+                provider_failed=True,
+            )
             parts, final = [fallback], ProbeDone(text=fallback)
         else:
             interrupted = True

@@ -36,7 +36,7 @@ from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Noti
 from interviewer.engine.grading import AnswerLimits, cut_answers, grade, grading_request
 from interviewer.engine.probing import MissingFn, Probed, ask_probe, estimate_missing
 from interviewer.engine.state import QuestionState, SessionState
-from interviewer.errors import InterviewerError, ProviderError
+from interviewer.errors import InterviewerError, ProviderError, ReplayMismatch
 from interviewer.journal import (
     TURN_RECORDS,
     AnswerGiven,
@@ -377,6 +377,8 @@ class Interview:
                     yield graded
                 else:
                     evaluation = graded.evaluation
+        except ReplayMismatch:
+            raise  # a set-up error, not a failed grading to retry or grade offline
         except (StreamCancelled, ProviderError) as exc:
             message = "grading cancelled" if isinstance(exc, StreamCancelled) else str(exc)
             spent = getattr(exc, "usage", None)

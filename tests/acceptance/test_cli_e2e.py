@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.errors import ExitCode
+
 ROOT = Path(__file__).parents[2]
 
 
@@ -91,7 +93,7 @@ def test_answers_running_out_leaves_a_resumable_session(tmp_path: Path) -> None:
         + "\n"
     )
     result = run_cli(home, "run", "--answers", str(one), "--count", "2", "--seed", "2")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == ExitCode.UNFINISHED, result.stderr
     assert "saved as unfinished" in result.stdout
     sessions = list((home / "data" / "sessions").glob("*.jsonl"))
     assert len(sessions) == 1

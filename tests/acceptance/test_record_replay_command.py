@@ -12,6 +12,7 @@ import pytest
 
 from interviewer.cli import main
 from interviewer.commands.playback import play
+from interviewer.errors import ExitCode
 from interviewer.journal import AnswerGiven, read_records
 from interviewer.providers.fixture_io import load_directory
 from interviewer.providers.replay import demo_fixtures
@@ -103,7 +104,7 @@ def test_strict_replay_of_other_answers_fails_with_the_diff(
     lines[0] = json.dumps({"text": json.loads(lines[0])["text"].replace("wiki", "intranet")})
     other.write_text("\n".join(lines) + "\n", encoding="utf-8")
     capsys.readouterr()
-    main(
+    code = main(
         [
             "run",
             "--provider",
@@ -118,9 +119,15 @@ def test_strict_replay_of_other_answers_fails_with_the_diff(
             str(other),
         ]
     )
-    out = capsys.readouterr().out
-    # The engine keeps going (bank probe, then a grading failure), and says why.
-    assert "no recorded fixture matches probe 1 of question explain-to-non-technical" in out
+    captured = capsys.readouterr()
+    # A mismatch is a set-up error: the run stops at it, says why, and nothing stands in for
+    # the recording (no bank probe, no offline grading).
+    assert code == ExitCode.REPLAY_MISMATCH
+    assert "no recorded fixture matches probe 1 of question explain-to-non-technical" in (
+        captured.err
+    )
+    assert "from the bank" not in captured.out
+    assert "Follow-up 1" not in captured.out
 
 
 def test_replay_command_prints_the_session_and_writes_the_report_again(

@@ -14,6 +14,7 @@ from interviewer.cli import main
 from interviewer.config import BUILTIN_PROFILES
 from interviewer.domain import Question
 from interviewer.engine.grading import AnswerLimits
+from interviewer.errors import ExitCode
 from tests.unit.test_redteam_fakes import BrittleGrader, FakeGrader, GullibleGrader
 
 QUESTION_ID = "secure-ml-pipeline"
@@ -279,5 +280,5 @@ def test_record_then_replay_gives_the_same_report(
     replayed = json.loads(capsys.readouterr().out)
     for key in ("attack_success", "false_flags", "leaks", "findings", "clean"):
         assert replayed[key] == recorded[key], key
-    assert main([*args, *replay]) == 2
+    assert main([*args, *replay]) == ExitCode.REPLAY_MISMATCH
     assert "CANARY-" in capsys.readouterr().err  # the mismatch shows the difference

@@ -19,6 +19,7 @@ from interviewer import paths
 from interviewer.cli import main
 from interviewer.config import Settings
 from interviewer.domain import GraderOutput, KeyPointVerdict, Verdict
+from interviewer.errors import ExitCode
 from interviewer.report import Report, export_report, to_markdown
 from interviewer.text.sanitize import clean_for_terminal
 from tests.fakes import ScriptedProvider
@@ -163,7 +164,7 @@ def test_resume_report_and_tui_export_are_safe(
     home: Path, tmp_path: Path, model: ScriptedProvider
 ) -> None:
     first = answers_file(tmp_path / "a1.jsonl", ANSWER_1)
-    assert main(["run", *START, "--answers", str(first)]) == 0
+    assert main(["run", *START, "--answers", str(first)]) == ExitCode.UNFINISHED
     [journal] = (home / "data" / "sessions").glob("*.jsonl")
     second = answers_file(tmp_path / "a2.jsonl", ANSWER_2)
     resume_md, resume_json = tmp_path / "resume.md", tmp_path / "resume.json"

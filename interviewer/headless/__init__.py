@@ -3,15 +3,12 @@ printing prompts, probes and feedback as plain, sanitised text.
 
 `TextRenderer` is the plain-text front end's one renderer: it draws the engine's events (journal
 records and deltas) for a live session here, and the same records read back from a journal for
-`interviewer replay --headless` (`interviewer.commands.playback`)."""
+`interviewer replay --headless` (`interviewer.commands.playback`). `answers` reads the answers
+(a JSONL file, or the terminal)."""
 
 from __future__ import annotations
 
-import contextlib
-import json
-import signal
 import sys
-import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TextIO
@@ -19,7 +16,14 @@ from typing import TextIO
 from interviewer import paths
 from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice, ProbeDelta
 from interviewer.engine.session import Interview
-from interviewer.errors import AnswerError, ProviderError
+from interviewer.errors import ProviderError, StorageError
+from interviewer.headless.answers import (
+    AnswerInterrupted,
+    TerminalAnswers,
+    answers_from_file,
+    answers_from_terminal,
+    require_text,
+)
 from interviewer.journal import (
     AnswerGiven,
     Evaluated,
@@ -32,90 +36,16 @@ from interviewer.journal import (
 from interviewer.report import Report, evaluation_text
 from interviewer.text.sanitize import StreamCleaner, clean_for_terminal
 
-
-def answers_from_file(path: Path) -> Iterator[str]:
-    """Each line is {"text": "..."}; blank lines are ignored. Errors name the file and line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AnswerError(f"{path}: cannot read answers file: {exc}") from None
-    parsed: list[str] = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise AnswerError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-            raise AnswerError(
-                f'{path}:{number}: expected an object with a string "text", e.g. {{"text": "..."}}'
-            )
-        parsed.append(item["text"])
-    # Validate the whole file before the session starts, so a typo on line 9 is not found
-    # after eight answers were already spent.
-    yield from parsed
-
-
-class AnswerInterrupted(KeyboardInterrupt):
-    """Ctrl+C while an answer was being typed; carries what was typed so far."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-
-@contextlib.contextmanager
-def _interruptible() -> Iterator[None]:
-    # asyncio.run turns the first Ctrl+C into a task cancellation that a blocking read never
-    # sees; while the candidate types, Ctrl+C must interrupt the read at once.
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _read_answer(stdin: TextIO, out: TextIO) -> str | None:
-    """One answer, or None at EOF with nothing typed. Raises AnswerInterrupted on Ctrl+C."""
-    lines: list[str] = []
-    confirming = False
-    try:
-        with _interruptible():
-            while True:
-                line = stdin.readline()
-                if line == "":
-                    return "\n".join(lines) if lines else None
-                if line.strip():
-                    lines.append(line.rstrip("\n"))
-                    continue
-                if lines or confirming:
-                    return "\n".join(lines)
-                confirming = True
-                out.write(
-                    "(empty answer: press Enter again to skip this question, or type your answer)\n"
-                )
-                out.flush()
-    except KeyboardInterrupt:
-        raise AnswerInterrupted("\n".join(lines)) from None
-
-
-def answers_from_terminal(stdin: TextIO, out: TextIO) -> Iterator[str]:
-    """Read answers typed at the terminal; a blank line ends an answer, EOF ends the session.
-
-    A blank line with nothing typed asks first: a second blank line skips the prompt, so a
-    stray Enter does not throw a question away. Ctrl+C raises AnswerInterrupted with the lines
-    typed so far, so the caller can keep them."""
-    while True:
-        out.write("\nYour answer (finish with a blank line; Ctrl+D to stop):\n")
-        out.flush()
-        answer = _read_answer(stdin, out)
-        if answer is None:
-            return
-        yield answer
+__all__ = [
+    "AnswerInterrupted",
+    "HeadlessRunner",
+    "TerminalAnswers",
+    "TextRenderer",
+    "answers_from_file",
+    "answers_from_terminal",
+    "require_text",
+    "stdin_is_interactive",
+]
 
 
 class TextRenderer:
@@ -230,15 +160,26 @@ class HeadlessRunner:
         self.renderer = TextRenderer(
             out, interview.header, echo_answers=not interactive, hold_feedback=not self._practice
         )
+        self.provider_failures = 0
+        """Provider calls that failed and were stood in for (bank probe, offline grading)."""
 
     def write(self, text: str) -> None:
         self.renderer.write(text)
 
+    @property
+    def _draft_path(self) -> Path:
+        return paths.drafts_dir() / f"{self.interview.session_id}.txt"
+
     async def run(self, answers: Iterator[str]) -> bool:
         """Run until the session ends or answers run out; True when the session finished."""
-        draft = paths.drafts_dir() / f"{self.interview.session_id}.txt"
+        draft = self._draft_path
+        offered = False
         if draft.is_file():
-            self.write(f"(an answer you had not sent last time is kept in {draft})\n")
+            if isinstance(answers, TerminalAnswers):
+                answers.draft = draft.read_text(encoding="utf-8", errors="replace")
+                offered = True
+            else:
+                self.write(f"(an answer you had not sent last time is kept in {draft})\n")
         await self._show_all(self.interview.start())
         while not self.interview.finished:
             if self.interview.grading_failed_for is not None:
@@ -255,22 +196,52 @@ class HeadlessRunner:
                     f"`interviewer resume {self.interview.session_id}`.\n"
                 )
                 return False
-            if not answer.strip():
-                await self._show_all(self.interview.skip())
-            else:
-                await self._show_all(self.interview.submit(answer))
+            await self._send(answer)
+            if offered:
+                # Sent as it was or replaced: either way the draft has done its job.
+                assert isinstance(answers, TerminalAnswers)
+                answers.draft, offered = None, False
+                draft.unlink(missing_ok=True)
         if not self._practice:
             self.renderer.summary(self.interview.report())
         return True
 
+    async def _send(self, answer: str) -> None:
+        events = self.interview.submit(answer) if answer.strip() else self.interview.skip()
+        saved = False
+        try:
+            async for event in events:
+                saved = saved or isinstance(event, AnswerGiven)
+                self._show(event)
+        except OSError as exc:
+            if not saved and self.interactive:
+                self._keep_draft(answer)
+            raise self._cannot_write(exc) from None
+
     def _keep_draft(self, text: str) -> None:
         if not text.strip():
             return
-        path = paths.drafts_dir() / f"{self.interview.session_id}.txt"
-        paths.write_private_text(path, text)
+        path = self._draft_path
+        try:
+            paths.write_private_text(path, text)
+        except OSError as exc:
+            # The disk that refused the journal may refuse the draft too: the screen is left.
+            self.write(
+                f"\nYour unsent answer could not be saved in {path} ({exc.strerror or exc}); "
+                f"here it is, to copy:\n{text}\n"
+            )
+            return
         self.write(
-            f"\nYour unsent answer is saved in {path}; the TUI puts it back in the editor on "
-            f"`interviewer resume {self.interview.session_id}`.\n"
+            f"\nYour unsent answer is saved in {path}; "
+            f"`interviewer resume {self.interview.session_id}` offers it again.\n"
+        )
+
+    def _cannot_write(self, exc: OSError) -> StorageError:
+        where = exc.filename or self.interview.journal_path
+        return StorageError(
+            f"{where}: cannot write the session ({exc.strerror or exc}); free some disk space "
+            f"or make the folder writable, then `interviewer resume {self.interview.session_id}` "
+            "continues from the last saved turn"
         )
 
     async def _recover_grading(self) -> None:
@@ -289,8 +260,18 @@ class HeadlessRunner:
             )
 
     async def _show_all(self, events: AsyncIterator[Event]) -> None:
-        async for event in events:
-            self.renderer.show(event)
+        try:
+            async for event in events:
+                self._show(event)
+        except OSError as exc:
+            raise self._cannot_write(exc) from None
+
+    def _show(self, event: Event) -> None:
+        if isinstance(event, GradingFailedRecord) or (
+            isinstance(event, Notice) and event.provider_failed
+        ):
+            self.provider_failures += 1
+        self.renderer.show(event)
 
 
 def stdin_is_interactive() -> bool:

@@ -1,0 +1,150 @@
+"""Headless terminal mode keeps every character typed: the line without its Enter when Ctrl+C
+comes, and `resume` offers the saved text back instead of only naming its file."""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import termios
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from interviewer.cli import main
+from interviewer.errors import ExitCode
+from interviewer.headless.answers import AnswerInterrupted, LineReader, _read_answer
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture
+def alarm_interrupt() -> Iterator[None]:
+    """Ctrl+C, 0.3 s from now, while the reader waits for more input."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_ctrl_c_mid_line_keeps_the_line_without_its_enter(alarm_interrupt: None) -> None:
+    read_end, write_end = os.pipe()
+    os.write(write_end, "first line\nhalf a sec\u00f6nd line".encode())
+    with open(read_end, encoding="utf-8") as stdin, pytest.raises(AnswerInterrupted) as caught:
+        _read_answer(LineReader(stdin), io.StringIO())
+    os.close(write_end)
+    assert caught.value.text == "first line\nhalf a sec\u00f6nd line"
+
+
+def test_ctrl_c_at_a_real_terminal_keeps_the_line_being_typed(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {**os.environ, "INTERVIEWER_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    env.pop("INTERVIEWER_CONFIG", None)
+    argv = [sys.executable, "-m", "interviewer", "run", "--headless", "--count", "1"]
+    controller, terminal = pty.openpty()
+
+    def take_terminal() -> None:
+        # Make the pty the child's controlling terminal, so Ctrl+C there sends SIGINT.
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    child = subprocess.Popen(
+        argv,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+        start_new_session=True,
+        preexec_fn=take_terminal,
+    )
+    os.close(terminal)
+
+    seen = b""
+
+    def wait_for(text: bytes, timeout: float = 60) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while text not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([controller], [], [], 0.1)
+            if not ready:
+                continue
+            try:
+                seen += os.read(controller, 4096)
+            except OSError:  # the child closed the terminal
+                break
+        assert text in seen, seen.decode(errors="replace")
+
+    try:
+        wait_for(b"Your answer")
+        time.sleep(0.5)  # let readline take the terminal
+        os.write(controller, b"typed but never sent XYZZY")
+        wait_for(b"XYZZY")  # echoed: readline holds the line
+        os.write(controller, b"\x03")  # Ctrl+C, as the terminal sends it
+        wait_for(b"unsent answer is saved")
+        assert child.wait(timeout=30) == ExitCode.INTERRUPTED
+    finally:
+        if child.poll() is None:
+            child.kill()
+        os.close(controller)
+    [draft] = (home / "data" / "drafts").glob("*.txt")
+    assert draft.read_text(encoding="utf-8") == "typed but never sent XYZZY"
+
+
+def test_resume_offers_the_draft_and_sends_it_on_enter(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = tmp_path / "one.jsonl"
+    first.write_text(json.dumps({"text": "A first answer about hashing datasets."}) + "\n")
+    run = ["run", "--answers", str(first), "--count", "2", "--seed", "2", "--max-probes", "0"]
+    assert main(run) == ExitCode.UNFINISHED
+    [journal] = (home / "data" / "sessions").glob("*.jsonl")
+    draft = home / "data" / "drafts" / f"{journal.stem}.txt"
+    draft.parent.mkdir(parents=True)
+    draft.write_text("my saved DRAFT answer\nabout monitoring and alerting", encoding="utf-8")
+    capsys.readouterr()
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))  # Enter on an empty line, then EOF
+    assert main(["resume", "--headless"]) == ExitCode.FINISHED
+    out = capsys.readouterr().out
+    assert "> my saved DRAFT answer\n> about monitoring and alerting" in out
+    assert "Press Enter on an empty line to send it as it is" in out
+    answers = [
+        json.loads(line)["text"]
+        for line in journal.read_text(encoding="utf-8").splitlines()
+        if json.loads(line)["type"] == "answer"
+    ]
+    assert answers[-1] == "my saved DRAFT answer\nabout monitoring and alerting"
+    assert not draft.exists()
+
+
+def test_typing_replaces_the_offered_draft(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = tmp_path / "one.jsonl"
+    first.write_text(json.dumps({"text": "A first answer about hashing datasets."}) + "\n")
+    run = ["run", "--answers", str(first), "--count", "2", "--seed", "2", "--max-probes", "0"]
+    assert main(run) == ExitCode.UNFINISHED
+    [journal] = (home / "data" / "sessions").glob("*.jsonl")
+    draft = home / "data" / "drafts" / f"{journal.stem}.txt"
+    draft.parent.mkdir(parents=True)
+    draft.write_text("old draft", encoding="utf-8")
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a NEW answer about logging\n\n"))
+    assert main(["resume", "--headless"]) == ExitCode.FINISHED
+    text = journal.read_text(encoding="utf-8")
+    assert "a NEW answer about logging" in text and "old draft" not in text
+    assert not draft.exists()
