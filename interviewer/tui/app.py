@@ -29,7 +29,7 @@ from interviewer.tui.ports import (
     InterviewFactory,
     StartChoice,
 )
-from interviewer.tui.screens.confirm import ConfirmScreen
+from interviewer.tui.screens.confirm import ConfirmScreen, SkipConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.help import HelpScreen, editor_keys
 from interviewer.tui.screens.history import HistoryScreen
@@ -174,6 +174,7 @@ class InterviewerApp(App[int]):
                     ("Report", ReportScreen.BINDINGS),
                     ("History", HistoryScreen.BINDINGS),
                     ("Questions asked by the app", ConfirmScreen.BINDINGS),
+                    ("Skipping an empty answer (typing goes on)", SkipConfirmScreen.BINDINGS),
                 ]
             )
         )

@@ -38,18 +38,20 @@ from interviewer.journal import (
 )
 from interviewer.text.sanitize import clean_line
 from interviewer.tui.drafts import DraftMirror, DraftStore
-from interviewer.tui.screens.confirm import ConfirmScreen
+from interviewer.tui.screens.confirm import SkipConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.transcript import TranscriptRenderer
 from interviewer.tui.widgets.conversation import Conversation
-from interviewer.tui.widgets.editor import AnswerEditor
+from interviewer.tui.widgets.editor import SEND_KEY, AnswerEditor
 from interviewer.tui.widgets.safe import SafeStatic
 from interviewer.tui.widgets.status import StatusBar
 
 
 class InterviewScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "Send answer", priority=True),
+        # Not a priority binding: the editor takes ctrl+s itself, in input order (see
+        # `AnswerEditor`); this one serves when the focus is elsewhere, and the footer.
+        Binding(SEND_KEY, "submit", "Send answer"),
         Binding("escape", "cancel", "Stop reply"),
         Binding("ctrl+r", "retry_grading", "Retry grading"),
         Binding("ctrl+o", "grade_offline", "Grade offline"),
@@ -118,6 +120,14 @@ class InterviewScreen(Screen[None]):
         return True
 
     async def action_submit(self) -> None:
+        self._submit(self.query_one(AnswerEditor).text)
+
+    def on_answer_editor_send_requested(self, message: AnswerEditor.SendRequested) -> None:
+        message.stop()
+        self._submit(message.text)
+
+    def _submit(self, text: str) -> None:
+        """Send `text`, the editor's text when ctrl+s came (keys typed after it stay)."""
         if self.busy:
             self.notify("The interviewer is still replying; Esc stops the reply.", markup=False)
             return
@@ -130,18 +140,20 @@ class InterviewScreen(Screen[None]):
                 markup=False,
             )
             return
-        text = self.query_one(AnswerEditor).text
-        if not text.strip():
-            self.app.push_screen(
-                ConfirmScreen(
-                    "Your answer is empty. Skip this question (it scores 0)?",
-                    yes="Skip",
-                    no="Keep writing",
-                ),
-                self._skip_confirmed,
-            )
+        if text.strip():
+            self._send(text)
             return
-        self._send(text)
+        editor = self.query_one(AnswerEditor)
+        if editor.text.strip():
+            return  # typed on right after ctrl+s: the candidate is writing, not skipping
+        self.app.push_screen(
+            SkipConfirmScreen(
+                "Your answer is empty. Skip this question (it scores 0)? "
+                "Typing goes on into your answer.",
+                editor,
+            ),
+            self._skip_confirmed,
+        )
 
     def _skip_confirmed(self, yes: bool | None) -> None:
         if yes:
