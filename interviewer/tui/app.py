@@ -33,7 +33,7 @@ from interviewer.tui.screens.confirm import ConfirmScreen, SkipConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.help import HelpScreen, editor_keys
 from interviewer.tui.screens.history import HistoryScreen
-from interviewer.tui.screens.interview import InterviewScreen
+from interviewer.tui.screens.interview import InterviewScreen, last_record_time
 from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.screens.start import StartScreen
 
@@ -111,8 +111,15 @@ class InterviewerApp(App[int]):
                 start.preparing(False)
         self.interview = interview
         self._interview_closed = False
+        last_t = None
+        if choice.resume is not None:
+            last_t = await asyncio.to_thread(last_record_time, interview.journal_path)
         screen = InterviewScreen(
-            interview, self.clock, self.settings.interview.question_time_limit_s, self.drafts
+            interview,
+            self.clock,
+            self.settings.interview.question_time_limit_s,
+            self.drafts,
+            resumed_last_t=last_t,
         )
         await self.push_screen(screen)
         # The draft stays on disk until the engine takes the answer: a crash right after

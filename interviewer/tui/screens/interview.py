@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import ClassVar
 
 from textual import work
@@ -27,6 +28,7 @@ from textual.widgets.text_area import Document
 
 from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice, ProbeDelta
 from interviewer.engine.session import Interview
+from interviewer.engine.state import load_state
 from interviewer.errors import ProviderError
 from interviewer.journal import (
     AnswerGiven,
@@ -73,10 +75,15 @@ class InterviewScreen(Screen[None]):
         clock: Callable[[], float],
         time_limit_s: int,
         drafts: DraftStore | None = None,
+        *,
+        resumed_last_t: float | None = None,
     ):
+        """`resumed_last_t`: for a resumed session, the journal time (Unix seconds) of its last
+        record before this run (see `last_record_time`)."""
         super().__init__()
         self.interview = interview
         self._clock = clock
+        self._resumed_last_t = resumed_last_t
         self._time_limit_s = time_limit_s
         self._conversation = Conversation(id="conversation")
         self._transcript = TranscriptRenderer(self._conversation, interview.header, live=True)
@@ -97,9 +104,24 @@ class InterviewScreen(Screen[None]):
     def on_mount(self) -> None:
         status = self.query_one(StatusBar)
         status.time_limit_s = self._time_limit_s
+        if self._resumed_last_t is not None:
+            status.started_at = self._clock() - self._spent_since(self.interview.header.t)
         status.provider = self._provider_label()
         self.query_one(AnswerEditor).focus()
         self.run_events(self.interview.start(), None)
+
+    def _spent_since(self, t: float) -> float:
+        """Time spent in the session since journal time `t`, before this run.
+
+        The clocks show time spent with the session open, not time since it began: a session
+        resumed the next morning should not show a night of "elapsed". The journal has no record
+        of when the app was closed, so the time before this run is counted up to the last record
+        written (a few unsent seconds of typing may be missed; nothing is invented). A record
+        written in this run (a question opened now) has `t` after that: nothing spent yet. Only
+        differences of journal times are used, so the app's own clock may be any clock."""
+        if self._resumed_last_t is None:
+            return 0.0
+        return max(0.0, self._resumed_last_t - t)
 
     @property
     def chunks_shown(self) -> int:
@@ -250,7 +272,9 @@ class InterviewScreen(Screen[None]):
         if isinstance(event, QuestionOpened):
             mode = "Practice" if transcript.practice else "Interview"
             self.query_one("#progress", SafeStatic).set_text(f"{mode} · {transcript.heading}")
-            self.query_one(StatusBar).question_started_at = self._clock()
+            self.query_one(StatusBar).question_started_at = self._clock() - self._spent_since(
+                event.t
+            )
             self.query_one(AnswerEditor).focus()
         elif isinstance(event, ProbeGiven):
             self.query_one(AnswerEditor).focus()
@@ -361,3 +385,8 @@ class InterviewScreen(Screen[None]):
             severity="warning",
             markup=False,
         )
+
+
+def last_record_time(journal: Path) -> float:
+    """The time of a journal's last record (read before a resumed session's screen opens)."""
+    return load_state(journal).last_t
