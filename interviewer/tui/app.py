@@ -17,6 +17,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 
 from interviewer.config import Settings
 from interviewer.engine.session import Interview
@@ -68,6 +69,15 @@ class InterviewerApp(App[int]):
         self.interview: Interview | None = None
         self._interview_closed = False
         self.drafts = DraftStore()
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver" and driver.__module__ == "textual.drivers.linux_driver":
+            # Pasted escape sequences must stay text (see `paste_guard`); POSIX only.
+            from interviewer.tui.paste_guard import GuardedLinuxDriver
+
+            return GuardedLinuxDriver
+        return driver
 
     # -- screens -------------------------------------------------------------------------
 
