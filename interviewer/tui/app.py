@@ -17,6 +17,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 
 from interviewer.config import Settings
 from interviewer.engine.session import Interview
@@ -29,11 +30,11 @@ from interviewer.tui.ports import (
     InterviewFactory,
     StartChoice,
 )
-from interviewer.tui.screens.confirm import ConfirmScreen
+from interviewer.tui.screens.confirm import ConfirmScreen, SkipConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.help import HelpScreen, editor_keys
 from interviewer.tui.screens.history import HistoryScreen
-from interviewer.tui.screens.interview import InterviewScreen
+from interviewer.tui.screens.interview import InterviewScreen, last_record_time
 from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.screens.start import StartScreen
 
@@ -68,6 +69,15 @@ class InterviewerApp(App[int]):
         self.interview: Interview | None = None
         self._interview_closed = False
         self.drafts = DraftStore()
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver" and driver.__module__ == "textual.drivers.linux_driver":
+            # Pasted escape sequences must stay text (see `paste_guard`); POSIX only.
+            from interviewer.tui.paste_guard import GuardedLinuxDriver
+
+            return GuardedLinuxDriver
+        return driver
 
     # -- screens -------------------------------------------------------------------------
 
@@ -111,8 +121,15 @@ class InterviewerApp(App[int]):
                 start.preparing(False)
         self.interview = interview
         self._interview_closed = False
+        last_t = None
+        if choice.resume is not None:
+            last_t = await asyncio.to_thread(last_record_time, interview.journal_path)
         screen = InterviewScreen(
-            interview, self.clock, self.settings.interview.question_time_limit_s, self.drafts
+            interview,
+            self.clock,
+            self.settings.interview.question_time_limit_s,
+            self.drafts,
+            resumed_last_t=last_t,
         )
         await self.push_screen(screen)
         # The draft stays on disk until the engine takes the answer: a crash right after
@@ -174,6 +191,7 @@ class InterviewerApp(App[int]):
                     ("Report", ReportScreen.BINDINGS),
                     ("History", HistoryScreen.BINDINGS),
                     ("Questions asked by the app", ConfirmScreen.BINDINGS),
+                    ("Skipping an empty answer (typing goes on)", SkipConfirmScreen.BINDINGS),
                 ]
             )
         )

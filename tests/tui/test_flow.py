@@ -261,13 +261,13 @@ async def test_empty_answer_asks_before_skipping(harness: EngineHarness) -> None
         screen = await start_interview(pilot, app)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        await pilot.press("n")
+        await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen, what="back to editor")
         assert harness.built[0].current_prompt is not None  # nothing recorded
 
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        await pilot.press("y")
+        await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ReportScreen), what="report")
         report = app.screen.report  # type: ignore[attr-defined]
         assert report.questions[0].exchanges[0].answer == ""

@@ -1,13 +1,15 @@
-"""A yes/no question in a modal box."""
+"""A yes/no question in a modal box, and the one asked before an empty answer is skipped."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button
 
 from interviewer.tui.widgets.safe import SafeStatic
@@ -18,6 +20,8 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
     ]
+    YES_KEY = "y"
+    NO_KEY = "n"
 
     def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
         super().__init__()
@@ -29,11 +33,56 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="dialog"):
             yield SafeStatic(self._question, id="question")
             with Horizontal(id="buttons"):
-                yield Button(f"{self._yes} (y)", id="yes", variant="primary")
-                yield Button(f"{self._no} (n)", id="no")
+                yield Button(f"{self._yes} ({self.YES_KEY})", id="yes", variant="primary")
+                yield Button(f"{self._no} ({self.NO_KEY})", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
+
+
+class SkipConfirmScreen(ConfirmScreen, inherit_bindings=False):
+    """ "Skip this empty answer?", asked while the candidate may still be typing.
+
+    Letters are no answer here: "y" in a word typed on would skip the question, and whatever
+    else was typed would land in the dialog and be lost. So only ctrl+s (again) skips and Esc
+    keeps writing; any typed key or paste closes the dialog and goes on into `editor`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "answer(True)", "Skip the question"),
+        Binding("escape", "answer(False)", "Keep writing"),
+    ]
+    YES_KEY = "ctrl+s"
+    NO_KEY = "Esc"
+
+    def __init__(self, question: str, editor: Widget) -> None:
+        super().__init__(question, yes="Skip", no="Keep writing")
+        self._editor = editor
+        self._answered = False
+
+    def _keep_writing(self) -> None:
+        if not self._answered:
+            self._answered = True
+            self.dismiss(False)
+
+    def on_key(self, event: events.Key) -> None:
+        # Enter too: it would press the focused Skip button.
+        if event.is_printable or event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self._keep_writing()
+            # Into the editor's queue: behind anything still queued there, so in order.
+            self._editor.post_message(events.Key(event.key, event.character))
+
+    def on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()
+        self._keep_writing()
+        self._editor.post_message(events.Paste(event.text))
+
+    def action_answer(self, value: bool) -> None:
+        if not self._answered:
+            self._answered = True
+            self.dismiss(value)

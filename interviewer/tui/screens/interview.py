@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import ClassVar
 
 from textual import work
@@ -27,6 +28,7 @@ from textual.widgets.text_area import Document
 
 from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice, ProbeDelta
 from interviewer.engine.session import Interview
+from interviewer.engine.state import load_state
 from interviewer.errors import ProviderError
 from interviewer.journal import (
     AnswerGiven,
@@ -38,18 +40,20 @@ from interviewer.journal import (
 )
 from interviewer.text.sanitize import clean_line
 from interviewer.tui.drafts import DraftMirror, DraftStore
-from interviewer.tui.screens.confirm import ConfirmScreen
+from interviewer.tui.screens.confirm import SkipConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.transcript import TranscriptRenderer
 from interviewer.tui.widgets.conversation import Conversation
-from interviewer.tui.widgets.editor import AnswerEditor
+from interviewer.tui.widgets.editor import SEND_KEY, AnswerEditor
 from interviewer.tui.widgets.safe import SafeStatic
 from interviewer.tui.widgets.status import StatusBar
 
 
 class InterviewScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "Send answer", priority=True),
+        # Not a priority binding: the editor takes ctrl+s itself, in input order (see
+        # `AnswerEditor`); this one serves when the focus is elsewhere, and the footer.
+        Binding(SEND_KEY, "submit", "Send answer"),
         Binding("escape", "cancel", "Stop reply"),
         Binding("ctrl+r", "retry_grading", "Retry grading"),
         Binding("ctrl+o", "grade_offline", "Grade offline"),
@@ -71,10 +75,15 @@ class InterviewScreen(Screen[None]):
         clock: Callable[[], float],
         time_limit_s: int,
         drafts: DraftStore | None = None,
+        *,
+        resumed_last_t: float | None = None,
     ):
+        """`resumed_last_t`: for a resumed session, the journal time (Unix seconds) of its last
+        record before this run (see `last_record_time`)."""
         super().__init__()
         self.interview = interview
         self._clock = clock
+        self._resumed_last_t = resumed_last_t
         self._time_limit_s = time_limit_s
         self._conversation = Conversation(id="conversation")
         self._transcript = TranscriptRenderer(self._conversation, interview.header, live=True)
@@ -95,9 +104,24 @@ class InterviewScreen(Screen[None]):
     def on_mount(self) -> None:
         status = self.query_one(StatusBar)
         status.time_limit_s = self._time_limit_s
+        if self._resumed_last_t is not None:
+            status.started_at = self._clock() - self._spent_since(self.interview.header.t)
         status.provider = self._provider_label()
         self.query_one(AnswerEditor).focus()
         self.run_events(self.interview.start(), None)
+
+    def _spent_since(self, t: float) -> float:
+        """Time spent in the session since journal time `t`, before this run.
+
+        The clocks show time spent with the session open, not time since it began: a session
+        resumed the next morning should not show a night of "elapsed". The journal has no record
+        of when the app was closed, so the time before this run is counted up to the last record
+        written (a few unsent seconds of typing may be missed; nothing is invented). A record
+        written in this run (a question opened now) has `t` after that: nothing spent yet. Only
+        differences of journal times are used, so the app's own clock may be any clock."""
+        if self._resumed_last_t is None:
+            return 0.0
+        return max(0.0, self._resumed_last_t - t)
 
     @property
     def chunks_shown(self) -> int:
@@ -118,6 +142,14 @@ class InterviewScreen(Screen[None]):
         return True
 
     async def action_submit(self) -> None:
+        self._submit(self.query_one(AnswerEditor).text)
+
+    def on_answer_editor_send_requested(self, message: AnswerEditor.SendRequested) -> None:
+        message.stop()
+        self._submit(message.text)
+
+    def _submit(self, text: str) -> None:
+        """Send `text`, the editor's text when ctrl+s came (keys typed after it stay)."""
         if self.busy:
             self.notify("The interviewer is still replying; Esc stops the reply.", markup=False)
             return
@@ -130,18 +162,20 @@ class InterviewScreen(Screen[None]):
                 markup=False,
             )
             return
-        text = self.query_one(AnswerEditor).text
-        if not text.strip():
-            self.app.push_screen(
-                ConfirmScreen(
-                    "Your answer is empty. Skip this question (it scores 0)?",
-                    yes="Skip",
-                    no="Keep writing",
-                ),
-                self._skip_confirmed,
-            )
+        if text.strip():
+            self._send(text)
             return
-        self._send(text)
+        editor = self.query_one(AnswerEditor)
+        if editor.text.strip():
+            return  # typed on right after ctrl+s: the candidate is writing, not skipping
+        self.app.push_screen(
+            SkipConfirmScreen(
+                "Your answer is empty. Skip this question (it scores 0)? "
+                "Typing goes on into your answer.",
+                editor,
+            ),
+            self._skip_confirmed,
+        )
 
     def _skip_confirmed(self, yes: bool | None) -> None:
         if yes:
@@ -238,7 +272,9 @@ class InterviewScreen(Screen[None]):
         if isinstance(event, QuestionOpened):
             mode = "Practice" if transcript.practice else "Interview"
             self.query_one("#progress", SafeStatic).set_text(f"{mode} · {transcript.heading}")
-            self.query_one(StatusBar).question_started_at = self._clock()
+            self.query_one(StatusBar).question_started_at = self._clock() - self._spent_since(
+                event.t
+            )
             self.query_one(AnswerEditor).focus()
         elif isinstance(event, ProbeGiven):
             self.query_one(AnswerEditor).focus()
@@ -349,3 +385,8 @@ class InterviewScreen(Screen[None]):
             severity="warning",
             markup=False,
         )
+
+
+def last_record_time(journal: Path) -> float:
+    """The time of a journal's last record (read before a resumed session's screen opens)."""
+    return load_state(journal).last_t

@@ -1,0 +1,104 @@
+"""Keys and pastes that arrive faster than the app handles them reach the answer in order.
+
+A real terminal delivers a burst (fast typing, a paste, then ctrl+s at once) to the app's queue
+before the editor has handled any of it; `pilot.press` waits for idle after every key, so these
+tests put the whole burst on the queue first, as the input thread would."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.pilot import Pilot
+
+from interviewer.config import InterviewSettings, Settings
+from interviewer.engine.state import load_state
+from interviewer.tui.app import InterviewerApp
+from interviewer.tui.screens.confirm import SkipConfirmScreen
+from interviewer.tui.screens.interview import InterviewScreen
+from interviewer.tui.widgets.editor import AnswerEditor
+from tests.tui.harness import EngineHarness, engine_idle, grade_for, make_app, wait_until
+
+SIZE = (100, 36)
+ROUNDS = 8
+
+
+def burst(app: InterviewerApp, *keys: str | events.Paste) -> None:
+    """Queue keys (single characters or key names) and pastes without letting the app run."""
+    driver = app._driver
+    assert driver is not None
+    for key in keys:
+        if isinstance(key, events.Paste):
+            message: events.Event = key
+        elif len(key) == 1:
+            message = events.Key(key if key.isalnum() else _name(key), key)
+        else:
+            message = events.Key(key, "\r" if key == "enter" else None)
+        message.set_sender(app)
+        driver.send_message(message)
+
+
+def _name(char: str) -> str:
+    from textual.keys import _character_to_key
+
+    return _character_to_key(char)
+
+
+def answer(round_no: int) -> str:
+    return f"Answer {round_no} keeps data apart from instructions, every time."
+
+
+async def open_interview(pilot: Pilot[int], app: InterviewerApp) -> None:
+    await pilot.press("ctrl+s")
+    await wait_until(pilot, lambda: isinstance(app.screen, InterviewScreen), what="interview")
+    await wait_until(pilot, lambda: engine_idle(app), what="first question")
+
+
+def answers_on_record(harness: EngineHarness) -> list[list[str]]:
+    state = load_state(harness.built[0].journal_path)
+    return [list(q.answers) for q in state.opened]
+
+
+async def run_rounds(harness: EngineHarness, keys_for: object) -> list[list[str]]:
+    harness.max_probes = 0
+    harness.questions = ROUNDS
+    for question in harness.question_list():
+        harness.provider.enqueue_grade(grade_for(question))
+    app = make_app(harness, settings=Settings(interview=InterviewSettings(count=ROUNDS)))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_interview(pilot, app)
+        for round_no in range(1, ROUNDS + 1):
+            burst(app, *keys_for(round_no), "ctrl+s")  # type: ignore[operator]
+            await pilot.pause(0.05)
+            await wait_until(pilot, lambda: engine_idle(app), what=f"answer {round_no}")
+    return answers_on_record(harness)
+
+
+async def test_typed_burst_then_ctrl_s_sends_exactly_what_was_typed(
+    harness: EngineHarness,
+) -> None:
+    recorded = await run_rounds(harness, lambda n: list(answer(n)))
+    assert recorded == [[answer(n)] for n in range(1, ROUNDS + 1)]
+
+
+async def test_paste_then_ctrl_s_sends_exactly_what_was_pasted(harness: EngineHarness) -> None:
+    recorded = await run_rounds(harness, lambda n: [events.Paste(answer(n))])
+    assert recorded == [[answer(n)] for n in range(1, ROUNDS + 1)]
+
+
+async def test_typing_into_the_empty_answer_dialog_goes_on_into_the_answer(
+    harness: EngineHarness,
+) -> None:
+    harness.max_probes = 0
+    harness.questions = 1
+    typed = "yes, and nothing typed here is lost\n"
+    app = make_app(harness)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_interview(pilot, app)
+        screen = app.screen
+        burst(app, "ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, SkipConfirmScreen), what="confirm")
+        burst(app, *[c if c != "\n" else "enter" for c in typed], events.Paste("pasted"))
+        await wait_until(pilot, lambda: app.screen is screen, what="dialog closed")
+        editor = screen.query_one(AnswerEditor)
+        await wait_until(pilot, lambda: editor.text.endswith("pasted"), what="typing")
+        assert editor.text == typed + "pasted"
+        assert harness.built[0].current_prompt is not None  # "y" skipped nothing
