@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Sleep = Callable[[float], Awaitable[None]]
 """How code that waits (retry backoff, paced replay, journal playback) sleeps: `asyncio.sleep`
@@ -141,6 +141,17 @@ class GraderOutput(FrozenModel):
     """Prose feedback for the candidate (Markdown)."""
 
 
+GradingMethod = Literal["model", "coverage", "pre-check"]
+"""How a score was reached: a model read the answer; the offline key-point coverage estimate;
+or the pre-check, before any grader."""
+
+COVERAGE_NOTE = (
+    "Offline estimate: it checks which key ideas the answer mentions, not whether what it says is "
+    "right. For a grader that reads meaning, use a local model (Ollama, llama.cpp) or an API key "
+    "(README, Providers)."
+)
+"""Shown wherever a coverage-estimate score appears, so nobody takes it for a judgement."""
+
 IGNORED_FLAG = "ignored:"
 """Evaluation flag prefix: `ignored:<sentence>` for each sentence set aside as addressed to the
 grader (or as code), so the candidate sees exactly what earned nothing and why."""
@@ -157,8 +168,20 @@ class Evaluation(FrozenModel):
     feedback: str = ""
     grader: str
     """Which provider graded, e.g. "offline" or "openai:gpt-4o-mini"; says when offline stood in."""
+    method: GradingMethod = "model"
+    """How the score was reached (`GradingMethod`); "coverage" scores carry `COVERAGE_NOTE`."""
     flags: tuple[str, ...] = ()
     """Why the score is what it is when not from verdicts alone: "empty", "too_short",
     "gibberish", "grading_failed", "evidence_rejected:<key point id>", "truncated",
     "ignored:<sentence>" (`IGNORED_FLAG`)."""
     usage: Usage = Usage()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _method_of_earlier_journals(cls, data: Any) -> Any:
+        # Journals written before `method` existed: their grader label says it.
+        if isinstance(data, dict) and "method" not in data:
+            known = {"offline": "coverage", "pre-check": "pre-check"}
+            if data.get("grader") in known:
+                return {**data, "method": known[data["grader"]]}
+        return data

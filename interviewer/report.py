@@ -17,6 +17,7 @@ from typing import Literal
 
 from interviewer import paths
 from interviewer.domain import (
+    COVERAGE_NOTE,
     IGNORED_FLAG,
     Difficulty,
     Evaluation,
@@ -123,6 +124,8 @@ def to_markdown(report: Report) -> str:
             continue
         grader = line(evaluation.grader)
         lines.append(f"**Score: {evaluation.score:.1f} / 10** (graded by {grader})")
+        if evaluation.method == "coverage":
+            lines += ["", f"_{COVERAGE_NOTE}_"]
         lines.append("")
         for verdict in evaluation.verdicts:
             evidence = f' — "{block(verdict.evidence)}"' if verdict.evidence else ""
@@ -169,6 +172,8 @@ def evaluation_text(evaluation: Evaluation) -> str:
     (the feedback prose is the caller's: it may have streamed already). Not sanitised: write it
     through `sanitize.clean_for_terminal`."""
     lines = [f"Score: {evaluation.score:.1f} / 10 (graded by {evaluation.grader})"]
+    if evaluation.method == "coverage":
+        lines.append(f"  {COVERAGE_NOTE}")
     for verdict in evaluation.verdicts:
         evidence = f' — "{verdict.evidence}"' if verdict.evidence else ""
         lines.append(f"  {verdict.verdict.value:>7}: {verdict.key_point_id}{evidence}")

@@ -142,6 +142,7 @@ def evaluation_from_output(
         gaps=done.output.gaps,
         feedback=done.output.feedback,
         grader=grader,
+        method=done.method,
         flags=flags,
         usage=done.usage,
     )
@@ -166,5 +167,6 @@ def precheck_evaluation(question: Question, flag: str) -> Evaluation:
         gaps=(reason,),
         feedback=reason,
         grader="pre-check",
+        method="pre-check",
         flags=(flag,),
     )

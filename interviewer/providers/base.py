@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
-from interviewer.domain import Exchange, GraderOutput, Question, Usage
+from interviewer.domain import Exchange, GraderOutput, GradingMethod, Question, Usage
 
 Role = Literal["interviewer", "grader"]
 
@@ -67,6 +67,8 @@ class GradeDone:
     output: GraderOutput
     usage: Usage = field(default_factory=Usage)
     interrupted: bool = False
+    method: GradingMethod = "model"
+    """"coverage" for the offline estimate (and replays of it); "model" when a model read it."""
 
 
 ProbeEvent = TextDelta | ProbeDone

@@ -172,7 +172,10 @@ class ReplayProvider:
         async for chunk in self._stream(fixture):
             yield chunk
         yield GradeDone(
-            output=fixture.output, usage=fixture.usage, interrupted=fixture.stop != "end"
+            output=fixture.output,
+            usage=fixture.usage,
+            interrupted=fixture.stop != "end",
+            method="coverage" if fixture.kind == "offline" else "model",
         )
 
     async def aclose(self) -> None:

@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from interviewer.domain import IGNORED_FLAG, Evaluation, Question, Verdict
+from interviewer.domain import COVERAGE_NOTE, IGNORED_FLAG, Evaluation, Question, Verdict
 from interviewer.text.sanitize import clean_for_terminal
 from interviewer.tui.widgets.safe import SafeMarkdown, SafeStatic, escape_markdown
 
@@ -27,6 +27,8 @@ def feedback_markdown(question: Question, evaluation: Evaluation, *, sample: boo
     grader's prose is Markdown by contract and only sanitised."""
     lines = [f"## Score: {evaluation.score:.1f} / 10", ""]
     lines.append(f"Graded by {escape_markdown(evaluation.grader)}.")
+    if evaluation.method == "coverage":
+        lines += ["", f"_{escape_markdown(COVERAGE_NOTE)}_", ""]
     notes = [flag for flag in evaluation.flags if not flag.startswith(IGNORED_FLAG)]
     set_aside = [flag[len(IGNORED_FLAG) :] for flag in evaluation.flags if flag not in notes]
     if notes:

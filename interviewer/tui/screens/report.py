@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
-from interviewer.domain import KeyPoint, Question
+from interviewer.domain import COVERAGE_NOTE, KeyPoint, Question
 from interviewer.report import QuestionReport, Report, export_report
 from interviewer.text.sanitize import clean_line
 from interviewer.tui.screens.feedback import FeedbackScreen
@@ -50,6 +50,8 @@ class ReportScreen(Screen[None]):
             classes="title",
         )
         yield SafeStatic(summary_line(report), id="summary")
+        if any(q.evaluation and q.evaluation.method == "coverage" for q in report.questions):
+            yield SafeStatic(COVERAGE_NOTE, id="coverage-note", classes="hint")
         table: DataTable[Text] = DataTable(id="questions", cursor_type="row", zebra_stripes=True)
         table.add_columns(
             "#", "Question", "Difficulty", "Score", "Probes", "Time", "Tokens", "Cost"
