@@ -104,9 +104,8 @@ def test_ctrl_c_at_a_real_terminal_keeps_the_line_being_typed(tmp_path: Path) ->
     assert draft.read_text(encoding="utf-8") == "typed but never sent XYZZY"
 
 
-def test_resume_offers_the_draft_and_sends_it_on_enter(
-    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def unfinished_with_draft_folder(home: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """An unfinished session (one of two questions answered) and where its draft goes."""
     first = tmp_path / "one.jsonl"
     first.write_text(json.dumps({"text": "A first answer about hashing datasets."}) + "\n")
     run = ["run", "--answers", str(first), "--count", "2", "--seed", "2", "--max-probes", "0"]
@@ -114,6 +113,13 @@ def test_resume_offers_the_draft_and_sends_it_on_enter(
     [journal] = (home / "data" / "sessions").glob("*.jsonl")
     draft = home / "data" / "drafts" / f"{journal.stem}.txt"
     draft.parent.mkdir(parents=True)
+    return journal, draft
+
+
+def test_resume_offers_the_draft_and_sends_it_on_enter(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal, draft = unfinished_with_draft_folder(home, tmp_path)
     draft.write_text("my saved DRAFT answer\nabout monitoring and alerting", encoding="utf-8")
     capsys.readouterr()
 
@@ -134,13 +140,7 @@ def test_resume_offers_the_draft_and_sends_it_on_enter(
 def test_typing_replaces_the_offered_draft(
     home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = tmp_path / "one.jsonl"
-    first.write_text(json.dumps({"text": "A first answer about hashing datasets."}) + "\n")
-    run = ["run", "--answers", str(first), "--count", "2", "--seed", "2", "--max-probes", "0"]
-    assert main(run) == ExitCode.UNFINISHED
-    [journal] = (home / "data" / "sessions").glob("*.jsonl")
-    draft = home / "data" / "drafts" / f"{journal.stem}.txt"
-    draft.parent.mkdir(parents=True)
+    journal, draft = unfinished_with_draft_folder(home, tmp_path)
     draft.write_text("old draft", encoding="utf-8")
 
     monkeypatch.setattr("sys.stdin", io.StringIO("a NEW answer about logging\n\n"))
