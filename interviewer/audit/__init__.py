@@ -10,4 +10,5 @@ calibrate.py  run_calibration
 cost.py       calls, tokens and dollars of a run before it starts
 prepare.py    question selection and the paid-run confirmation both commands share
 table.py      plain-text, sanitised tables for both commands
+ordering.py   pairwise accuracy, Spearman, MAE: how well scores order answers (benchmark, calibrate)
 """
