@@ -9,16 +9,18 @@ The plain-text layout, repeated for each question (blank lines between blocks ar
     I'd treat the ML pipeline like any other production system ...
 
 Plain text has no key points or probes, so they are derived: the sample answer is split into
-sentences, the 5 to 8 most content-rich become key points (most content-rich first), and each gets
-probes from templates that name the area of the point, never its content. The result is a
-starting point: review the key points and probes by hand before relying on the grades.
+sentences (and, when it has fewer than five, into clauses), up to 8 of the most content-rich become
+key points (most content-rich first), and each gets probes from templates that name the area of
+the point, never its content. A one-sentence sample answer, typical of course quizzes, gives one
+key point: the sentence itself. The result is a starting point: review the key points and probes
+by hand before relying on the grades.
 """
 
 from __future__ import annotations
 
 import re
 
-from interviewer.bank.check import MAX_KEY_POINTS, MIN_KEY_POINTS
+from interviewer.bank.check import MAX_KEY_POINTS
 from interviewer.domain import Bank, Difficulty, KeyPoint, Question
 from interviewer.errors import BankError
 from interviewer.text.sanitize import clean_line
@@ -36,6 +38,9 @@ _LEADING_CONNECTIVE_RE = re.compile(
     re.IGNORECASE,
 )
 _SLUG_WORDS = 6
+_CLAUSES_BELOW = 5
+"""Sample answers of fewer sentences are split at clauses too: two sentences that list five
+controls give five key points, a one-sentence definition stays one."""
 
 # Area cues: when a key point mentions one of these words, its probes ask about that area.
 # The phrases name a topic an interviewer would steer towards, never the expected answer.
@@ -201,11 +206,11 @@ def _question_from(block: _Block, source: str, used: set[str]) -> Question:
     answer = "\n".join(_strip_blank(block.answer)).strip()
     assert block.difficulty is not None  # _split_blocks reports blocks without one
     points = derive_key_points(answer)
-    if len(points) < MIN_KEY_POINTS:
+    if not points:
         raise BankError(
             f"{source}: line {block.answer_line}: the sample answer of question {block.number} "
-            f"gives only {len(points)} distinct points; at least {MIN_KEY_POINTS} are needed "
-            "(write one idea per sentence, or write the key points by hand in the TOML file)"
+            "gives no point to grade; write it as at least one sentence that says what a good "
+            "answer says"
         )
     return Question(
         id=_unique(slugify(text, max_words=_SLUG_WORDS) or f"question-{block.number}", used),
@@ -259,9 +264,10 @@ def _tidy(sentence: str) -> str:
 
 
 def derive_key_points(answer: str) -> list[KeyPoint]:
-    """5 to 8 key points from a sample answer, most content-rich first (fewer if it is short)."""
+    """1 to 8 key points from a sample answer, most content-rich first (none when it has no
+    content words at all)."""
     sentences = split_sentences(answer)
-    if len(sentences) < MIN_KEY_POINTS:
+    if len(sentences) < _CLAUSES_BELOW:
         sentences = [part for s in sentences for part in _split_clauses(s)]
     ranked = sorted(enumerate(sentences), key=lambda item: (-_salience(item[1]), item[0]))
     chosen: list[str] = []

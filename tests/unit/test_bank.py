@@ -128,11 +128,12 @@ def test_every_difficulty_is_represented(shipped: Bank) -> None:
         ),
         (
             "too-few-key-points.toml",
-            'question "question-one": key_points: found 4 key points, expected 5 to 8',
+            'question "question-one": key_points: found 4 key points, expected 5 to 8 '
+            "[[questions.key_points]] tables (this bank's [bank] min_key_points)",
         ),
         (
             "too-many-key-points.toml",
-            'question "question-one": key_points: found 9 key points, expected 5 to 8',
+            'question "question-one": key_points: found 9 key points, expected 1 to 8',
         ),
         (
             "unknown-key.toml",
@@ -170,7 +171,7 @@ def test_validate_collects_every_error_of_a_file() -> None:
         'question "question-one": difficulty: "expert" is not a difficulty; '
         "expected one of: easy, medium, hard",
         'question "question-one": key_points: found 4 key points, expected 5 to 8 '
-        "[[questions.key_points]] tables",
+        "[[questions.key_points]] tables (this bank's [bank] min_key_points)",
         'question "question-one": key_points[1].probes: at least one probe is required',
         "questions[1]: id: required, expected a non-empty string",
         "questions[1]: text: must not be empty",
