@@ -129,8 +129,15 @@ def test_one_and_two_sentence_answers_give_one_and_two_key_points() -> None:
     assert [p.text for p in first.key_points] == [
         "Recursion is when a function calls itself to solve a smaller case of the same problem."
     ]
-    assert first.key_points[0].probes
+    # Two probes per point (the default max_probes), asking for depth, not for what to add
+    # "before you were comfortable", which suits design questions only.
+    assert first.key_points[0].probes == (
+        "Can you give me a concrete example?",
+        "How would you explain that to someone meeting the idea for the first time?",
+    )
     assert [p.text for p in second.key_points] == ["Use keys.", "Rotate them."]
+    probes = [probe for point in second.key_points for probe in point.probes]
+    assert len(set(probes)) == len(probes) == 4
 
 
 def test_repeated_question_texts_get_unique_ids() -> None:
