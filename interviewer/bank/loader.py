@@ -34,11 +34,12 @@ quizzes); a curated bank that wants every question to cover more says so with `m
 Concepts are the bank's domain knowledge, kept here rather than in the grader: the offline grader
 appends a concept's name to every text (answer sentence, key point, sample-answer sentence) that
 uses one of its terms, so "we compare digests" meets a key point about hashing. Terms are plain
-phrases, matched case-insensitively as whole words, each word also with the endings -s, -es, -d,
--ed, -ing (and a doubled final consonant: "log" matches logging); a word ending in "*" matches
-any word it starts; a space or hyphen matches either ("red team", "red-team"); never regular
-expressions (interviewer.text.terms is the one rule). Every question of the bank carries the
-bank's concepts, so a journal's snapshot of a question grades as the bank did.
+phrases, never regular expressions: matched ignoring case, as whole words, letter for letter; the
+last word also with the endings -s, -es, -d, -ed, -ing (and -ging/-ning after a final g or n); a
+term ending in "*" matches any continuation ("vulnerab*"); spaces, hyphens and apostrophes are
+literal, so "red team" and "red-team" are two terms (interviewer.text.terms is the one rule). Every
+question of the bank carries the bank's concepts, so a journal's snapshot of a question grades as
+the bank did.
 
 Unknown keys are errors (they are usually typos). Error messages count list positions from 0:
 `key_points[2]` is the third key point of its question, `terms[0]` the first term of a concept.

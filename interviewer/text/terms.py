@@ -1,18 +1,18 @@
 """Terms: the plain phrases a bank's `[[concepts]]` list, and the one rule for how they match.
 
-A term matches text case-insensitively, as whole words:
+A term is a word or a phrase, matched case-insensitively as whole words, letter for letter,
+with two allowances at its end:
 
-* each word also matches with the endings -s, -es, -d, -ed and -ing, and with a final consonant
-  doubled before -ed or -ing: "log" matches logs, logged, logging; "sign off" matches "signed off";
-* a word ending in "*" matches every word that starts with it: "vulnerab*" matches vulnerable
-  and vulnerability (the stem needs at least three characters);
-* a space or a hyphen between words matches a space or a hyphen: "red team" matches "red-team";
-  a closed-up spelling ("redteam", "rollback") is a term of its own;
-* straight and curly apostrophes are the same: "don't" matches "don’t".
+* its last word also matches with the endings -s, -es, -d, -ed and -ing, and a final g or n
+  doubled before -ing: "log" matches logs and logging, "scan" matches scans and scanning (a
+  spelling these do not give, such as "logged", is a term of its own: "logg*");
+* a term ending in "*" matches every word that continues it: "vulnerab*" matches vulnerable and
+  vulnerability (the stem needs at least three characters).
 
-Everything else is literal: terms are phrases, never regular expressions, so a bank author lists
-each variant ("sha-256", "sha256") as its own term. The bank checker (`term_problem`) and the
-offline grader's lexicon (`terms_pattern`) both come here, so what validates is what matches.
+Everything else is literal: spaces, hyphens and apostrophes match themselves, so "red team" and
+"red-team", "sha-256" and "sha256", "don't" and "don’t" are terms of their own, and a term is
+never a regular expression. The bank checker (`term_problem`) and the offline grader's lexicon
+(`terms_pattern`) both come here, so what validates is what matches.
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_SEPARATOR = re.compile(r"[\s-]+")
 _NOT_PLAIN = re.compile(r"[|()\[\]{}?+\\^$~]")
-_VOWELS = frozenset("aeiouy")
 MIN_STEM = 3
 
 
@@ -34,44 +32,32 @@ def term_problem(term: str) -> str | None:
     if _NOT_PLAIN.search(stripped):
         return (
             f'"{stripped}" is not a plain phrase; terms are not regular expressions: list each '
-            'variant as its own term (a trailing * on a word matches any ending, e.g. "vulnerab*")'
+            'variant as its own term (a trailing * matches any ending, e.g. "vulnerab*")'
         )
     if not stripped[0].isalnum():
         return f'"{stripped}" must start with a letter or digit'
-    for word in _SEPARATOR.split(stripped):
-        if "*" in word[:-1]:
-            return f'"{stripped}": * may only end a word, as in "vulnerab*"'
-        if word.endswith("*") and len(word) - 1 < MIN_STEM:
-            return (
-                f'"{stripped}": the stem "{word}" is too short to mean anything; give at least '
-                f"{MIN_STEM} characters before the *"
-            )
+    if "*" in stripped[:-1]:
+        return f'"{stripped}": * may only end a term, as in "vulnerab*"'
+    if stripped.endswith("*") and len(stripped.split()[-1]) - 1 < MIN_STEM:
+        return (
+            f'"{stripped}": the stem before * is too short to mean anything; give at least '
+            f"{MIN_STEM} characters"
+        )
     return None
 
 
 @lru_cache(maxsize=1024)
 def terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     """One pattern that finds any of `terms` (each valid: see `term_problem`)."""
-    alternatives = [_term_regex(term) for term in terms]
-    return re.compile("|".join(alternatives), re.IGNORECASE)
+    return re.compile(r"\b(?:" + "|".join(_term_regex(term) for term in terms) + ")", re.I)
 
 
 def _term_regex(term: str) -> str:
-    words = [_word_regex(word) for word in _SEPARATOR.split(term.strip()) if word]
-    joined = r"[\s-]".join(words)
-    # A stem already ends wherever its letters do; any other term must end at a word boundary.
-    return r"\b" + joined + ("" if term.rstrip().endswith("*") else r"\b")
-
-
-def _word_regex(word: str) -> str:
-    if word.endswith("*"):
-        return _literal(word[:-1]) + "[a-z]*"
+    stripped = term.strip()
+    if stripped.endswith("*"):
+        return re.escape(stripped[:-1]) + "[a-z]*"
     endings = "s|es|d|ed|ing"
-    last = word[-1].lower()
-    if last.isalpha() and last.isascii() and last not in _VOWELS:
-        endings += f"|{re.escape(last)}(?:ed|ing)"
-    return _literal(word) + f"(?:{endings})?"
-
-
-def _literal(text: str) -> str:
-    return re.escape(text.replace("’", "'")).replace("'", "['’]")
+    last = stripped[-1].lower()
+    if last in "gn":
+        endings += f"|{last}ing"
+    return re.escape(stripped) + f"(?:{endings})?\\b"

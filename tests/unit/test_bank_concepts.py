@@ -1,13 +1,14 @@
 """A bank's vocabulary (`[[concepts]]`): how terms match, how the checker reports bad ones, and
 that the offline grader takes the vocabulary from the question it grades.
 
-tests/data/banks/ai-security-concepts.jsonl holds the texts of the dev set, the demo answers and
-both grading banks, split into sentences, with `lexicon_py`: the concepts the regex lexicon that
-lived in interviewer/grading/lexicon.py (commit 66af1f6) found in each. The shipped bank's
-`[[concepts]]` are that lexicon moved into the bank, so they must find the same; `added` lists
-the reviewed cases where plain-phrase matching finds a concept the regexes missed (an ending on
-an inner word: "locking down", "keeping less"; a hyphen for a space: "on call", "plain-language";
-and "document~ the decision", a regex whose inner "~" never matched anything).
+tests/data/banks/ai-security-concepts.jsonl holds 1448 texts, split into sentences: the answers of
+the dev sets (the first one and its 290-answer successor), the demo answers and every question,
+key point and sample answer of both grading banks, each with `lexicon_py`, the concepts that the
+regex lexicon of interviewer/grading/lexicon.py at commit 66af1f6 found in it. The shipped bank's
+`[[concepts]]` are that lexicon moved into the bank, so they must find exactly the same, in the
+same order: the grader then embeds the same texts and gives the same scores. (Two of its regexes,
+"document~ the decision" and "notif~ of a breach", had a "~" inside that never matched anything;
+they were left out rather than brought to life unmeasured.)
 """
 
 from __future__ import annotations
@@ -48,15 +49,10 @@ def matches(term: str, text: str) -> bool:
 
 def test_shipped_vocabulary_finds_what_the_regex_lexicon_found(shipped: Bank) -> None:
     rows = [json.loads(line) for line in EXPECTED.read_text(encoding="utf-8").splitlines()]
-    assert len(rows) > 400
-    order = [concept.name for concept in shipped.concepts]
-    added = 0
+    assert len(rows) == 1448
+    assert sum(bool(row["lexicon_py"]) for row in rows) > 1000
     for row in rows:
-        wanted = set(row["lexicon_py"]) | set(row.get("added", ()))
-        added += len(row.get("added", ()))
-        expected = [name for name in order if name in wanted]
-        assert concepts(shipped.concepts, row["text"]) == expected, row["text"]
-    assert added == 9  # each reviewed by hand: a change here needs a new review
+        assert concepts(shipped.concepts, row["text"]) == row["lexicon_py"], row["text"]
 
 
 def test_every_question_carries_its_banks_vocabulary(shipped: Bank) -> None:
@@ -108,17 +104,15 @@ def _string_constants(path: Path) -> list[str]:
     ("term", "text"),
     [
         ("log", "we keep logs"),
-        ("log", "everything is logged"),
         ("log", "LOGGING every call"),
-        ("scan", "we scanned the images"),
-        ("sign off", "security signed off on it"),
-        ("lock down", "locking down the bucket"),
+        ("scan", "scanning the images"),
+        ("signature", "the signatures match"),
+        ("trace", "every request is traced"),
+        ("lock down", "we Lock Down the bucket"),
         ("vulnerab*", "known vulnerabilities"),
-        ("red team", "a red-team exercise"),
-        ("third-party", "third party code"),
-        ("don't store", "I don’t store it"),
+        ("red-team", "a red-team exercise"),
         ("sha-256", "a SHA-256 digest"),
-        ("document* the decision", "she documented the decision"),
+        ("don't store", "I don't store it"),
     ],
 )
 def test_a_term_matches_its_variants(term: str, text: str) -> None:
@@ -131,8 +125,12 @@ def test_a_term_matches_its_variants(term: str, text: str) -> None:
         ("fines", "fine-tuning the model"),  # endings, not any continuation
         ("log", "the catalog"),  # whole words only
         ("iam", "diameter"),
-        ("red team", "redteam"),  # a closed-up spelling is its own term
         ("rag", "ragtime"),
+        ("log", "everything is logged"),  # not an ending the rule gives: a term of its own
+        ("lock down", "locking down the bucket"),  # only the last word takes endings
+        ("red team", "a red-team exercise"),  # spaces, hyphens and apostrophes are literal
+        ("redteam", "a red team exercise"),
+        ("don't store", "I don’t store it"),
     ],
 )
 def test_a_term_does_not_match_other_words(term: str, text: str) -> None:
@@ -147,7 +145,8 @@ def test_a_term_does_not_match_other_words(term: str, text: str) -> None:
         ("sign(ed)? data", "is not a plain phrase"),
         ("vuln~", "is not a plain phrase"),
         ("*able", "must start with a letter or digit"),
-        ("vul*nerable", "* may only end a word"),
+        ("vul*nerable", "* may only end a term"),
+        ("red* team", "* may only end a term"),
         ("ab*", "is too short"),
     ],
 )
