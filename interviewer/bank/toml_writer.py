@@ -58,6 +58,8 @@ def _default_header(bank: Bank) -> str:
         f"Question bank {bank.id!r} for interviewer (format {FORMAT_VERSION}).\n"
         "Key points and probes were derived automatically: review them before relying on grades.\n"
         "Key points: 1 to 8 per question, most important first; probes must not give them away.\n"
+        "Add [[concepts]] tables (name, terms) so the offline grader recognises the field's\n"
+        "synonyms in answers (README, Question banks).\n"
         "Check your edits with `interviewer bank validate FILE`."
     )
 

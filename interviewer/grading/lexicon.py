@@ -13,7 +13,6 @@ without concepts is graded on its own wording alone.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from interviewer.domain import Concept
@@ -22,24 +21,47 @@ from interviewer.text.terms import terms_pattern
 Vocabulary = tuple[Concept, ...]
 
 
+class _Lexicon:
+    """A vocabulary's compiled patterns; hashed by identity, so caches keyed by it are cheap
+    (hashing the vocabulary itself means hashing every concept and term, once per sentence)."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.patterns = tuple((c.name, terms_pattern(c.terms)) for c in vocabulary)
+
+
+_BY_IDENTITY: dict[int, tuple[Vocabulary, _Lexicon]] = {}
+"""Vocabulary object id -> (the object, kept alive so the id stays its own; its lexicon)."""
+
+
 def concepts(vocabulary: Vocabulary, text: str) -> list[str]:
     """Names of the concepts of `vocabulary` that `text` mentions, in vocabulary order."""
-    return list(_concepts(vocabulary, text))
-
-
-@lru_cache(maxsize=8192)
-def _concepts(vocabulary: Vocabulary, text: str) -> tuple[str, ...]:
-    # The patterns are most of a grading's cost, and graders meet the same sentences again and
-    # again (an answer re-graded after a probe, a red-team base answer under every injection).
-    return tuple(name for name, pattern in _compiled(vocabulary) if pattern.search(text))
-
-
-@lru_cache(maxsize=32)
-def _compiled(vocabulary: Vocabulary) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple((concept.name, terms_pattern(concept.terms)) for concept in vocabulary)
+    return list(_concepts(_lexicon(vocabulary), text))
 
 
 def expand(vocabulary: Vocabulary, text: str) -> str:
     """`text` with the names of its concepts appended (what gets embedded)."""
     found = concepts(vocabulary, text)
     return f"{text} {' '.join(found)}" if found else text
+
+
+def _lexicon(vocabulary: Vocabulary) -> _Lexicon:
+    entry = _BY_IDENTITY.get(id(vocabulary))
+    if entry is None or entry[0] is not vocabulary:
+        if len(_BY_IDENTITY) >= 256:
+            _BY_IDENTITY.clear()
+        entry = (vocabulary, _by_value(vocabulary))
+        _BY_IDENTITY[id(vocabulary)] = entry
+    return entry[1]
+
+
+@lru_cache(maxsize=32)
+def _by_value(vocabulary: Vocabulary) -> _Lexicon:
+    # Every question of a bank holds its own copy of the bank's vocabulary: one lexicon for all.
+    return _Lexicon(vocabulary)
+
+
+@lru_cache(maxsize=8192)
+def _concepts(lexicon: _Lexicon, text: str) -> tuple[str, ...]:
+    # The patterns are most of a grading's cost, and graders meet the same sentences again and
+    # again (an answer re-graded after a probe, a red-team base answer under every injection).
+    return tuple(name for name, pattern in lexicon.patterns if pattern.search(text))
