@@ -50,7 +50,13 @@ def min_words_for(reference: str, configured: int) -> int:
     """The fewest words an answer needs: `configured`, or fewer for a short `reference` answer."""
     if not reference.strip():
         return configured
-    return min(configured, max(1, ceil(len(words(reference)) / REFERENCE_SHARE)))
+    return min(configured, max(1, ceil(_word_count(reference) / REFERENCE_SHARE)))
+
+
+@lru_cache(maxsize=256)
+def _word_count(text: str) -> int:
+    # Asked for every grading of a question: a sample answer is tokenised once.
+    return len(words(text))
 
 
 def precheck(text: str, *, min_words: int, reference: str = "") -> str | None:
