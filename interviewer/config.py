@@ -144,7 +144,9 @@ class InterviewSettings(_Strict):
     """interview: feedback at the end, like a real interview. practice: feedback after each
     question, and the sample answer on request."""
     min_answer_words: int = Field(default=8, ge=1)
-    """Answers shorter than this are recognised as too short before any provider call."""
+    """Answers shorter than this are recognised as too short before any provider call. A question
+    whose sample answer is short asks for less: a third of the sample answer's words, at least 1
+    (`interviewer.grading.checks.min_words_for`)."""
     max_answer_chars: int = Field(default=6000, ge=200)
     """Longer answers are cut to this many characters before grading, with a visible notice."""
     question_time_limit_s: int = Field(default=0, ge=0)

@@ -40,6 +40,20 @@ class KeyPoint(FrozenModel):
     without giving it away."""
 
 
+class Concept(FrozenModel):
+    """One idea of a bank's field and the phrases that say it (a bank's `[[concepts]]` table).
+
+    The offline grader appends `name` to every text (answer sentence, key point, sample answer)
+    that mentions one of `terms`, so an answer and a key point that say one thing in different
+    words share words. How terms match is `interviewer.grading.lexicon`'s to define and the bank
+    format documentation's to explain."""
+
+    name: str
+    """The words appended to a text that mentions the concept, e.g. "hash integrity"."""
+    terms: tuple[str, ...] = Field(min_length=1)
+    """Plain phrases that signal the concept, e.g. "checksum", "sha-256", "vulnerab*"."""
+
+
 class Question(FrozenModel):
     id: str
     text: str
@@ -47,6 +61,9 @@ class Question(FrozenModel):
     tags: tuple[str, ...] = ()
     sample_answer: str
     key_points: tuple[KeyPoint, ...]
+    concepts: tuple[Concept, ...] = ()
+    """The vocabulary of the question's bank (its `[[concepts]]`): every question carries it, so
+    a journal's snapshot of the question grades as the bank did when the session ran."""
 
     def key_point(self, key_point_id: str) -> KeyPoint:
         for point in self.key_points:
@@ -60,6 +77,11 @@ class Bank(FrozenModel):
     title: str
     description: str = ""
     questions: tuple[Question, ...]
+    concepts: tuple[Concept, ...] = ()
+    """The bank file's `[[concepts]]`; the loader gives every question the same tuple."""
+    min_key_points: int = 1
+    """Fewest key points a question of this bank may have (`[bank] min_key_points`): the format
+    allows 1 to 8, and a curated bank can insist on more."""
 
     def question(self, question_id: str) -> Question:
         for question in self.questions:

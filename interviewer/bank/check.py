@@ -11,17 +11,20 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from interviewer.domain import Bank, Difficulty, KeyPoint, Question
+from interviewer.domain import Bank, Concept, Difficulty, KeyPoint, Question
 from interviewer.text.sanitize import clean_line
+from interviewer.text.terms import term_problem
 
 FORMAT_VERSION = 1
-MIN_KEY_POINTS = 5
+MIN_KEY_POINTS = 1
+"""What the format allows; a curated bank may ask for more with `[bank] min_key_points`."""
 MAX_KEY_POINTS = 8
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_BANK_KEYS = ("id", "title", "description", "format")
+_BANK_KEYS = ("id", "title", "description", "format", "min_key_points")
 _QUESTION_KEYS = ("id", "difficulty", "tags", "text", "sample_answer", "key_points")
 _KEY_POINT_KEYS = ("id", "text", "probes")
+_CONCEPT_KEYS = ("name", "terms")
 _DIFFICULTIES = ", ".join(d.value for d in Difficulty)
 
 
@@ -41,27 +44,29 @@ class _Checker:
     def __init__(self, source: str) -> None:
         self.source = source
         self.errors: list[str] = []
+        self.min_key_points = MIN_KEY_POINTS
 
     def error(self, where: str, message: str) -> None:
         # Keys and values quoted in messages come from the file: keep escapes off the terminal.
         self.errors.append(clean_line(f"{self.source}: {where}: {message}"))
 
     def check(self, document: dict[str, Any]) -> tuple[Bank | None, list[str]]:
-        self.unknown_keys("", document, ("bank", "questions"))
+        self.unknown_keys("", document, ("bank", "questions", "concepts"))
         header = document.get("bank")
         bank_fields: dict[str, Any] = {}
         if not isinstance(header, dict):
             self.error("[bank]", "a [bank] table with id, title and format = 1 is required")
         else:
             bank_fields = self.check_header(header)
-        questions = self.check_questions(document.get("questions"))
+        concepts = self.check_concepts(document.get("concepts"))
+        questions = self.check_questions(document.get("questions"), concepts)
         if self.errors:
             return None, self.errors
-        return Bank(questions=tuple(questions), **bank_fields), []
+        return Bank(questions=tuple(questions), concepts=concepts, **bank_fields), []
 
     def check_header(self, header: dict[str, Any]) -> dict[str, Any]:
         self.unknown_keys("bank.", header, _BANK_KEYS)
-        fields = {
+        fields: dict[str, Any] = {
             "id": self.ident("bank.id", header, "id"),
             "title": self.string("bank.title", header, "title"),
             "description": self.string("bank.description", header, "description", required=False),
@@ -77,9 +82,54 @@ class _Checker:
                 f"format {version} is not supported (this interviewer reads format "
                 f"{FORMAT_VERSION}); upgrade interviewer or convert the file",
             )
+        least = header.get("min_key_points")
+        if least is not None:
+            if type(least) is not int or not MIN_KEY_POINTS <= least <= MAX_KEY_POINTS:
+                shown = least if type(least) is int else _kind(least)
+                self.error(
+                    "bank.min_key_points",
+                    f"{shown} is not allowed; expected an integer from {MIN_KEY_POINTS} to "
+                    f"{MAX_KEY_POINTS} (or leave it out: any question may then have "
+                    f"{MIN_KEY_POINTS} to {MAX_KEY_POINTS})",
+                )
+            else:
+                self.min_key_points = least
+                fields["min_key_points"] = least
         return fields
 
-    def check_questions(self, raw: Any) -> list[Question]:
+    def check_concepts(self, raw: Any) -> tuple[Concept, ...]:
+        """The bank's vocabulary: optional, so a bank without it grades on its own wording."""
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.error("concepts", "must be an array of tables: write each as [[concepts]]")
+            return ()
+        concepts: list[Concept] = []
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(raw):
+            name = entry.get("name") if isinstance(entry, dict) else None
+            named = name.strip() if isinstance(name, str) else ""
+            label = f'concept "{named}"' if named else f"concepts[{index}]"
+            if not isinstance(entry, dict):
+                self.error(label, "must be a table with name and terms: write it as [[concepts]]")
+                continue
+            before = len(self.errors)
+            self.unknown_keys(f"{label}: ", entry, _CONCEPT_KEYS)
+            text = self.string(f"{label}: name", entry, "name")
+            if text in seen:
+                self.error(
+                    f"{label}: name",
+                    f"duplicate concept name (also concepts[{seen[text]}]); merge their terms "
+                    "into one [[concepts]] table",
+                )
+            elif text:
+                seen[text] = index
+            terms = self.terms(f"{label}: terms", entry.get("terms"))
+            if len(self.errors) == before:
+                concepts.append(Concept(name=text, terms=terms))
+        return tuple(concepts)
+
+    def check_questions(self, raw: Any, concepts: tuple[Concept, ...]) -> list[Question]:
         if raw is None:
             self.error("questions", "at least one [[questions]] table is required")
             return []
@@ -113,12 +163,14 @@ class _Checker:
                     )
                 else:
                     seen[raw_id] = index
-            question = self.check_question(label, entry)
+            question = self.check_question(label, entry, concepts)
             if question is not None:
                 questions.append(question)
         return questions
 
-    def check_question(self, label: str, entry: dict[str, Any]) -> Question | None:
+    def check_question(
+        self, label: str, entry: dict[str, Any], concepts: tuple[Concept, ...]
+    ) -> Question | None:
         before = len(self.errors)
         self.unknown_keys(f"{label}: ", entry, _QUESTION_KEYS)
         qid = self.ident(f"{label}: id", entry, "id")
@@ -136,19 +188,22 @@ class _Checker:
             tags=tags,
             sample_answer=sample,
             key_points=tuple(key_points),
+            concepts=concepts,
         )
 
     def check_key_points(self, label: str, raw: Any) -> list[KeyPoint]:
         where = f"{label}: key_points"
-        expected = f"{MIN_KEY_POINTS} to {MAX_KEY_POINTS} [[questions.key_points]] tables"
+        least = self.min_key_points
+        expected = f"{least} to {MAX_KEY_POINTS} [[questions.key_points]] tables"
         if raw is None:
             self.error(where, f"required: {expected}, most important first")
             return []
         if not isinstance(raw, list):
             self.error(where, f"must be an array of tables: {expected}")
             return []
-        if not MIN_KEY_POINTS <= len(raw) <= MAX_KEY_POINTS:
-            self.error(where, f"found {len(raw)} key points, expected {expected}")
+        if not least <= len(raw) <= MAX_KEY_POINTS:
+            setting = " (this bank's [bank] min_key_points)" if least > MIN_KEY_POINTS else ""
+            self.error(where, f"found {len(raw)} key points, expected {expected}{setting}")
         points: list[KeyPoint] = []
         seen: dict[str, int] = {}
         for index, entry in enumerate(raw):
@@ -234,6 +289,27 @@ class _Checker:
             else:
                 tags.append(tag.strip())
         return tuple(tags)
+
+    def terms(self, where: str, value: Any) -> tuple[str, ...]:
+        if value is None or value == []:
+            self.error(where, 'at least one term is required, e.g. terms = ["checksum", "digest"]')
+            return ()
+        if not isinstance(value, list):
+            self.error(where, f"expected an array of strings, found {_kind(value)}")
+            return ()
+        terms: list[str] = []
+        for index, term in enumerate(value):
+            if not isinstance(term, str):
+                self.error(f"{where}[{index}]", f"expected a string, found {_kind(term)}")
+                continue
+            problem = term_problem(term)
+            if problem is not None:
+                self.error(f"{where}[{index}]", problem)
+            elif term.strip().lower() in (t.lower() for t in terms):
+                self.error(f"{where}[{index}]", f'"{term.strip()}" is listed twice')
+            else:
+                terms.append(term.strip())
+        return tuple(terms)
 
     def probes(self, where: str, value: Any) -> tuple[str, ...]:
         if value is None or value == []:

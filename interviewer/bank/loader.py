@@ -7,6 +7,7 @@ Bank file format (TOML, one bank per file, UTF-8)::
     title = "AI/ML security engineering"
     description = "..."                 # optional
     format = 1                          # version of this layout; always 1 for now
+    min_key_points = 5                  # optional: fewest key points a question may have (1-8)
 
     [[questions]]                       # one table per question, asked in a shuffled order
     id = "secure-ml-pipeline"           # lowercase-kebab, unique in the bank, never reused
@@ -15,16 +16,33 @@ Bank file format (TOML, one bank per file, UTF-8)::
     text = "How would you secure ..."   # the question, as the candidate sees it
     sample_answer = \"\"\"...\"\"\"           # a strong answer; shown in practice mode
 
-    [[questions.key_points]]            # 5 to 8 per question, MOST IMPORTANT FIRST
+    [[questions.key_points]]            # 1 to 8 per question, MOST IMPORTANT FIRST
     id = "data-integrity"               # lowercase-kebab, unique within the question
     text = "Secure ingestion: validate sources and schemas, restrict access, sign or hash datasets"
     probes = ["How would you know the data you trained on is the data you meant to train on?"]
 
+    [[concepts]]                        # optional, any number: the field's vocabulary
+    name = "hash integrity"             # words added to every text that uses one of the terms
+    terms = ["hash", "checksum", "digest", "sha-256", "sha256", "fingerprint*"]
+
 Key point text is read by a semantic-similarity grader: one idea per key point, stated with its
 core concepts and a few synonyms. Probes (at least one per key point) are follow-up questions in
 an interviewer's voice; a probe invites the candidate to talk about the area without giving the
-key point away. Unknown keys are errors (they are usually typos). Error messages count list
-positions from 0: `key_points[2]` is the third key point of its question.
+key point away. A one-sentence sample answer with one key point is a valid question (course
+quizzes); a curated bank that wants every question to cover more says so with `min_key_points`.
+
+Concepts are the bank's domain knowledge, kept here rather than in the grader: the offline grader
+appends a concept's name to every text (answer sentence, key point, sample-answer sentence) that
+uses one of its terms, so "we compare digests" meets a key point about hashing. Terms are plain
+phrases, never regular expressions: matched ignoring case, as whole words, letter for letter; the
+last word also with the endings -s, -es, -d, -ed, -ing (and -ging/-ning after a final g or n); a
+term ending in "*" matches any continuation ("vulnerab*"); spaces, hyphens and apostrophes are
+literal, so "red team" and "red-team" are two terms (interviewer.text.terms is the one rule). Every
+question of the bank carries the bank's concepts, so a journal's snapshot of a question grades as
+the bank did.
+
+Unknown keys are errors (they are usually typos). Error messages count list positions from 0:
+`key_points[2]` is the third key point of its question, `terms[0]` the first term of a concept.
 
 `interviewer bank validate FILE` shows every problem of a file at once; `interviewer bank import`
 turns a plain-text question list into this format (see interviewer.bank.plaintext); banks are

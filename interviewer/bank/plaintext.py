@@ -9,16 +9,19 @@ The plain-text layout, repeated for each question (blank lines between blocks ar
     I'd treat the ML pipeline like any other production system ...
 
 Plain text has no key points or probes, so they are derived: the sample answer is split into
-sentences, the 5 to 8 most content-rich become key points (most content-rich first), and each gets
-probes from templates that name the area of the point, never its content. The result is a
-starting point: review the key points and probes by hand before relying on the grades.
+sentences (and, when it has fewer than five, into clauses), up to 8 of the most content-rich become
+key points (most content-rich first), and each gets probes from templates that name the area of
+the point, never its content. A one-sentence sample answer, typical of course quizzes, gives one
+key point, the sentence itself; such short answers get probes that ask for an example or more
+depth instead. The result is a starting point: review the key points and probes
+by hand before relying on the grades.
 """
 
 from __future__ import annotations
 
 import re
 
-from interviewer.bank.check import MAX_KEY_POINTS, MIN_KEY_POINTS
+from interviewer.bank.check import MAX_KEY_POINTS
 from interviewer.domain import Bank, Difficulty, KeyPoint, Question
 from interviewer.errors import BankError
 from interviewer.text.sanitize import clean_line
@@ -36,6 +39,9 @@ _LEADING_CONNECTIVE_RE = re.compile(
     re.IGNORECASE,
 )
 _SLUG_WORDS = 6
+_CLAUSES_BELOW = 5
+"""Sample answers of fewer sentences are split at clauses too: two sentences that list five
+controls give five key points, a one-sentence definition stays one."""
 
 # Area cues: when a key point mentions one of these words, its probes ask about that area.
 # The phrases name a topic an interviewer would steer towards, never the expected answer.
@@ -84,6 +90,18 @@ _GENERIC_PROBES = (
     "How would you know your approach is actually working?",
     "What would you do differently if the stakes were much higher?",
     "Which part of this would you want a second pair of eyes on?",
+)
+# A sample answer of a sentence or two answers a question of fact ("What is recursion?"), where
+# "what else would you want in place" makes no sense: probes ask for an example or more depth.
+_SHORT_ANSWER_PROBES = (
+    "Can you give me a concrete example?",
+    "How would you explain that to someone meeting the idea for the first time?",
+    "Can you say a little more about how that works?",
+    "Why does that matter in practice?",
+    "Is there anything important about it that you have not mentioned yet?",
+    "Where have you seen this come up in practice?",
+    "What is a common misunderstanding about it?",
+    "How would you check that this is right?",
 )
 
 
@@ -201,11 +219,11 @@ def _question_from(block: _Block, source: str, used: set[str]) -> Question:
     answer = "\n".join(_strip_blank(block.answer)).strip()
     assert block.difficulty is not None  # _split_blocks reports blocks without one
     points = derive_key_points(answer)
-    if len(points) < MIN_KEY_POINTS:
+    if not points:
         raise BankError(
             f"{source}: line {block.answer_line}: the sample answer of question {block.number} "
-            f"gives only {len(points)} distinct points; at least {MIN_KEY_POINTS} are needed "
-            "(write one idea per sentence, or write the key points by hand in the TOML file)"
+            "gives no point to grade; write it as at least one sentence that says what a good "
+            "answer says"
         )
     return Question(
         id=_unique(slugify(text, max_words=_SLUG_WORDS) or f"question-{block.number}", used),
@@ -259,9 +277,11 @@ def _tidy(sentence: str) -> str:
 
 
 def derive_key_points(answer: str) -> list[KeyPoint]:
-    """5 to 8 key points from a sample answer, most content-rich first (fewer if it is short)."""
+    """1 to 8 key points from a sample answer, most content-rich first (none when it has no
+    content words at all)."""
     sentences = split_sentences(answer)
-    if len(sentences) < MIN_KEY_POINTS:
+    short = len(sentences) < _CLAUSES_BELOW
+    if short:
         sentences = [part for s in sentences for part in _split_clauses(s)]
     ranked = sorted(enumerate(sentences), key=lambda item: (-_salience(item[1]), item[0]))
     chosen: list[str] = []
@@ -274,7 +294,11 @@ def derive_key_points(answer: str) -> list[KeyPoint]:
     used_probes: set[str] = set()
     for index, sentence in enumerate(chosen, start=1):
         points.append(
-            KeyPoint(id=f"kp{index}", text=_tidy(sentence), probes=_probes(sentence, used_probes))
+            KeyPoint(
+                id=f"kp{index}",
+                text=_tidy(sentence),
+                probes=_short_probes(used_probes) if short else _probes(sentence, used_probes),
+            )
         )
     return points
 
@@ -282,6 +306,15 @@ def derive_key_points(answer: str) -> list[KeyPoint]:
 def _split_clauses(sentence: str) -> list[str]:
     parts = [p.strip(" ,;") for p in re.split(r";\s+|,\s+(?:and|then|but)\s+", sentence)]
     return [p for p in parts if p]
+
+
+def _short_probes(used: set[str]) -> tuple[str, ...]:
+    # Two per point, so a one-point question has a probe left for each of the default two.
+    probes = [probe for probe in _SHORT_ANSWER_PROBES if probe not in used][:2]
+    if not probes:
+        probes = [probe for probe in _GENERIC_PROBES if probe not in used][:1]
+    used.update(probes)
+    return tuple(probes) or (_GENERIC_PROBES[len(used) % len(_GENERIC_PROBES)],)
 
 
 def _probes(sentence: str, used: set[str]) -> tuple[str, ...]:

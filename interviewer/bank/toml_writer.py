@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from interviewer.bank.check import FORMAT_VERSION
+from interviewer.bank.check import FORMAT_VERSION, MIN_KEY_POINTS
 from interviewer.domain import Bank
 
 
@@ -23,6 +23,8 @@ def dump_bank_toml(bank: Bank, *, header: str | None = None) -> str:
         f"description = {toml_string(bank.description)}",
         f"format = {FORMAT_VERSION}",
     ]
+    if bank.min_key_points > MIN_KEY_POINTS:
+        lines.append(f"min_key_points = {bank.min_key_points}")
     for question in bank.questions:
         lines += [
             "",
@@ -41,6 +43,13 @@ def dump_bank_toml(bank: Bank, *, header: str | None = None) -> str:
                 f"text = {toml_string(point.text)}",
                 f"probes = {toml_array(point.probes)}",
             ]
+    for concept in bank.concepts:
+        lines += [
+            "",
+            "[[concepts]]",
+            f"name = {toml_string(concept.name)}",
+            f"terms = {toml_array(concept.terms)}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -48,7 +57,9 @@ def _default_header(bank: Bank) -> str:
     return (
         f"Question bank {bank.id!r} for interviewer (format {FORMAT_VERSION}).\n"
         "Key points and probes were derived automatically: review them before relying on grades.\n"
-        "Key points: 5 to 8 per question, most important first; probes must not give them away.\n"
+        "Key points: 1 to 8 per question, most important first; probes must not give them away.\n"
+        "Add [[concepts]] tables (name, terms) so the offline grader recognises the field's\n"
+        "synonyms in answers (README, Question banks).\n"
         "Check your edits with `interviewer bank validate FILE`."
     )
 

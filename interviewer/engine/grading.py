@@ -80,7 +80,7 @@ def grading_request(
     from interviewer.grading.checks import precheck
 
     cut = cut_answers(exchanges, limits.max_chars)
-    flag = precheck(answer_text(cut), min_words=limits.min_words)
+    flag = precheck(answer_text(cut), min_words=limits.min_words, reference=question.sample_answer)
     if flag is not None:
         return precheck_evaluation(question, flag)
     return GradeRequest(question=question, exchanges=cut)

@@ -3,6 +3,11 @@
 Pure Python, no model: a keyboard mash should not cost an API call. The heuristics err on the
 side of letting text through; a short but real technical answer ("Hash the datasets and verify
 the signatures before training") must never be flagged.
+
+How short is too short depends on the question: `[interview] min_answer_words` (8 by default) is
+the minimum for questions with a full sample answer, and a question whose sample answer is short
+asks for a third of its words instead (at least one): a course-quiz question answered in six words
+("Recursion is a function calling itself.") accepts a correct five-word answer.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
+from math import ceil
 
 from interviewer.text.words import STOPWORDS, words, wordset
 
@@ -35,13 +41,34 @@ _LOREM = wordset(
 )
 
 
-def precheck(text: str, *, min_words: int) -> str | None:
-    """ "empty", "too_short" or "gibberish" when the answer is not worth grading; else None."""
+REFERENCE_SHARE = 3
+"""An answer may be as short as a third of the sample answer's words (when that is below the
+configured minimum): a correct answer to a short question is rarely longer than its reference."""
+
+
+def min_words_for(reference: str, configured: int) -> int:
+    """The fewest words an answer needs: `configured`, or fewer for a short `reference` answer."""
+    if not reference.strip():
+        return configured
+    return min(configured, max(1, ceil(_word_count(reference) / REFERENCE_SHARE)))
+
+
+@lru_cache(maxsize=256)
+def _word_count(text: str) -> int:
+    # Asked for every grading of a question: a sample answer is tokenised once.
+    return len(words(text))
+
+
+def precheck(text: str, *, min_words: int, reference: str = "") -> str | None:
+    """ "empty", "too_short" or "gibberish" when the answer is not worth grading; else None.
+
+    `reference` is the question's sample answer: a short one lowers `min_words` (`min_words_for`).
+    """
     stripped = text.strip()
     if not any(ch.isalnum() for ch in stripped):
         return "empty"
     tokens = words(stripped)
-    if len(tokens) < min_words:
+    if len(tokens) < min_words_for(reference, min_words):
         return "too_short"
     if _is_gibberish(stripped, tokens):
         return "gibberish"

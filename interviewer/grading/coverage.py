@@ -6,8 +6,9 @@ bundled static model; a unit's match with a key point is its best cosine similar
 point's references (sample sentences count slightly less than the key point itself).
 
 Two adjustments make a static word-embedding model usable as a grader:
-* Concept expansion (`lexicon`): texts get canonical terms for the security concepts they mention
-  appended before embedding, so "we compare digests" meets "hash the datasets".
+* Concept expansion (`lexicon`): texts get the names of the bank's concepts they mention appended
+  before embedding, so "we compare digests" meets "hash the datasets" when the bank's vocabulary
+  (`Question.concepts`) says digests and hashes are one concept.
 * Half of the question's own direction is projected out of every vector: merely restating the
   topic ("logging matters for production AI") should not look like covering a specific point.
 
@@ -25,7 +26,7 @@ import numpy as np
 
 from interviewer.domain import KeyPointVerdict, Question, Verdict
 from interviewer.grading.guards import instruction_mask, is_keyword_list
-from interviewer.grading.lexicon import concepts, expand
+from interviewer.grading.lexicon import Vocabulary, concepts, expand
 from interviewer.grading.matcher import Matrix, get_embedder
 from interviewer.grading.score import missing_key_points
 from interviewer.grading.text import split_sentences
@@ -44,7 +45,7 @@ QUESTION_PROJECTION = 0.5
 class _Unit:
     text: str
     expanded: str
-    """What gets embedded: the text plus the canonical terms of its concepts (see `lexicon`)."""
+    """What gets embedded: the text plus the names of its concepts (see `lexicon`)."""
     sentences: tuple[int, ...]
     """Indices of the unit's sentences among the sentence units (which come first)."""
     bare_list: bool
@@ -83,7 +84,7 @@ def assess(question: Question, answer_text: str) -> tuple[KeyPointVerdict, ...]:
 
 def match_scores(question: Question, answer_text: str) -> tuple[Matrix, list[_Unit]]:
     """(units, key points) similarity matrix and the units; exposed for calibration."""
-    units = _units(answer_text)
+    units = _units(answer_text, question.concepts)
     if not units:
         return np.zeros((0, len(question.key_points)), dtype=np.float32), units
     refs = _references(question)
@@ -111,13 +112,14 @@ def _verdict(score: float, bare_list: bool) -> Verdict:
     return Verdict.MISSED
 
 
-def _units(answer_text: str) -> list[_Unit]:
+def _units(answer_text: str, vocabulary: Vocabulary) -> list[_Unit]:
     spans = split_sentences(answer_text)
     # Instruction-like sentences are removed before windows are formed, so inserting an injection
     # anywhere leaves exactly the units the answer alone would have.
     excluded = instruction_mask(answer_text, spans)
     kept = [span.text for span, drop in zip(spans, excluded, strict=True) if not drop]
-    found = [concepts(text) for text in kept]  # once per sentence: the regexes are the cost
+    # Once per sentence: the patterns are the cost.
+    found = [concepts(vocabulary, text) for text in kept]
     units = [
         _Unit(text, _with_terms(text, terms), (i,), is_keyword_list(text))
         for i, (text, terms) in enumerate(zip(kept, found, strict=True))
@@ -136,10 +138,13 @@ def _with_terms(text: str, terms: list[str]) -> str:
 
 @lru_cache(maxsize=64)
 def _references(question: Question) -> _References:
-    direction = _embed([question.text])[0]
-    key_points = _project(_embed([point.text for point in question.key_points]), direction)
+    vocabulary = question.concepts
+    direction = _embed([question.text], vocabulary)[0]
+    key_points = _project(
+        _embed([point.text for point in question.key_points], vocabulary), direction
+    )
     sample_sentences = [s.text for s in split_sentences(question.sample_answer)]
-    sample = _project(_embed(sample_sentences), direction)
+    sample = _project(_embed(sample_sentences, vocabulary), direction)
     related: list[tuple[int, ...]] = [() for _ in question.key_points]
     if sample_sentences:
         affinity = key_points @ sample.T
@@ -150,8 +155,8 @@ def _references(question: Question) -> _References:
     return _References(direction, key_points, sample, tuple(related))
 
 
-def _embed(texts: list[str]) -> Matrix:
-    return get_embedder().embed([expand(text) for text in texts])
+def _embed(texts: list[str], vocabulary: Vocabulary) -> Matrix:
+    return get_embedder().embed([expand(vocabulary, text) for text in texts])
 
 
 def _project(vectors: Matrix, direction: Matrix) -> Matrix:

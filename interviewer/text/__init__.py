@@ -5,4 +5,6 @@ sanitize.py  terminal safety: escape sequences, controls and invisible character
              anything untrusted before it is shown or written to a file someone will `cat`
 words.py     the one word tokeniser and stopword list (grading, giveaway and canary checks, the
              bank importer)
+terms.py     the one rule for how a bank's concept terms match text (the bank checker validates
+             with it, the offline grader's lexicon matches with it)
 """

@@ -15,6 +15,7 @@ from interviewer.bank.loader import (
     find_bank,
     list_banks,
     load_bank,
+    parse_bank_toml,
     parse_seed_text,
     select_questions,
     validate_bank_file,
@@ -128,11 +129,12 @@ def test_every_difficulty_is_represented(shipped: Bank) -> None:
         ),
         (
             "too-few-key-points.toml",
-            'question "question-one": key_points: found 4 key points, expected 5 to 8',
+            'question "question-one": key_points: found 4 key points, expected 5 to 8 '
+            "[[questions.key_points]] tables (this bank's [bank] min_key_points)",
         ),
         (
             "too-many-key-points.toml",
-            'question "question-one": key_points: found 9 key points, expected 5 to 8',
+            'question "question-one": key_points: found 9 key points, expected 1 to 8',
         ),
         (
             "unknown-key.toml",
@@ -156,6 +158,56 @@ def test_broken_bank_names_file_question_and_field(name: str, expected: str) -> 
     assert str(caught.value).startswith(f"{path}: {expected}")
 
 
+ONE_POINT_BANK = """
+[bank]
+id = "quiz"
+title = "Quiz"
+format = 1
+{setting}
+
+[[questions]]
+id = "recursion"
+difficulty = "easy"
+text = "What is recursion?"
+sample_answer = "A function calling itself."
+
+[[questions.key_points]]
+id = "self-call"
+text = "A function that calls itself"
+probes = ["Can you give me an example?"]
+"""
+
+
+def test_a_question_may_have_a_single_key_point() -> None:
+    bank = parse_bank_toml(ONE_POINT_BANK.format(setting=""), "quiz.toml")
+    assert [len(q.key_points) for q in bank.questions] == [1]
+    assert bank.min_key_points == 1
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        (
+            "min_key_points = 2",
+            'question "recursion": key_points: found 1 key points, expected 2 to 8 '
+            "[[questions.key_points]] tables (this bank's [bank] min_key_points)",
+        ),
+        ("min_key_points = 0", "bank.min_key_points: 0 is not allowed; expected an integer from 1"),
+        ("min_key_points = 9", "bank.min_key_points: 9 is not allowed"),
+        ('min_key_points = "5"', "bank.min_key_points: a string is not allowed"),
+        ("min_key_points = true", "bank.min_key_points: a boolean is not allowed"),
+    ],
+)
+def test_min_key_points_lets_a_bank_ask_for_more(setting: str, expected: str) -> None:
+    with pytest.raises(BankError) as caught:
+        parse_bank_toml(ONE_POINT_BANK.format(setting=setting), "quiz.toml")
+    assert str(caught.value).startswith(f"quiz.toml: {expected}")
+
+
+def test_shipped_bank_asks_for_five_key_points(shipped: Bank) -> None:
+    assert shipped.min_key_points == 5
+
+
 def test_unknown_key_also_reports_the_missing_field() -> None:
     errors = validate_bank_file(BANKS / "unknown-key.toml")
     assert errors[1].endswith(
@@ -170,7 +222,7 @@ def test_validate_collects_every_error_of_a_file() -> None:
         'question "question-one": difficulty: "expert" is not a difficulty; '
         "expected one of: easy, medium, hard",
         'question "question-one": key_points: found 4 key points, expected 5 to 8 '
-        "[[questions.key_points]] tables",
+        "[[questions.key_points]] tables (this bank's [bank] min_key_points)",
         'question "question-one": key_points[1].probes: at least one probe is required',
         "questions[1]: id: required, expected a non-empty string",
         "questions[1]: text: must not be empty",

@@ -116,6 +116,30 @@ def test_short_answers_are_split_into_clauses() -> None:
     assert len(points) == 5
 
 
+def test_one_and_two_sentence_answers_give_one_and_two_key_points() -> None:
+    # Course quizzes answer in a sentence: that imports as a question with one key point (it used
+    # to be refused for giving fewer than five).
+    text = (
+        "Question 1\nDifficulty: easy\nWhat is recursion?\nSample answer\n"
+        "Recursion is when a function calls itself to solve a smaller case of the same problem.\n"
+        "Question 2\nDifficulty: easy\nHow do you handle API keys?\nSample answer\n"
+        "Use keys. Rotate them.\n"
+    )
+    first, second = parse_seed_text(text, "x.txt").questions
+    assert [p.text for p in first.key_points] == [
+        "Recursion is when a function calls itself to solve a smaller case of the same problem."
+    ]
+    # Two probes per point (the default max_probes), asking for depth, not for what to add
+    # "before you were comfortable", which suits design questions only.
+    assert first.key_points[0].probes == (
+        "Can you give me a concrete example?",
+        "How would you explain that to someone meeting the idea for the first time?",
+    )
+    assert [p.text for p in second.key_points] == ["Use keys.", "Rotate them."]
+    probes = [probe for point in second.key_points for probe in point.probes]
+    assert len(set(probes)) == len(probes) == 4
+
+
 def test_repeated_question_texts_get_unique_ids() -> None:
     block = f"Question {{n}}\nDifficulty: easy\nWhat is security?\nSample answer\n{ANSWER}\n"
     bank = parse_seed_text(block.format(n=1) + "\n" + block.format(n=2), "qs.txt")
@@ -147,9 +171,8 @@ def test_repeated_question_texts_get_unique_ids() -> None:
             "question 2 (line 7)",
         ),
         (
-            "Question 1\nDifficulty: easy\nWhy?\nSample answer\nUse keys. Rotate them.",
-            "x.txt: line 5: the sample answer of question 1 gives only 2 distinct points; "
-            "at least 5 are needed",
+            "Question 1\nDifficulty: easy\nWhy?\nSample answer\n... ?!",
+            "x.txt: line 5: the sample answer of question 1 gives no point to grade",
         ),
     ],
 )
