@@ -15,6 +15,10 @@ Matching
 The shipped demo set (used when a replay profile names no ``fixtures``) defaults to ``position``:
 a newcomer types their own answers. An explicit ``match = "strict"`` in the profile still wins.
 
+A folder recorded before assessments existed holds no ``assess`` exchange: `assess` then raises
+`AssessUnsupported`, and the engine decides its probes with the offline estimate, as the session
+that was recorded did, so such recordings replay as they always have.
+
 Roles are recorded but not matched: one replay provider can answer a session recorded with
 separate interviewer and grader profiles. A profile ``model``, when set, keeps only fixtures
 recorded from that model.
@@ -32,8 +36,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from interviewer.domain import Sleep
-from interviewer.errors import FixtureError, ReplayMismatch
+from interviewer.errors import AssessUnsupported, FixtureError, ReplayMismatch
 from interviewer.providers.base import (
+    AssessDone,
+    AssessRequest,
     GradeDone,
     GradeEvent,
     GradeRequest,
@@ -175,6 +181,22 @@ class ReplayProvider:
             output=fixture.output,
             usage=fixture.usage,
             interrupted=fixture.stop != "end",
+            method="coverage" if fixture.kind == "offline" else "model",
+        )
+
+    async def assess(self, request: AssessRequest) -> AssessDone:
+        if not any(fixture.task == "assess" for fixture in self._fixtures):
+            raise AssessUnsupported(
+                f"replay: {self._source} was recorded before assessments existed"
+            )
+        fixture = self._take(canonicalise(request))
+        if fixture.output is None:  # parse_fixture guarantees it
+            raise FixtureError(f"{fixture.source}: an assess fixture without output")
+        if self.pace and fixture.done_ms > 0:
+            await self._sleep(fixture.done_ms / 1000)
+        return AssessDone(
+            output=fixture.output,
+            usage=fixture.usage,
             method="coverage" if fixture.kind == "offline" else "model",
         )
 
