@@ -11,6 +11,9 @@ Matching
   question gets the 2nd recorded probe of that question), whatever the answers were. For demos
   whose answers were edited, or typed anew by someone trying the app. Request hashes are not
   checked in this mode, so hand-edited fixtures load.
+  Other answers can take another path through a question: its closing call (a full ``grade``
+  or the prose-only ``feedback`` after an assessment) takes whichever was recorded, and once the
+  recorded assessments of a question are used up the offline estimate decides the probes.
 
 The shipped demo set (used when a replay profile names no ``fixtures``) defaults to ``position``:
 a newcomer types their own answers. An explicit ``match = "strict"`` in the profile still wins.
@@ -67,6 +70,11 @@ def demo_fixtures() -> Traversable:
     return files("interviewer") / "data" / "fixtures" / "demo"
 
 
+def _slot(task: str) -> str:
+    """Position matching's queue for a task: a question's closing call is one slot."""
+    return "grade" if task == "feedback" else task
+
+
 class ReplayProvider:
     """A Provider that streams recorded exchanges back."""
 
@@ -96,7 +104,7 @@ class ReplayProvider:
         self._last_for_hash: dict[str, Fixture] = {}
         for fixture in self._fixtures:
             self._by_hash[fixture.request_hash].append(fixture)
-            self._by_position[(fixture.task, fixture.request.question_id)].append(fixture)
+            self._by_position[(_slot(fixture.task), fixture.request.question_id)].append(fixture)
 
     @classmethod
     def from_profile(
@@ -244,7 +252,9 @@ class ReplayProvider:
         return self._last_for_hash.get(key)
 
     def _take_position(self, request: CanonicalRequest) -> Fixture | None:
-        queue = self._by_position.get((request.task, request.question_id))
+        queue = self._by_position.get((_slot(request.task), request.question_id))
+        if not queue and request.task == "assess":
+            raise AssessUnsupported(f"replay: no recorded assessment left in {self._source}")
         return queue.popleft() if queue else None
 
     def _mismatch_message(self, request: CanonicalRequest) -> str:

@@ -115,3 +115,54 @@ async def test_a_folder_recorded_before_assessments_replays_as_recorded(
     assessed = [e for e in events if isinstance(e, Assessed)]
     assert assessed and all(a.verdicts is None and a.fallback for a in assessed)
     assert all("recorded before assessments" in (a.fallback or "") for a in assessed)
+
+
+async def test_position_replay_takes_another_path_through_a_question(tmp_path: Path) -> None:
+    question = find_bank("ai-security").question("secure-ml-pipeline")
+    request = AssessRequest(question, (Exchange(kind="question", prompt="Q", answer=PARTIAL),))
+    recorder = RecordingProvider(
+        OfflineProvider(), tmp_path, profile=ProviderProfile(kind="offline"), role="grader"
+    )
+    await recorder.assess(request)
+    replay = ReplayProvider.from_directory(tmp_path, match="position")
+    await replay.assess(request)
+    # The recorded assessments are used up: the engine's offline estimate takes over.
+    with pytest.raises(AssessUnsupported, match="no recorded assessment left"):
+        await replay.assess(request)
+
+
+async def test_position_replay_closes_a_question_with_whichever_call_was_recorded(
+    tmp_path: Path,
+) -> None:
+    question = find_bank("ai-security").question("secure-ml-pipeline")
+    recorder = RecordingProvider(
+        OfflineProvider(), tmp_path / "rec", profile=ProviderProfile(kind="offline"), role="grader"
+    )
+    session = Interview.new(
+        InterviewSettings(max_probes=2),
+        "ai-security",
+        [question],
+        interviewer=recorder,
+        grader=recorder,
+        journal_dir=tmp_path / "live",
+    )
+    async for _ in session.start():
+        pass
+    async for _ in session.submit(question.sample_answer):
+        pass
+    assert [f.task for f in load_directory(tmp_path / "rec")] == ["assess", "feedback"]
+    # Someone else, with no probes left to ask: no assessment, and a full grade is asked for.
+    replay = ReplayProvider.from_directory(tmp_path / "rec", match="position")
+    again = Interview.new(
+        InterviewSettings(max_probes=0),
+        "ai-security",
+        [question],
+        interviewer=replay,
+        grader=replay,
+        journal_dir=tmp_path / "again",
+    )
+    async for _ in again.start():
+        pass
+    events = [e async for e in again.submit(question.sample_answer)]
+    assert any(type(e).__name__ == "Evaluated" for e in events)
+    assert replay.played() == ["0002-feedback-secure-ml-pipeline"]
