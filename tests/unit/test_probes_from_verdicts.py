@@ -11,7 +11,7 @@ import pytest
 
 from interviewer.bank.loader import find_bank
 from interviewer.config import InterviewSettings
-from interviewer.domain import GraderOutput, KeyPointVerdict, Question, Usage, Verdict
+from interviewer.domain import Exchange, GraderOutput, KeyPointVerdict, Question, Usage, Verdict
 from interviewer.engine.events import Event, Notice, ProbeDelta
 from interviewer.engine.session import Interview
 from interviewer.engine.state import load_state
@@ -28,9 +28,15 @@ from interviewer.journal import (
     new_session_id,
     read_records,
 )
-from interviewer.providers.base import AssessDone, AssessRequest, GradeRequest, ProbeRequest
+from interviewer.providers.base import (
+    AssessDone,
+    AssessRequest,
+    GradeRequest,
+    ProbeRequest,
+    collect_grade,
+)
 from interviewer.providers.giveaway import GiveawayGuard
-from interviewer.providers.offline import PLAIN_THANKS, OfflineProvider
+from interviewer.providers.offline import PLAIN_THANKS, OfflineProvider, acknowledgement
 from tests.fakes import ScriptedProvider, make_question
 
 ANSWER = (
@@ -414,3 +420,93 @@ async def test_assessment_usage_counts_in_the_status_bar_total(tmp_path: Path) -
     # A resumed session folds the same total from the journal.
     await session.aclose()
     assert load_state(session.journal_path).usage == session.usage
+
+
+async def test_a_failed_feedback_call_is_retried_with_the_same_verdicts(tmp_path: Path) -> None:
+    provider = ScriptedProvider()
+    offline = ScriptedProvider(label="offline")
+    session = Interview.new(
+        InterviewSettings(max_probes=2, min_answer_words=5),
+        "test-bank",
+        [make_question("q1")],
+        interviewer=provider,
+        grader=provider,
+        offline=offline,
+        journal_dir=tmp_path,
+    )
+    await drain(session.start())
+    q = session.questions[0]
+    provider.enqueue_assessment(GraderOutput(verdicts=all_covered(q)))
+    provider.enqueue_grade(ProviderError("grader down"))
+    await drain(session.submit(ANSWER))
+    assert session.grading_failed_for == "q1"
+    provider.enqueue_grade(GraderOutput(verdicts=(), feedback="Complete."))
+    await drain(session.retry_grading())
+    kinds = [type(r).__name__ for r in provider.history]
+    assert kinds == ["AssessRequest", "GradeRequest", "GradeRequest"]
+    retried = provider.history[-1]
+    assert isinstance(retried, GradeRequest) and retried.verdicts == all_covered(q)
+    assert session.evaluations["q1"].score == 10.0
+
+
+async def test_grading_offline_after_a_failure_grades_afresh(tmp_path: Path) -> None:
+    provider = ScriptedProvider()
+    offline = ScriptedProvider(label="offline")
+    session = Interview.new(
+        InterviewSettings(max_probes=2, min_answer_words=5),
+        "test-bank",
+        [make_question("q1")],
+        interviewer=provider,
+        grader=provider,
+        offline=offline,
+        journal_dir=tmp_path,
+    )
+    await drain(session.start())
+    q = session.questions[0]
+    provider.enqueue_assessment(GraderOutput(verdicts=all_covered(q)))
+    provider.enqueue_grade(ProviderError("grader down"))
+    await drain(session.submit(ANSWER))
+    offline.enqueue_grade(GraderOutput(verdicts=verdicts(q, kp1="covered")))
+    await drain(session.grade_offline())
+    # The offline grader reads the answers itself: a score labelled offline is its own.
+    sent = offline.history[-1]
+    assert isinstance(sent, GradeRequest) and sent.verdicts is None
+    assert session.evaluations["q1"].grader == "offline"
+    assert session.evaluations["q1"].score < 10.0
+
+
+# -- the offline provider's side ---------------------------------------------------------------
+
+
+async def test_offline_writes_up_decided_verdicts_without_assessing_again() -> None:
+    question = offline_question()
+    exchanges = (Exchange(kind="question", prompt=question.text, answer=question.sample_answer),)
+    offline = OfflineProvider()
+    assessed = await offline.assess(AssessRequest(question, exchanges))
+    assert assessed.method == "coverage" and assessed.output.feedback == ""
+    decided = verdicts(question)  # all missed, whatever the answer says
+    done = await collect_grade(offline.grade(GradeRequest(question, exchanges, verdicts=decided)))
+    assert done.output.verdicts == decided and not done.output.strengths
+
+
+def test_offline_acknowledgement_names_a_clean_heading_or_says_thanks() -> None:
+    bank = find_bank("ai-security")
+    pipeline = bank.question("secure-ml-pipeline")
+    assert acknowledgement(pipeline, ()) == ""
+    assert acknowledgement(pipeline, ("data-integrity",)) == (
+        "You covered one part well: secure data ingestion."
+    )
+    # "Describes a specific, real incident ..." has no clean heading: no half phrase.
+    risk = bank.question("identified-ai-security-risk")
+    assert acknowledgement(risk, (risk.key_points[0].id,)) == PLAIN_THANKS
+    # A heading that would repeat a point not yet covered is never said.
+    q = make_question("q1")
+    twin = q.model_copy(
+        update={
+            "key_points": (
+                q.key_points[0].model_copy(update={"text": "Check every tool call for permission"}),
+                q.key_points[1].model_copy(update={"text": "Check every tool call for permission"}),
+            )
+        }
+    )
+    assert acknowledgement(twin, ("kp1",)) == PLAIN_THANKS
