@@ -61,13 +61,13 @@ async def decide(
         reason = str(exc)
     except StreamCancelled:
         reason = "assessment stopped"
-        notice = Notice("Assessment stopped; the offline estimate picks the follow-up.")
+        notice = Notice("Assessment stopped; the offline estimate decides the follow-up.")
     except ProviderError as exc:
         reason = str(exc)
         spent = getattr(exc, "usage", None)
         usage = spent if isinstance(spent, Usage) else Usage()
         notice = Notice(
-            f"The grader's assessment failed ({exc}); the offline estimate picks the follow-up.",
+            f"The grader's assessment failed ({exc}); the offline estimate decides the follow-up.",
             provider_failed=True,
         )
     else:
