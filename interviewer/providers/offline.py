@@ -1,8 +1,9 @@
 """The embedded default provider: no key, no network, no cost, deterministic.
 
-Probes come from the bank (each key point carries interviewer-voiced probes); grading is the
-semantic key-point coverage of `interviewer.grading.coverage`. Like every grader it only claims
-verdicts with evidence; the engine computes the score.
+Probes come from the bank (each key point carries interviewer-voiced probes), opened by a
+plain-words nod to a point the latest answer covered (`acknowledgement`); assessing and grading
+are the semantic key-point coverage of `interviewer.grading.coverage`. Like every grader it only
+claims verdicts with evidence; the engine computes the score.
 """
 
 from __future__ import annotations
