@@ -27,7 +27,10 @@ from pathlib import Path
 from interviewer.config import InterviewSettings, Settings
 from interviewer.domain import GraderOutput, KeyPointVerdict, Question, Usage, Verdict
 from interviewer.engine.session import Interview
+from interviewer.errors import AssessUnsupported
 from interviewer.providers.base import (
+    AssessDone,
+    AssessRequest,
     GradeDone,
     GradeEvent,
     GradeRequest,
@@ -61,6 +64,9 @@ class FastProvider:
         for piece in pieces:
             yield TextDelta(piece)
         yield ProbeDone(text="".join(pieces), usage=Usage(input_tokens=500, output_tokens=60))
+
+    async def assess(self, request: AssessRequest) -> AssessDone:
+        raise AssessUnsupported("the benchmark measures streaming, not assessments")
 
     async def grade(self, request: GradeRequest) -> AsyncIterator[GradeEvent]:
         pieces = [f"feedback{i} " for i in range(self.chunks)]

@@ -66,6 +66,11 @@ class GradingFailed(ProviderError):
         """The `domain.Usage` of the calls already made (and paid for) before giving up."""
 
 
+class AssessUnsupported(ProviderError):
+    """The provider cannot assess (a replay of fixtures recorded before assessments existed):
+    the engine decides the probe with the offline estimate, as those recordings did."""
+
+
 class ReplayMismatch(ProviderError):
     """A replayed request has no matching recorded fixture. A set-up error, not a transient
     failure: nothing may stand in for it (no bank probe, no offline grading), or a replay test

@@ -22,7 +22,14 @@ from typing import Annotated, Literal
 from pydantic import Field, TypeAdapter, ValidationError
 
 from interviewer import paths
-from interviewer.domain import Evaluation, FrozenModel, Question, Usage
+from interviewer.domain import (
+    Evaluation,
+    FrozenModel,
+    GradingMethod,
+    KeyPointVerdict,
+    Question,
+    Usage,
+)
 from interviewer.errors import JournalError
 
 FORMAT_VERSION = 1
@@ -67,6 +74,32 @@ class AnswerGiven(_Record):
     text: str
 
 
+class Assessed(_Record):
+    """What the engine decided after an answer: the grader's checked verdicts on everything said
+    so far, and the key points the next probe aims at (none: no probe, the question is graded).
+    Journaled before the probe is asked, so a resumed session asks the same probe, and a final
+    grade reuses these verdicts instead of asking for them again. Journals from before
+    assessments existed have none."""
+
+    type: Literal["assessment"] = "assessment"
+    question_id: str
+    answers: int
+    """How many answers it assessed (it stands only while no further answer arrives)."""
+    targets: tuple[str, ...]
+    """What the next probe aims at, the first above all (`ProbeRequest.target_key_point_ids`);
+    empty when the important points are covered."""
+    verdicts: tuple[KeyPointVerdict, ...] | None = None
+    """Checked verdicts; None when the grader could not assess and the offline estimate decided
+    the targets instead."""
+    flags: tuple[str, ...] = ()
+    """The evidence check's flags on those verdicts (as in `Evaluation.flags`)."""
+    method: GradingMethod = "model"
+    grader: str = ""
+    fallback: str | None = None
+    """Why the offline estimate decided instead of the grader (the failure), when it did."""
+    usage: Usage = Usage()
+
+
 class ProbeGiven(_Record):
     type: Literal["probe"] = "probe"
     question_id: str
@@ -98,12 +131,19 @@ class SessionEnded(_Record):
 
 
 TurnRecord = (
-    QuestionOpened | AnswerGiven | ProbeGiven | Evaluated | GradingFailedRecord | SessionEnded
+    QuestionOpened
+    | AnswerGiven
+    | Assessed
+    | ProbeGiven
+    | Evaluated
+    | GradingFailedRecord
+    | SessionEnded
 )
 """Every record after the header: what the engine journals, and yields, turn by turn."""
 TURN_RECORDS = (
     QuestionOpened,
     AnswerGiven,
+    Assessed,
     ProbeGiven,
     Evaluated,
     GradingFailedRecord,
@@ -114,6 +154,7 @@ Record = Annotated[
     SessionStarted
     | QuestionOpened
     | AnswerGiven
+    | Assessed
     | ProbeGiven
     | Evaluated
     | GradingFailedRecord

@@ -123,6 +123,8 @@ __all__ = [
     "json_instructions",
     "neutralise",
     "new_fence",
+    "render_assess",
+    "render_feedback",
     "render_grade",
     "render_probe",
     "render_repair",
@@ -155,6 +157,13 @@ class _GradeLike(Protocol):
     def exchanges(self) -> tuple[Exchange, ...]: ...
 
 
+class _Verdicts(Protocol):
+    @property
+    def key_point_id(self) -> str: ...
+    @property
+    def verdict(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class ChatMessage:
     role: Literal["user", "assistant"]
@@ -163,7 +172,7 @@ class ChatMessage:
 
 @dataclass(frozen=True)
 class RenderedPrompt:
-    task: Literal["probe", "grade"]
+    task: Literal["probe", "grade", "assess", "feedback"]
     system: str
     """Instructions, question, key points, sample answer. Never candidate text."""
     messages: tuple[ChatMessage, ...]
@@ -272,6 +281,31 @@ def render_probe(request: _ProbeLike, *, fence: str | None = None) -> RenderedPr
 
 def render_grade(request: _GradeLike, *, fence: str | None = None) -> RenderedPrompt:
     """The prompt for grading every answer given to one question."""
+    return _render_graded(request, "grade", "grade_user", {}, fence)
+
+
+def render_assess(request: _GradeLike, *, fence: str | None = None) -> RenderedPrompt:
+    """The prompt for assessing the answers so far: verdicts only. Its system prompt is the
+    grading one, so every call about a question shares one cacheable prefix."""
+    return _render_graded(request, "assess", "assess_user", {}, fence)
+
+
+def render_feedback(
+    request: _GradeLike, verdicts: Sequence[_Verdicts], *, fence: str | None = None
+) -> RenderedPrompt:
+    """The prompt for strengths, gaps and feedback on verdicts already decided (by the last
+    assessment): the closing call of a question that was assessed."""
+    listed = "\n".join(f"- {v.key_point_id}: {v.verdict}" for v in verdicts)
+    return _render_graded(request, "feedback", "feedback_user", {"verdicts": listed}, fence)
+
+
+def _render_graded(
+    request: _GradeLike,
+    task: Literal["grade", "assess", "feedback"],
+    template: str,
+    extra: Mapping[str, str],
+    fence: str | None,
+) -> RenderedPrompt:
     question = request.question
     marker = _choose_fence(request.exchanges, fence)
     system = render_template(
@@ -283,16 +317,16 @@ def render_grade(request: _GradeLike, *, fence: str | None = None) -> RenderedPr
         },
     )
     transcript = _transcript(request.exchanges, marker)
-    user = render_template(
-        "grade_user",
-        {
-            "transcript": transcript,
-            "reminder": render_template("fence_reminder", {"fence": marker}),
-            "key_point_ids": ", ".join(point.id for point in question.key_points),
-        },
-    )
+    values = {
+        "transcript": transcript,
+        "reminder": render_template("fence_reminder", {"fence": marker}),
+        **extra,
+    }
+    if task != "feedback":
+        values["key_point_ids"] = ", ".join(point.id for point in question.key_points)
+    user = render_template(template, values)
     return RenderedPrompt(
-        task="grade",
+        task=task,
         system=system,
         messages=(ChatMessage("user", user),),
         fence=marker,

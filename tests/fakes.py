@@ -16,7 +16,10 @@ from interviewer.domain import (
     Usage,
     Verdict,
 )
+from interviewer.errors import AssessUnsupported
 from interviewer.providers.base import (
+    AssessDone,
+    AssessRequest,
     GradeDone,
     GradeEvent,
     GradeRequest,
@@ -35,7 +38,11 @@ class ScriptedProvider:
     local: bool = True
     probes: deque[Sequence[str] | Exception] = field(default_factory=deque)
     grades: deque[GraderOutput | Exception] = field(default_factory=deque)
-    history: list[ProbeRequest | GradeRequest] = field(default_factory=list)
+    assessments: deque[GraderOutput | Exception] = field(default_factory=deque)
+    """Assessment replies. With none ever enqueued the fake cannot assess (like a replay recorded
+    before assessments existed) and the engine's offline estimate (`missing=`) decides."""
+    can_assess: bool = False
+    history: list[ProbeRequest | GradeRequest | AssessRequest] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
     hang_after_chunks: int | None = None
     """Stall forever after this many chunks (to test cancel)."""
@@ -54,6 +61,10 @@ class ScriptedProvider:
 
     def enqueue_grade(self, output: GraderOutput | Exception) -> None:
         self.grades.append(output)
+
+    def enqueue_assessment(self, output: GraderOutput | Exception) -> None:
+        self.assessments.append(output)
+        self.can_assess = True
 
     async def probe(self, request: ProbeRequest) -> AsyncIterator[ProbeEvent]:
         self.history.append(request)
@@ -74,6 +85,15 @@ class ScriptedProvider:
         if reply.feedback:
             yield TextDelta(reply.feedback)
         yield GradeDone(output=reply, usage=self.usage)
+
+    async def assess(self, request: AssessRequest) -> AssessDone:
+        if not self.can_assess:
+            raise AssessUnsupported(f"{self.label} cannot assess")
+        self.history.append(request)
+        reply = self.assessments.popleft()
+        if isinstance(reply, Exception):
+            raise reply
+        return AssessDone(output=reply, usage=self.usage)
 
     async def aclose(self) -> None:
         self.closed += 1

@@ -2,7 +2,10 @@
 
 Tokens are estimated at ~4 characters per token of the prompts we would render (system message
 and fenced answer), which is close for English and errs high for code. Output is estimated from
-the size of a verdict list; prompt caching and repair retries are not counted.
+the size of a verdict list; prompt caching and repair retries are not counted. These runs
+(`redteam`, `calibrate`) grade each answer with one call and never assess: assessments, and
+the prose-only closing call that follows one, happen in interviews, whose calls the journal
+counts as they are made (status bar, report usage).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Literal, TypeVar
 
 _T = TypeVar("_T")
@@ -27,6 +27,22 @@ class CancelScope:
 
     def reset(self) -> None:
         self._cancel.clear()
+
+    async def wait_for(self, call: Awaitable[_T]) -> _T:
+        """Await `call` (a reply that is not streamed, e.g. an assessment); raise
+        StreamCancelled as soon as cancel() is called."""
+        task = asyncio.ensure_future(call)
+        stop = asyncio.ensure_future(self._cancel.wait())
+        try:
+            done, _ = await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+            if task not in done:
+                raise StreamCancelled
+            return task.result()
+        finally:
+            for pending in (task, stop):
+                if not pending.done():
+                    pending.cancel()
+                    await asyncio.gather(pending, return_exceptions=True)
 
     async def guard(self, stream: AsyncIterator[_T]) -> AsyncIterator[_T]:
         """Iterate `stream`; raise StreamCancelled as soon as cancel() is called."""

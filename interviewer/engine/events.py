@@ -4,7 +4,9 @@
 generators of `Event`s, which are of two kinds:
 
 - the journal records the engine has just written (`interviewer.journal.TurnRecord`):
-  `QuestionOpened`, `AnswerGiven` (the answer was accepted and is on disk), `ProbeGiven`,
+  `QuestionOpened`, `AnswerGiven` (the answer was accepted and is on disk), `Assessed` (what
+  the grader's assessment decided: probe where, or grade now; front ends need not show it),
+  `ProbeGiven`,
   `Evaluated`, `GradingFailedRecord`, `SessionEnded`. They are the very objects a playback reads
   back from the journal, so one renderer per front end draws a live session and a past one alike;
   what a record does not carry (the question's text, the total, the mode) is in the session

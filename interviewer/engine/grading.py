@@ -10,6 +10,10 @@ through here, so they grade alike by construction:
 3. `grade`: the provider's stream, then our evidence check and our score. The grader's verdicts
    are untrusted: `grading.score.check_verdicts` keeps only those whose evidence really occurs in
    the answer, and the score is computed here, never taken from a provider.
+
+During an interview the grader also `assess`es each answer (verdicts only, through the same
+evidence check, `checked_verdicts`) so the next probe can aim at what is missing; the question's
+final `grade` then reuses the last assessment's verdicts and asks only for the feedback prose.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from interviewer.domain import (
     Evaluation,
     Exchange,
     GraderOutput,
+    GradingMethod,
     KeyPointVerdict,
     Question,
     Usage,
@@ -31,7 +36,14 @@ from interviewer.domain import (
 )
 from interviewer.engine.events import FeedbackDelta
 from interviewer.errors import GradingFailed
-from interviewer.providers.base import GradeDone, GradeEvent, GradeRequest, Provider, TextDelta
+from interviewer.providers.base import (
+    AssessRequest,
+    GradeDone,
+    GradeEvent,
+    GradeRequest,
+    Provider,
+    TextDelta,
+)
 
 Guard = Callable[[AsyncIterator[GradeEvent]], AsyncIterator[GradeEvent]]
 """Wraps the provider's stream, e.g. `CancelScope.guard` so the candidate can stop it."""
@@ -56,6 +68,25 @@ class Graded:
 
     evaluation: Evaluation
     claimed: GraderOutput | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """An assessment of everything said so far, after our evidence check."""
+
+    verdicts: tuple[KeyPointVerdict, ...]
+    flags: tuple[str, ...]
+    usage: Usage
+    method: GradingMethod
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """Verdicts an assessment already made (and checked) for the exchanges being graded: the
+    grade asks only for prose, and the evaluation keeps these verdicts and flags."""
+
+    verdicts: tuple[KeyPointVerdict, ...]
+    flags: tuple[str, ...]
 
 
 class GradingCutOff(GradingFailed):
@@ -93,9 +124,10 @@ async def grade(
     limits: AnswerLimits,
     *,
     guard: Guard | None = None,
+    reuse: Reuse | None = None,
 ) -> AsyncIterator[FeedbackDelta | Graded]:
     """Grade everything said about `question`: feedback prose as it streams, then exactly one
-    `Graded` last.
+    `Graded` last. With `reuse` the grader writes only the prose for those verdicts.
 
     Raises `GradingFailed` (with the usage already spent) when the grader's output is unusable
     or cut off, and any other `ProviderError` the grader raises; whatever `guard` raises (e.g.
@@ -106,6 +138,8 @@ async def grade(
         yield FeedbackDelta(request.feedback)
         yield Graded(request)
         return
+    if reuse is not None:
+        request = GradeRequest(request.question, request.exchanges, verdicts=reuse.verdicts)
     stream = grader.grade(request)
     final: GradeDone | None = None
     async for event in guard(stream) if guard is not None else stream:
@@ -116,24 +150,53 @@ async def grade(
     if final is None or final.interrupted:
         spent = final.usage if final is not None else Usage()
         raise GradingCutOff("the grading reply was cut off", usage=spent)
-    yield Graded(
-        evaluation_from_output(question, final, request.exchanges, grader.name), final.output
-    )
+    evaluation = evaluation_from_output(question, final, request.exchanges, grader.name, reuse)
+    yield Graded(evaluation, final.output)
 
 
-def evaluation_from_output(
-    question: Question, done: GradeDone, exchanges: tuple[Exchange, ...], grader: str
-) -> Evaluation:
-    """Check a grader's claims against the answers it was sent and compute the score ourselves."""
+async def assess(
+    question: Question, exchanges: tuple[Exchange, ...], grader: Provider, limits: AnswerLimits
+) -> Assessment:
+    """The grader's verdicts on everything said so far, through our evidence check. Call it only
+    for exchanges the pre-check passes (`grading_request`). Raises what the grader raises."""
+    request = AssessRequest(question, cut_answers(exchanges, limits.max_chars))
+    done = await grader.assess(request)
+    verdicts, flags = checked_verdicts(question, done.output, request.exchanges)
+    return Assessment(verdicts, flags, done.usage, done.method)
+
+
+def checked_verdicts(
+    question: Question, output: GraderOutput, exchanges: tuple[Exchange, ...]
+) -> tuple[tuple[KeyPointVerdict, ...], tuple[str, ...]]:
+    """THE evidence check of a grader's claims (assessment or grading) against the answers it
+    was sent: the surviving verdicts, and flags saying what was rejected, cut or ignored."""
     from interviewer.grading.guards import ignored_sentences
-    from interviewer.grading.score import check_verdicts, compute_score
+    from interviewer.grading.score import check_verdicts
 
     text = answer_text(exchanges)
-    verdicts, flags = check_verdicts(question, done.output, text)
+    verdicts, flags = check_verdicts(question, output, text)
     if any(exchange.truncated for exchange in exchanges):
         flags = (*flags, "truncated")
     # Whatever the grader made of them, these sentences could never be evidence: say which.
     flags = (*flags, *(IGNORED_FLAG + sentence for sentence in ignored_sentences(text)))
+    return verdicts, flags
+
+
+def evaluation_from_output(
+    question: Question,
+    done: GradeDone,
+    exchanges: tuple[Exchange, ...],
+    grader: str,
+    reuse: Reuse | None = None,
+) -> Evaluation:
+    """Check a grader's claims against the answers it was sent and compute the score ourselves;
+    with `reuse`, the assessment's checked verdicts stand and only the prose is the grader's."""
+    from interviewer.grading.score import compute_score
+
+    if reuse is not None:
+        verdicts, flags = reuse.verdicts, reuse.flags
+    else:
+        verdicts, flags = checked_verdicts(question, done.output, exchanges)
     return Evaluation(
         question_id=question.id,
         score=compute_score(question, verdicts),

@@ -1,8 +1,8 @@
 """The one probing path: (question, exchanges, targets, interviewer) -> the probe's deltas and the
 probe to journal.
 
-Whether to probe, and at which key point, is decided before this (today by our own offline
-coverage estimate, `estimate_missing`); the interviewer model only words the probe. Whatever
+Whether to probe, and at which key point, is decided before this from the grader's own
+assessment (`engine.assessing`); the interviewer model only words the probe. Whatever
 goes wrong, the candidate gets a probe: the bank's own (`bank.probes`) when the model fails
 before writing anything or writes nothing, the partial text marked interrupted when it fails
 or is cancelled midway. The one exception is a strict replay's `ReplayMismatch`: it stops the run.
@@ -21,14 +21,15 @@ from interviewer.errors import ProviderError, ReplayMismatch
 from interviewer.providers.base import ProbeDone, ProbeEvent, ProbeRequest, Provider, TextDelta
 
 MissingFn = Callable[[Question, str], tuple[str, ...]]
-"""Key point ids an answer does not cover yet, most important first."""
+"""Key point ids an answer does not cover yet, most important first: the offline estimate that
+decides the probe when the grader cannot assess."""
 
 Guard = Callable[[AsyncIterator[ProbeEvent]], AsyncIterator[ProbeEvent]]
 """Wraps the provider's stream, e.g. `CancelScope.guard` so the candidate can stop it."""
 
 
 def estimate_missing(question: Question, text: str) -> tuple[str, ...]:
-    """Our own offline coverage estimate, used to decide whether and where to probe."""
+    """Our own offline coverage estimate, standing in when the grader cannot assess."""
     from interviewer.grading.coverage import estimate_missing as estimate
 
     return estimate(question, text)
@@ -50,11 +51,17 @@ async def ask_probe(
     interviewer: Provider,
     *,
     number: int,
+    covered: tuple[str, ...] = (),
     guard: Guard | None = None,
 ) -> AsyncIterator[ProbeDelta | Notice | Probed]:
-    """Stream probe `number` aimed at `targets[0]`; always ends with exactly one `Probed`."""
+    """Stream probe `number` aimed at `targets[0]`; always ends with exactly one `Probed`.
+    `covered`: key points the latest answer newly covered (`ProbeRequest`)."""
     request = ProbeRequest(
-        question=question, exchanges=exchanges, target_key_point_ids=targets, probe_number=number
+        question=question,
+        exchanges=exchanges,
+        target_key_point_ids=targets,
+        probe_number=number,
+        covered_key_point_ids=covered,
     )
     asked = [exchange.prompt for exchange in exchanges]
     parts: list[str] = []

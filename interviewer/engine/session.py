@@ -7,7 +7,7 @@ Usage (TUI and headless alike)::
         show(event)                         # records of the question in progress
     while not interview.finished:
         async for event in interview.submit(answer_text):
-            show(event)   # AnswerGiven, then ProbeDelta..., ProbeGiven
+            show(event)   # AnswerGiven, [Assessed], then ProbeDelta..., ProbeGiven
                           #   | FeedbackDelta..., Evaluated, then QuestionOpened | SessionEnded
                           #   | GradingFailedRecord (then retry_grading() or grade_offline());
                           # or AnswerRejected alone; Notice anywhere
@@ -16,30 +16,34 @@ Every event but the deltas, `Notice` and `AnswerRejected` is the journal record 
 (see `interviewer.engine.events`), so a front end renders a live session and a played-back
 journal with the same code; the session header (`Interview.header`) holds the rest.
 
-Every answer is journaled (fsynced) before any provider call, so nothing typed is lost. Whether to
-probe, and at which key point, is decided by our own offline coverage estimate (fast, local); the
-provider only words the probe (`engine.probing`). Scores come from the one grading path
-(`engine.grading`) over checked verdicts, never from a provider.
+Every answer is journaled (fsynced) before any provider call, so nothing typed is lost. While
+probes are left, the grader assesses each answer and the engine decides whether and where to
+probe (`engine.assessing`, journaled as `Assessed`); the interviewer only words the probe
+(`engine.probing`). The final grade reuses the last assessment's verdicts and asks only for the
+feedback prose. Scores come from the one grading path (`engine.grading`) over checked verdicts,
+never from a provider.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Self, TypeVar
 
 from interviewer.config import InterviewSettings
-from interviewer.domain import Evaluation, Exchange, Question, Usage, answer_text
+from interviewer.domain import Evaluation, Exchange, Question, Usage
+from interviewer.engine.assessing import decide, newly_covered
 from interviewer.engine.cancel import CancelScope, StreamCancelled
 from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice
-from interviewer.engine.grading import AnswerLimits, cut_answers, grade, grading_request
+from interviewer.engine.grading import AnswerLimits, Reuse, cut_answers, grade, grading_request
 from interviewer.engine.probing import MissingFn, Probed, ask_probe, estimate_missing
 from interviewer.engine.state import QuestionState, SessionState
+from interviewer.engine.view import SessionView
 from interviewer.errors import InterviewerError, ProviderError, ReplayMismatch
 from interviewer.journal import (
     TURN_RECORDS,
     AnswerGiven,
+    Assessed,
     Evaluated,
     GradingFailedRecord,
     Journal,
@@ -52,12 +56,11 @@ from interviewer.journal import (
     read_records,
 )
 from interviewer.providers.base import Provider
-from interviewer.report import Report
 
 R = TypeVar("R", bound=TurnRecord)
 
 
-class Interview:
+class Interview(SessionView):
     def __init__(
         self,
         state: SessionState,
@@ -142,79 +145,6 @@ class Interview:
             missing=missing,
             replay=[r for r in in_progress if isinstance(r, TURN_RECORDS)],
         )
-
-    # -- what callers read ----------------------------------------------------------------
-
-    @property
-    def header(self) -> SessionStarted:
-        """The session's header record: the questions, the mode, the providers' labels."""
-        return self._state.header
-
-    @property
-    def session_id(self) -> str:
-        return self._state.header.session_id
-
-    @property
-    def journal_path(self) -> Path:
-        return self._journal.path
-
-    @property
-    def mode(self) -> str:
-        return self._state.header.mode
-
-    @property
-    def questions(self) -> tuple[Question, ...]:
-        return self._state.header.questions
-
-    @property
-    def total(self) -> int:
-        return len(self.questions)
-
-    @property
-    def current_number(self) -> int:
-        return len(self._state.opened)
-
-    @property
-    def current_question(self) -> Question | None:
-        current = self._state.current
-        return current.question if current else None
-
-    @property
-    def current_prompt(self) -> str | None:
-        current = self._state.current
-        if current is None or not current.awaiting_answer or self.finished:
-            return None
-        return current.prompts[len(current.answers)].text
-
-    @property
-    def finished(self) -> bool:
-        return self._state.ended
-
-    @property
-    def grading_failed_for(self) -> str | None:
-        current = self._state.current
-        if current is not None and current.grading_failed is not None:
-            return current.question.id
-        return None
-
-    @property
-    def usage(self) -> Usage:
-        return self._state.usage
-
-    @property
-    def evaluations(self) -> dict[str, Evaluation]:
-        return {q.question.id: q.evaluation for q in self._state.opened if q.evaluation}
-
-    @property
-    def interviewer_name(self) -> str:
-        return self._interviewer.name
-
-    @property
-    def grader_name(self) -> str:
-        return self._grader.name
-
-    def report(self) -> Report:
-        return self._state.report()
 
     # -- driving --------------------------------------------------------------------------
 
@@ -331,25 +261,38 @@ class Interview:
             )
         passes = not isinstance(grading_request(current.question, exchanges, limits), Evaluation)
         if passes and current.probes_asked < self._state.header.max_probes:
-            # The embedding model is CPU work: keep the event loop (and the TUI) responsive.
-            text = answer_text(exchanges)
-            targets = await asyncio.to_thread(self._missing_fn, current.question, text)
-            if targets:
-                async for event in self._probe(current, exchanges, targets):
+            # A resumed session has the decision on disk already: ask the same probe.
+            decided = current.assessment
+            if decided is None:
+                outcome = await decide(
+                    current.question,
+                    current.exchanges,
+                    self._grader,
+                    limits,
+                    missing=self._missing_fn,
+                    wait=self._scope.wait_for,
+                )
+                if outcome.notice is not None:
+                    yield outcome.notice
+                decided = self._record(outcome.record)
+                yield decided
+            if decided.targets:
+                async for event in self._probe(current, exchanges, decided):
                     yield event
                 return
         async for event in self._grade(current, self._grader):
             yield event
 
     async def _probe(
-        self, current: QuestionState, exchanges: tuple[Exchange, ...], targets: tuple[str, ...]
+        self, current: QuestionState, exchanges: tuple[Exchange, ...], decided: Assessed
     ) -> AsyncIterator[Event]:
         async for probed in ask_probe(
             current.question,
             exchanges,
-            targets,
+            decided.targets,
             self._interviewer,
             number=current.probes_asked + 1,
+            covered=newly_covered(current.assessments),
             guard=self._scope.guard,
         ):
             if not isinstance(probed, Probed):
@@ -360,7 +303,7 @@ class Interview:
                     question_id=current.question.id,
                     text=probed.text,
                     number=current.probes_asked + 1,
-                    key_point_id=targets[0],
+                    key_point_id=decided.targets[0],
                     interrupted=probed.interrupted,
                     usage=probed.usage,
                 )
@@ -369,9 +312,19 @@ class Interview:
     async def _grade(self, current: QuestionState, grader: Provider) -> AsyncIterator[Event]:
         question = current.question
         evaluation: Evaluation | None = None
+        assessed = current.assessment
+        reuse: Reuse | None = None
+        if grader is self._grader and assessed is not None and assessed.verdicts is not None:
+            # The grader has just assessed these very answers: ask it only for the prose.
+            reuse = Reuse(assessed.verdicts, assessed.flags)
         try:
             async for graded in grade(
-                question, current.exchanges, grader, self._limits, guard=self._scope.guard
+                question,
+                current.exchanges,
+                grader,
+                self._limits,
+                guard=self._scope.guard,
+                reuse=reuse,
             ):
                 if isinstance(graded, FeedbackDelta):
                     yield graded

@@ -18,6 +18,7 @@ from interviewer.errors import JournalError
 from interviewer.journal import (
     TURN_RECORDS,
     AnswerGiven,
+    Assessed,
     Evaluated,
     GradingFailedRecord,
     ProbeGiven,
@@ -53,6 +54,14 @@ class QuestionState:
     evaluation: Evaluation | None = None
     grading_failed: str | None = None
     usage: Usage = field(default_factory=Usage)
+    assessments: list[Assessed] = field(default_factory=list)
+    """What was decided after each assessed answer, oldest first."""
+
+    @property
+    def assessment(self) -> Assessed | None:
+        """The assessment of exactly the answers given so far, if one was made."""
+        last = self.assessments[-1] if self.assessments else None
+        return last if last is not None and last.answers == len(self.answers) else None
 
     @property
     def exchanges(self) -> tuple[Exchange, ...]:
@@ -126,6 +135,9 @@ class SessionState:
         if isinstance(record, AnswerGiven):
             current.answers.append(record.text)
             current.last_answer_at = record.t
+        elif isinstance(record, Assessed):
+            current.assessments.append(record)
+            current.usage = current.usage + record.usage
         elif isinstance(record, ProbeGiven):
             current.prompts.append(Prompt(record.text, record.key_point_id, record.interrupted))
             current.usage = current.usage + record.usage

@@ -7,6 +7,9 @@ surviving verdicts. No provider ever writes a score.
 Weights: key points are listed most important first; the point at index i weighs
 ``1 / (1 + 0.2 * i)`` (1, 0.83, 0.71, 0.63, 0.56, 0.5, 0.45, 0.42 for eight points). The first point
 counts about twice the sixth: importance matters, but covering the tail still moves the score.
+
+The same weights decide whether to probe (`probe_targets`): a follow-up aims at the most
+important point not yet covered, until the answers would score 8.0 with the first point covered.
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ from interviewer.grading.text import normalise
 from interviewer.text.words import words
 
 WEIGHT_DECAY = 0.2
+ENOUGH_COVERED = 0.8
+"""The important points are covered, and no probe is asked, when the most important key point is
+covered and the verdicts' weighted credit (the score's own weights and credits) reaches this
+share of the total, i.e. they would score at least 8.0."""
 MIN_EVIDENCE_WORDS = 3
 MIN_EVIDENCE_CHARS = 12
 """A quote must hold one fragment this long (or the whole answer, when that is shorter): "the"
@@ -127,3 +134,14 @@ def missing_key_points(question: Question, verdicts: Sequence[KeyPointVerdict]) 
     """
     covered = {v.key_point_id for v in verdicts if v.verdict is Verdict.COVERED}
     return tuple(point.id for point in question.key_points if point.id not in covered)
+
+
+def probe_targets(question: Question, verdicts: Sequence[KeyPointVerdict]) -> tuple[str, ...]:
+    """THE probing policy: what the next probe aims at, the most important key point missed or
+    only partly covered first (`missing_key_points`); empty, so no probe, when the important
+    points are covered (see ENOUGH_COVERED)."""
+    missing = missing_key_points(question, verdicts)
+    first_covered = bool(question.key_points) and question.key_points[0].id not in missing
+    if first_covered and compute_score(question, verdicts) >= 10 * ENOUGH_COVERED:
+        return ()
+    return missing

@@ -5,6 +5,11 @@ Contract for implementers
 * ``probe`` and ``grade`` are async generators. They yield ``TextDelta`` chunks as prose arrives
   (probe text; feedback prose) and end with exactly one final event: ``ProbeDone`` or
   ``GradeDone``. Callers show deltas as they come; the final event is the source of truth.
+* ``assess`` is one small structured call, not streamed: per-key-point verdicts with evidence for
+  everything said so far, no prose (the engine aims the next probe with it). A provider that
+  cannot assess (a replay recorded before assessments existed) raises ``AssessUnsupported``.
+* A ``GradeRequest`` with ``verdicts`` set comes after an assessment: the verdicts are decided
+  (and already checked), so the grader writes only strengths, gaps and feedback for them.
 * Candidate text arrives only in ``ProbeRequest.exchanges`` / ``GradeRequest.exchanges`` answers.
   It is untrusted data: never put it in system instructions (see ``interviewer.prompts``).
 * A grader never returns a score. It returns per-key-point verdicts with evidence quotes; the engine
@@ -22,7 +27,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
-from interviewer.domain import Exchange, GraderOutput, GradingMethod, Question, Usage
+from interviewer.domain import (
+    Exchange,
+    GraderOutput,
+    GradingMethod,
+    KeyPointVerdict,
+    Question,
+    Usage,
+)
 
 Role = Literal["interviewer", "grader"]
 
@@ -39,11 +51,26 @@ class ProbeRequest:
     first, without revealing it."""
     probe_number: int
     """1 for the first probe of this question."""
+    covered_key_point_ids: tuple[str, ...] = ()
+    """Key points the latest answer newly covered, by the grader's assessment (an offline probe
+    acknowledges the first). Not rendered into a model's prompt: the model reads the transcript
+    itself, and recorded fixtures keep matching."""
 
 
 @dataclass(frozen=True)
 class GradeRequest:
     """Grade everything the candidate said about one question."""
+
+    question: Question
+    exchanges: tuple[Exchange, ...]
+    verdicts: tuple[KeyPointVerdict, ...] | None = None
+    """The checked verdicts of the last assessment of these very exchanges. When set, the grader
+    writes only strengths, gaps and feedback for them: the verdict work is not done twice."""
+
+
+@dataclass(frozen=True)
+class AssessRequest:
+    """Assess everything said so far about one question: verdicts and evidence, no prose."""
 
     question: Question
     exchanges: tuple[Exchange, ...]
@@ -71,6 +98,14 @@ class GradeDone:
     """"coverage" for the offline estimate (and replays of it); "model" when a model read it."""
 
 
+@dataclass(frozen=True)
+class AssessDone:
+    output: GraderOutput
+    """Verdicts with evidence; strengths, gaps and feedback stay empty."""
+    usage: Usage = field(default_factory=Usage)
+    method: GradingMethod = "model"
+
+
 ProbeEvent = TextDelta | ProbeDone
 GradeEvent = TextDelta | GradeDone
 
@@ -95,6 +130,10 @@ class Provider(Protocol):
 
     def grade(self, request: GradeRequest) -> AsyncIterator[GradeEvent]:
         """Stream feedback prose, then the structured verdicts."""
+        ...
+
+    async def assess(self, request: AssessRequest) -> AssessDone:
+        """Verdicts with evidence for everything said so far (one small call, no prose)."""
         ...
 
     async def aclose(self) -> None:

@@ -219,7 +219,9 @@ def _check_done(
         if done.text is None or done.output is not None:
             raise FixtureError(f'{source}:{number}: a probe\'s "done" record needs "text" only')
     elif done.output is None or done.text is not None:
-        raise FixtureError(f'{source}:{number}: a grade\'s "done" record needs "output" only')
+        raise FixtureError(
+            f'{source}:{number}: a {header.task}\'s "done" record needs "output" only'
+        )
     return done
 
 

@@ -4,7 +4,8 @@ Reading and writing the files is `providers.fixture_io`.
 
 Layout
 ------
-A fixture folder holds one file per exchange (one ``probe`` or ``grade`` call), named
+A fixture folder holds one file per exchange (one ``probe``, ``grade``, ``assess`` or
+``feedback`` call), named
 ``NNNN-TASK-QUESTION[-PROBE].jsonl``; the number is the order of recording, which is the order of
 the session. Other files (README.md, answers.jsonl, dotfiles) are ignored. Each file is JSON
 Lines, every line one record with sorted keys::
@@ -17,8 +18,12 @@ Lines, every line one record with sorted keys::
     {"type": "chunk", "ms": 412, "text": "How would"}              one line per streamed chunk
     {"type": "done", "ms": 1020, "stop": "end", "text": "...", "usage": {...}}   always last
 
-A grade exchange ends with ``"output": {...GraderOutput...}`` instead of ``"text"``; ``ms`` counts
-milliseconds since the request started; ``stop`` is "end" or "interrupted".
+A grade exchange ends with ``"output": {...GraderOutput...}`` instead of ``"text"``; so do an
+``assess`` exchange (the verdicts after an answer, no chunks, no prose) and a ``feedback`` one
+(the closing prose for verdicts an assessment decided; its output repeats those verdicts). ``ms``
+counts milliseconds since the request started; ``stop`` is "end" or "interrupted". Folders
+recorded before assessments existed hold no ``assess`` exchange; replaying one, the engine
+decides its probes with the offline estimate, as the recording session did.
 
 Why this layout: one file per exchange means each write is a small atomic replace (a crash loses at
 most the exchange in flight) and a person can delete or edit one exchange; one record per line
@@ -51,12 +56,12 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from interviewer.domain import GraderOutput, Usage
-from interviewer.providers.base import GradeRequest, ProbeRequest
+from interviewer.providers.base import AssessRequest, GradeRequest, ProbeRequest
 
 FORMAT_VERSION = 1
 CANONICAL_FENCE = "FENCE0"
 
-Task = Literal["probe", "grade"]
+Task = Literal["probe", "grade", "assess", "feedback"]
 Stop = Literal["end", "interrupted"]
 FIXTURE_NAME = re.compile(r"^\d{4,}-[A-Za-z0-9_.-]+\.jsonl$")
 
@@ -105,6 +110,10 @@ class CanonicalRequest:
         """e.g. "probe 2 of question prompt-injection"."""
         if self.task == "probe":
             return f"probe {self.probe_number} of question {self.question_id}"
+        if self.task == "assess":
+            return f"assessment of question {self.question_id}"
+        if self.task == "feedback":
+            return f"feedback on question {self.question_id}"
         return f"grading of question {self.question_id}"
 
 
@@ -117,17 +126,22 @@ def _sha256(value: Any) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def canonicalise(request: ProbeRequest | GradeRequest) -> CanonicalRequest:
+def canonicalise(request: ProbeRequest | GradeRequest | AssessRequest) -> CanonicalRequest:
     """Render `request` the way a provider would, with the fixed fence, as canonical messages."""
-    from interviewer.prompts import render_grade, render_probe
+    from interviewer.prompts import render_assess, render_feedback, render_grade, render_probe
 
+    probe_number: int | None = None
+    targets: tuple[str, ...] = ()
     if isinstance(request, ProbeRequest):
         rendered = render_probe(request, fence=CANONICAL_FENCE)
-        probe_number: int | None = request.probe_number
+        probe_number = request.probe_number
         targets = request.target_key_point_ids
+    elif isinstance(request, AssessRequest):
+        rendered = render_assess(request, fence=CANONICAL_FENCE)
+    elif request.verdicts is not None:
+        rendered = render_feedback(request, request.verdicts, fence=CANONICAL_FENCE)
     else:
         rendered = render_grade(request, fence=CANONICAL_FENCE)
-        probe_number, targets = None, ()
     system = Message("system", rendered.system)
     return CanonicalRequest(
         task=rendered.task,
@@ -157,7 +171,7 @@ class Fixture:
     text: str | None = None
     """probe: the whole probe."""
     output: GraderOutput | None = None
-    """grade: the structured grader output."""
+    """grade, assess, feedback: the structured grader output."""
     fingerprint: str = ""
     recorded_at: str | None = None
     note: str | None = None

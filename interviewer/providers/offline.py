@@ -1,8 +1,9 @@
 """The embedded default provider: no key, no network, no cost, deterministic.
 
-Probes come from the bank (each key point carries interviewer-voiced probes); grading is the
-semantic key-point coverage of `interviewer.grading.coverage`. Like every grader it only claims
-verdicts with evidence; the engine computes the score.
+Probes come from the bank (each key point carries interviewer-voiced probes), opened by a
+plain-words nod to a point the latest answer covered (`acknowledgement`); assessing and grading
+are the semantic key-point coverage of `interviewer.grading.coverage`. Like every grader it only
+claims verdicts with evidence; the engine computes the score.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 
 from interviewer.bank.probes import bank_probe
 from interviewer.domain import (
+    Exchange,
     GraderOutput,
     KeyPoint,
     KeyPointVerdict,
@@ -22,6 +24,8 @@ from interviewer.domain import (
     answer_text,
 )
 from interviewer.providers.base import (
+    AssessDone,
+    AssessRequest,
     GradeDone,
     GradeEvent,
     GradeRequest,
@@ -53,8 +57,10 @@ class OfflineProvider:
 
             answer = answer_text(request.exchanges)
             targets = await asyncio.to_thread(estimate_missing, request.question, answer)
-        asked = (exchange.prompt for exchange in request.exchanges)
-        text = bank_probe(request.question, targets, asked)
+        text = bank_probe(request.question, targets, _asked(request.exchanges))
+        heard = acknowledgement(request.question, request.covered_key_point_ids)
+        if heard:
+            text = f"{heard} {text}"
         for chunk in _chunks(text):
             yield TextDelta(chunk)
             await asyncio.sleep(0)  # let a UI draw between chunks
@@ -62,21 +68,82 @@ class OfflineProvider:
 
     async def grade(self, request: GradeRequest) -> AsyncIterator[GradeEvent]:
         answer = answer_text(request.exchanges)
-        output = await asyncio.to_thread(grade_output, request.question, answer)
+        output = await asyncio.to_thread(grade_output, request.question, answer, request.verdicts)
         for chunk in _chunks(output.feedback):
             yield TextDelta(chunk)
             await asyncio.sleep(0)
         yield GradeDone(output=output, usage=Usage(), method="coverage")
 
+    async def assess(self, request: AssessRequest) -> AssessDone:
+        from interviewer.grading.coverage import assess
+
+        answer = answer_text(request.exchanges)
+        verdicts = await asyncio.to_thread(assess, request.question, answer)
+        return AssessDone(output=GraderOutput(verdicts=verdicts), method="coverage")
+
     async def aclose(self) -> None:
         return None
 
 
-def grade_output(question: Question, answer: str) -> GraderOutput:
-    """Verdicts, strengths, gaps and feedback for `answer` (synchronous; a few ms once loaded)."""
+_DANGLING = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "for",
+        "from",
+        "with",
+        "and",
+        "or",
+        "but",
+        "by",
+        "in",
+        "on",
+        "at",
+        "as",
+        "than",
+        "that",
+        "this",
+        "specific",
+        "simple",
+    ]
+)
+_HEAD = re.compile(r"[:;(,]|\s[-–—]\s")
+PLAIN_THANKS = "Thanks, that part is clear."
+
+
+def acknowledgement(question: Question, covered: tuple[str, ...]) -> str:
+    """A short plain-words nod to the first of the `covered` key points (those the latest answer
+    newly covered), before an offline probe asks about another. Empty when there is none. It
+    names the point by its heading ("You covered one part well: secure data ingestion."), or
+    says a plain thanks when the heading is no clean phrase or would repeat a long run of the
+    sample answer or of a point not yet covered (the giveaway check, limited to what the
+    candidate has not said)."""
+    from interviewer.providers.giveaway import GiveawayGuard
+
+    if not covered:
+        return ""
+    head = _HEAD.split(question.key_point(covered[0]).text, maxsplit=1)[0].strip(" .")
+    said = head.split()
+    if not 3 <= len(said) <= 10 or said[-1].lower() in _DANGLING or said[0].lower() == "if":
+        return PLAIN_THANKS
+    text = f"You covered one part well: {head[0].lower() + head[1:]}."
+    hidden = question.model_copy(
+        update={"key_points": tuple(p for p in question.key_points if p.id not in covered)}
+    )
+    return PLAIN_THANKS if GiveawayGuard(hidden).gives_away(text) else text
+
+
+def grade_output(
+    question: Question, answer: str, decided: tuple[KeyPointVerdict, ...] | None = None
+) -> GraderOutput:
+    """Verdicts, strengths, gaps and feedback for `answer` (synchronous; a few ms once loaded).
+    `decided`: verdicts an assessment already made, written up rather than made again."""
     from interviewer.grading.coverage import assess, count_ignored
 
-    verdicts = assess(question, answer)
+    verdicts = decided if decided is not None else assess(question, answer)
     points = {point.id: point for point in question.key_points}
     covered = [points[v.key_point_id] for v in verdicts if v.verdict is Verdict.COVERED]
     partial = [points[v.key_point_id] for v in verdicts if v.verdict is Verdict.PARTIAL]
@@ -125,6 +192,16 @@ def _feedback(
     if ignored:
         parts.append("Text addressed to the grader was ignored; it never earns credit.")
     return " ".join(parts)
+
+
+def _asked(exchanges: tuple[Exchange, ...]) -> Iterator[str]:
+    """The prompts the candidate has seen, each also without its first sentence: an offline
+    probe opens with an acknowledgement, and the bank probe it asked follows it."""
+    for exchange in exchanges:
+        yield exchange.prompt
+        _, stop, rest = exchange.prompt.partition(". ")
+        if stop:
+            yield rest
 
 
 def _chunks(text: str) -> Iterator[str]:

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 from interviewer import paths
 from interviewer.errors import FixtureError
 from interviewer.providers.base import (
+    AssessDone,
+    AssessRequest,
     GradeDone,
     GradeEvent,
     GradeRequest,
@@ -185,6 +187,13 @@ class RecordingProvider:
             self._write(canonical, chunks, start, event)
             yield event
 
+    async def assess(self, request: AssessRequest) -> AssessDone:
+        canonical = canonicalise(request)
+        start = self._clock()
+        done = await self.inner.assess(request)
+        self._write(canonical, [], start, done)
+        return done
+
     async def aclose(self) -> None:
         await self.inner.aclose()
 
@@ -196,9 +205,10 @@ class RecordingProvider:
         request: CanonicalRequest,
         chunks: list[Chunk],
         start: float,
-        final: ProbeDone | GradeDone,
+        final: ProbeDone | GradeDone | AssessDone,
     ) -> None:
         done_ms = max(self._ms(start), chunks[-1].ms if chunks else 0)
+        interrupted = not isinstance(final, AssessDone) and final.interrupted
         # The profile's own key first: it is read now, as the provider read it.
         secrets = profile_key_values(self._profile) + secret_env_values()
         redacted = redact_chunks(chunks, secrets)
@@ -212,11 +222,11 @@ class RecordingProvider:
             role=self._role,
             request=request,
             chunks=tuple(chunks),
-            stop="interrupted" if final.interrupted else "end",
+            stop="interrupted" if interrupted else "end",
             done_ms=done_ms,
             usage=final.usage,
             text=final.text if isinstance(final, ProbeDone) else None,
-            output=final.output if isinstance(final, GradeDone) else None,
+            output=final.output if isinstance(final, (GradeDone, AssessDone)) else None,
             recorded_at=now_iso(),
             note=self._note,
         )

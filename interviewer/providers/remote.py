@@ -14,11 +14,27 @@ from urllib.parse import urlsplit
 
 from interviewer.bank.probes import bank_probe
 from interviewer.config import ProviderProfile, StructuredOutput
-from interviewer.domain import Question, Sleep
+from interviewer.domain import GraderOutput, Question, Sleep, Usage
 from interviewer.errors import GradingFailed, ProviderError
-from interviewer.prompts import ChatMessage, json_instructions, render_grade, render_probe
+from interviewer.prompts import (
+    ChatMessage,
+    RenderedPrompt,
+    json_instructions,
+    render_assess,
+    render_feedback,
+    render_grade,
+    render_probe,
+)
 from interviewer.prompts import render_repair as repair_prompt
+from interviewer.providers.assess_output import (
+    assess_schema,
+    feedback_schema,
+    parse_assess,
+    parse_feedback,
+)
 from interviewer.providers.base import (
+    AssessDone,
+    AssessRequest,
     GradeDone,
     GradeEvent,
     GradeRequest,
@@ -245,13 +261,45 @@ class RemoteProvider(ABC):
         # Not streamed: feedback is only worth showing once the whole reply has validated (a
         # repair retry would replace it), and it reaches the candidate after the answer anyway.
         # It is yielded as one TextDelta before GradeDone.
-        rendered = render_grade(request)
-        schema = grade_schema(request.question)
+        question = request.question
+        decided = request.verdicts
+        if decided is not None:
+            # After an assessment: the verdicts are decided, only the prose is asked for.
+            output, usage = await self._structured(
+                render_feedback(request, decided),
+                feedback_schema(question),
+                lambda raw: parse_feedback(raw, decided),
+            )
+        else:
+            output, usage = await self._structured(
+                render_grade(request),
+                grade_schema(question),
+                lambda raw: parse_grade(raw, question),
+            )
+        if output.feedback:
+            yield TextDelta(output.feedback)
+        yield GradeDone(output=output, usage=usage)
+
+    async def assess(self, request: AssessRequest) -> AssessDone:
+        question = request.question
+        output, usage = await self._structured(
+            render_assess(request), assess_schema(question), lambda raw: parse_assess(raw, question)
+        )
+        return AssessDone(output=output, usage=usage)
+
+    async def _structured(
+        self,
+        rendered: RenderedPrompt,
+        schema: dict[str, Any],
+        parse: Callable[[str], GraderOutput],
+    ) -> tuple[GraderOutput, Usage]:
+        """One structured reply, parsed; an unusable one goes back once with the error for a
+        repair, and a second unusable one is GradingFailed (with the usage spent)."""
         messages = list(rendered.messages)
         raw, tokens = await self._grade_call(rendered.system, messages, schema)
         usage = cost(tokens, self.profile)
         try:
-            output = parse_grade(raw, request.question)
+            return parse(raw), usage
         except InvalidGrade as first:
             messages += [
                 ChatMessage("assistant", raw),
@@ -260,16 +308,14 @@ class RemoteProvider(ABC):
             raw, tokens = await self._grade_call(rendered.system, messages, schema)
             usage = usage + cost(tokens, self.profile)
             try:
-                output = parse_grade(raw, request.question)
+                return parse(raw), usage
             except InvalidGrade as second:
+                what = "assessment" if rendered.task == "assess" else "grading"
                 raise GradingFailed(
-                    f"grading failed: {self.name} returned unusable output twice ({second}); "
+                    f"{what} failed: {self.name} returned unusable output twice ({second}); "
                     "retry, or grade offline",
                     usage=usage,
                 ) from None
-        if output.feedback:
-            yield TextDelta(output.feedback)
-        yield GradeDone(output=output, usage=usage)
 
     def _modes(self) -> tuple[GradeMode, ...]:
         if self._grade_mode is not None:

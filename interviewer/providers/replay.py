@@ -11,9 +11,16 @@ Matching
   question gets the 2nd recorded probe of that question), whatever the answers were. For demos
   whose answers were edited, or typed anew by someone trying the app. Request hashes are not
   checked in this mode, so hand-edited fixtures load.
+  Other answers can take another path through a question: its closing call (a full ``grade``
+  or the prose-only ``feedback`` after an assessment) takes whichever was recorded, and once the
+  recorded assessments of a question are used up the offline estimate decides the probes.
 
 The shipped demo set (used when a replay profile names no ``fixtures``) defaults to ``position``:
 a newcomer types their own answers. An explicit ``match = "strict"`` in the profile still wins.
+
+A folder recorded before assessments existed holds no ``assess`` exchange: `assess` then raises
+`AssessUnsupported`, and the engine decides its probes with the offline estimate, as the session
+that was recorded did, so such recordings replay as they always have.
 
 Roles are recorded but not matched: one replay provider can answer a session recorded with
 separate interviewer and grader profiles. A profile ``model``, when set, keeps only fixtures
@@ -32,8 +39,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from interviewer.domain import Sleep
-from interviewer.errors import FixtureError, ReplayMismatch
+from interviewer.errors import AssessUnsupported, FixtureError, ReplayMismatch
 from interviewer.providers.base import (
+    AssessDone,
+    AssessRequest,
     GradeDone,
     GradeEvent,
     GradeRequest,
@@ -59,6 +68,11 @@ MAX_DIFF_LINES = 60
 def demo_fixtures() -> Traversable:
     """The shipped demo fixture set."""
     return files("interviewer") / "data" / "fixtures" / "demo"
+
+
+def _slot(task: str) -> str:
+    """Position matching's queue for a task: a question's closing call is one slot."""
+    return "grade" if task == "feedback" else task
 
 
 class ReplayProvider:
@@ -90,7 +104,7 @@ class ReplayProvider:
         self._last_for_hash: dict[str, Fixture] = {}
         for fixture in self._fixtures:
             self._by_hash[fixture.request_hash].append(fixture)
-            self._by_position[(fixture.task, fixture.request.question_id)].append(fixture)
+            self._by_position[(_slot(fixture.task), fixture.request.question_id)].append(fixture)
 
     @classmethod
     def from_profile(
@@ -178,6 +192,22 @@ class ReplayProvider:
             method="coverage" if fixture.kind == "offline" else "model",
         )
 
+    async def assess(self, request: AssessRequest) -> AssessDone:
+        if not any(fixture.task == "assess" for fixture in self._fixtures):
+            raise AssessUnsupported(
+                f"replay: {self._source} was recorded before assessments existed"
+            )
+        fixture = self._take(canonicalise(request))
+        if fixture.output is None:  # parse_fixture guarantees it
+            raise FixtureError(f"{fixture.source}: an assess fixture without output")
+        if self.pace and fixture.done_ms > 0:
+            await self._sleep(fixture.done_ms / 1000)
+        return AssessDone(
+            output=fixture.output,
+            usage=fixture.usage,
+            method="coverage" if fixture.kind == "offline" else "model",
+        )
+
     async def aclose(self) -> None:
         return None
 
@@ -222,7 +252,9 @@ class ReplayProvider:
         return self._last_for_hash.get(key)
 
     def _take_position(self, request: CanonicalRequest) -> Fixture | None:
-        queue = self._by_position.get((request.task, request.question_id))
+        queue = self._by_position.get((_slot(request.task), request.question_id))
+        if not queue and request.task == "assess":
+            raise AssessUnsupported(f"replay: no recorded assessment left in {self._source}")
         return queue.popleft() if queue else None
 
     def _mismatch_message(self, request: CanonicalRequest) -> str:

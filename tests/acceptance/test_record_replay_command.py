@@ -123,7 +123,9 @@ def test_strict_replay_of_other_answers_fails_with_the_diff(
     # A mismatch is a set-up error: the run stops at it, says why, and nothing stands in for
     # the recording (no bank probe, no offline grading).
     assert code == ExitCode.REPLAY_MISMATCH
-    assert "no recorded fixture matches probe 1 of question explain-to-non-technical" in (
+    # The recording assessed each answer (the offline grader does): the first request that
+    # differs is the assessment of the changed answer.
+    assert "no recorded fixture matches assessment of question explain-to-non-technical" in (
         captured.err
     )
     assert "from the bank" not in captured.out

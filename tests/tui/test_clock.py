@@ -56,8 +56,9 @@ async def test_resumed_session_continues_both_clocks_from_the_journal(
         await wait_until(pilot, lambda: engine_idle(app), what="probe")
         await quit_keeping(pilot, app)
     journal = harness.built[0].journal_path
-    # Header, question opened 30 s in, answer at 2:00, probe at 2:05 (the last record).
-    retime(journal, [0, 30, 120, 125])
+    # Header, question opened 30 s in, answer at 2:00, the decision to probe (assessment
+    # record) at 2:02, probe at 2:05 (the last record).
+    retime(journal, [0, 30, 120, 122, 125])
 
     settings = Settings(interview=InterviewSettings(question_time_limit_s=300))
     now = [NOW]

@@ -139,7 +139,8 @@ def test_engine_retry_after_a_short_write_journals_one_answer(tmp_path: Path) ->
     path_line, failed = done.stdout.splitlines()[:2]
     assert failed == f"failed: {errno.EFBIG}"
     records = read_records(Path(path_line))
-    assert [r.type for r in records] == ["session", "question", "answer", "probe"]  # type: ignore[attr-defined]
+    # The decision to probe is journaled (an assessment record) before the probe.
+    assert [r.type for r in records] == ["session", "question", "answer", "assessment", "probe"]  # type: ignore[attr-defined]
     state = load_state(Path(path_line))
     assert state.opened[0].answers == [
         "I would keep system instructions apart from retrieved content every time."

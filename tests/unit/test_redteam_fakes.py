@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 from interviewer.domain import GraderOutput, KeyPointVerdict, Question, Usage, Verdict
 from interviewer.errors import GradingFailed, ProviderError
 from interviewer.grading.score import check_verdicts, compute_score
-from interviewer.providers.base import GradeDone, GradeEvent, GradeRequest, TextDelta, collect_grade
+from interviewer.providers.base import (
+    AssessDone,
+    AssessRequest,
+    GradeDone,
+    GradeEvent,
+    GradeRequest,
+    TextDelta,
+    collect_grade,
+)
 from tests.fakes import make_question
 
 # What an over-obliging model takes as an order; none occurs in a shipped sample answer.
@@ -113,6 +121,9 @@ class FakeGrader:
     async def probe(self, request: object) -> AsyncIterator[TextDelta]:
         raise NotImplementedError
         yield TextDelta("")  # pragma: no cover
+
+    async def assess(self, request: AssessRequest) -> AssessDone:
+        raise NotImplementedError  # graders of red-teaming and calibration never assess
 
     async def aclose(self) -> None:
         return None

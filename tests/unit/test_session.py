@@ -23,6 +23,7 @@ from interviewer.engine.state import Prompt, load_state
 from interviewer.errors import GradingFailed, ProviderError
 from interviewer.journal import (
     AnswerGiven,
+    Assessed,
     Evaluated,
     GradingFailedRecord,
     ProbeGiven,
@@ -93,7 +94,13 @@ async def test_full_session_probes_grades_and_finishes(tmp_path: Path) -> None:
     provider.enqueue_probe("How would ", "you monitor it?")
     events = await drain(interview.submit(ANSWER))
     yielded += events
-    assert [type(e) for e in events] == [AnswerGiven, ProbeDelta, ProbeDelta, ProbeGiven]
+    # The fake cannot assess: the (injected) offline estimate decides, and the decision is
+    # journaled before the probe.
+    assert [type(e) for e in events] == [AnswerGiven, Assessed, ProbeDelta, ProbeDelta, ProbeGiven]
+    assessed = events[1]
+    assert isinstance(assessed, Assessed)
+    assert assessed.targets == ("kp3", "kp4", "kp5") and assessed.verdicts is None
+    assert assessed.fallback == "fake cannot assess"
     answer = events[0]
     assert isinstance(answer, AnswerGiven) and answer.text == ANSWER
     probe = events[-1]
@@ -262,12 +269,13 @@ async def test_resume_reopens_the_pending_probe(tmp_path: Path) -> None:
     second = ScriptedProvider()
     resumed = Interview.resume(path, interviewer=second, grader=second, missing=nothing_missing)
     events = await drain(resumed.start())
-    # The question in progress, as journaled: opened, answered, probed (the probe is open).
-    assert [type(e) for e in events] == [QuestionOpened, AnswerGiven, ProbeGiven]
+    # The question in progress, as journaled: opened, answered, assessed, probed (the probe is
+    # open).
+    assert [type(e) for e in events] == [QuestionOpened, AnswerGiven, Assessed, ProbeGiven]
     assert events == read_records(path)[1:]
     assert isinstance(events[0], QuestionOpened) and events[0].number == 1
     assert isinstance(events[1], AnswerGiven) and events[1].text == ANSWER
-    assert isinstance(events[2], ProbeGiven) and events[2].text == "Say more?"
+    assert isinstance(events[3], ProbeGiven) and events[3].text == "Say more?"
     assert resumed.current_prompt == "Say more?"
     assert await drain(resumed.start()) == []  # the earlier turns are yielded once
     second.enqueue_grade(
