@@ -14,6 +14,7 @@ through here, so they grade alike by construction:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -104,7 +105,7 @@ async def grade(
     request = grading_request(question, exchanges, limits)
     if isinstance(request, Evaluation):
         yield FeedbackDelta(request.feedback)
-        yield Graded(request)
+        yield Graded(await with_pointers(question, request))
         return
     stream = grader.grade(request)
     final: GradeDone | None = None
@@ -116,9 +117,18 @@ async def grade(
     if final is None or final.interrupted:
         spent = final.usage if final is not None else Usage()
         raise GradingCutOff("the grading reply was cut off", usage=spent)
-    yield Graded(
-        evaluation_from_output(question, final, request.exchanges, grader.name), final.output
-    )
+    evaluation = evaluation_from_output(question, final, request.exchanges, grader.name)
+    yield Graded(await with_pointers(question, evaluation), final.output)
+
+
+async def with_pointers(question: Question, evaluation: Evaluation) -> Evaluation:
+    """`evaluation` with a pointer into the sample answer for each missed or partial key point
+    (`grading.pointers`), whichever grader made it. In a thread: the first call per process
+    loads the embedding model."""
+    from interviewer.grading.pointers import sample_pointers
+
+    pointers = await asyncio.to_thread(sample_pointers, question, evaluation.verdicts)
+    return evaluation.model_copy(update={"pointers": pointers}) if pointers else evaluation
 
 
 def evaluation_from_output(
