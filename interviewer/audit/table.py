@@ -142,6 +142,11 @@ def format_calibration(result: CalibrationResult) -> str:
     header = ["question", "sample", "unrelated", "empty", *(HEADINGS[k] for k in kinds)]
     lines += _grid([*header, "spread", "checks"], rows)
     lines += ["", "  Bands: " + _bands(with_set)]
+    bare = [q.question_id for q in result.questions if not q.answers]
+    if with_set and bare:
+        lines.append(
+            clean_line(f"  Not in the calibration set (generic checks only): {', '.join(bare)}")
+        )
     failed = [q for q in result.questions if q.flags]
     if failed:
         lines += ["", "Failed checks:"]

@@ -327,3 +327,21 @@ def test_cli_understanding_grader_exits_0(
     )
     assert main(["calibrate", "--repeats", "1"]) == ExitCode.FINISHED
     assert "Verdict: calibrated (no failed checks)" in capsys.readouterr().out
+
+
+async def test_a_question_the_set_leaves_out_gets_the_generic_checks_and_says_so() -> None:
+    assert CALIBRATION is not None
+    partial_set = CALIBRATION.model_copy(update={"answers": CALIBRATION.answers[1:]})
+    result = await run_calibration(
+        UnderstandingGrader(),
+        BANK.questions[:2],
+        bank_id=BANK.id,
+        repeats=1,
+        limits=LIMITS,
+        calibration=partial_set,
+    )
+    assert result.ok
+    assert result.questions[0].answers == ()
+    assert len(result.questions[1].answers) == len(KINDS)
+    table = format_calibration(result)
+    assert f"  Not in the calibration set (generic checks only): {BANK.questions[0].id}\n" in table
