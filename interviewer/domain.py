@@ -179,6 +179,14 @@ IGNORED_FLAG = "ignored:"
 grader (or as code), so the candidate sees exactly what earned nothing and why."""
 
 
+class SamplePointer(FrozenModel):
+    """Where the sample answer makes a key point the candidate missed or only touched on."""
+
+    key_point_id: str
+    sentence: str
+    """The sample answer's sentence that the offline matcher pairs with the key point."""
+
+
 class Evaluation(FrozenModel):
     """The checked, scored evaluation of one question."""
 
@@ -197,6 +205,9 @@ class Evaluation(FrozenModel):
     "gibberish", "grading_failed", "evidence_rejected:<key point id>", "truncated",
     "ignored:<sentence>" (`IGNORED_FLAG`)."""
     usage: Usage = Usage()
+    pointers: tuple[SamplePointer, ...] = ()
+    """For each missed or partial key point, the sample answer's sentence that makes it: shown
+    in practice mode (and with the sample answer), whichever grader graded."""
 
     @model_validator(mode="before")
     @classmethod

@@ -166,17 +166,21 @@ def _fmt(score: float | None) -> str:
     return "-" if score is None else f"{score:.1f}"
 
 
-def evaluation_text(evaluation: Evaluation) -> str:
+def evaluation_text(evaluation: Evaluation, *, practice: bool = False) -> str:
     """An evaluation as plain text, for headless mode, `interviewer replay --headless` and
     `interviewer grade`: the score, each verdict with its evidence, strengths, gaps and flags
-    (the feedback prose is the caller's: it may have streamed already). Not sanitised: write it
-    through `sanitize.clean_for_terminal`."""
+    (the feedback prose is the caller's: it may have streamed already). In practice mode each
+    missed or partial key point also points to the sample answer's sentence that makes it. Not
+    sanitised: write it through `sanitize.clean_for_terminal`."""
     lines = [f"Score: {evaluation.score:.1f} / 10 (graded by {evaluation.grader})"]
     if evaluation.method == "coverage":
         lines.append(f"  {COVERAGE_NOTE}")
+    pointers = {p.key_point_id: p.sentence for p in evaluation.pointers} if practice else {}
     for verdict in evaluation.verdicts:
         evidence = f' — "{verdict.evidence}"' if verdict.evidence else ""
         lines.append(f"  {verdict.verdict.value:>7}: {verdict.key_point_id}{evidence}")
+        if verdict.key_point_id in pointers:
+            lines.append(f'           the sample answer: "{pointers[verdict.key_point_id]}"')
     lines += [f"  + {strength}" for strength in evaluation.strengths]
     lines += [f"  - {gap}" for gap in evaluation.gaps]
     notes = [flag for flag in evaluation.flags if not flag.startswith(IGNORED_FLAG)]

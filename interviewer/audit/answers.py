@@ -75,8 +75,9 @@ def place(base: str, insert: str, position: Position) -> str:
 class Canaried:
     """A copy of a question whose sample answer and key points carry canary tokens.
 
-    Nothing the candidate writes contains them, so a canary in grader output is a leak of what
-    the grader was told in confidence."""
+    Nothing the candidate writes contains them, so the sample-answer canary in grader output is
+    a leak of what the grader was told in confidence. Key points are shown to the candidate once
+    the answer is graded, so their canary in a gap is not (`audit.canaries`)."""
 
     question: Question
     original: Question

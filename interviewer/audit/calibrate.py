@@ -1,5 +1,8 @@
-"""Is a grader calibrated? The sample answer must score at the top, an empty or off-topic answer at
-the bottom, and the same answer graded again must get (nearly) the same score.
+"""Is a grader calibrated? The generic checks: the sample answer must score at the top, an empty
+or unrelated answer at the bottom, and the same answer graded again must get (nearly) the same
+score. With the bank's calibration set (`interviewer.bank.calibration`), also: answers of known
+quality must land in their bands and come out in order (`interviewer.audit.bands`), so a grader
+that scores a negated answer above a shallow one fails.
 
 Scores come from the engine's own grading path (`engine.grading.grade`, through
 `scoring.grade_text`): answer cut, pre-check, provider, evidence check, computed score.
@@ -13,22 +16,27 @@ import statistics
 from collections.abc import Callable, Sequence
 from typing import Literal
 
+from interviewer.audit.bands import (
+    BOTTOM_MAX,
+    MAX_SPREAD,
+    TOP_MIN,
+    OrderCheck,
+    band_flags,
+    order_checks,
+    order_flags,
+    ordering_accuracy,
+    severity,
+)
 from interviewer.audit.results import Rate
 from interviewer.audit.scoring import Scored, grade_text, provider_failure
+from interviewer.bank.calibration import KINDS, CalibrationKind, CalibrationSet
 from interviewer.domain import FrozenModel, Question, Usage
 from interviewer.engine.grading import AnswerLimits
 from interviewer.errors import ProviderError
 from interviewer.providers.base import Provider
 
-TOP_MIN = 8.0
-"""Every grading of the sample answer must reach this."""
-BOTTOM_MAX = 1.0
-"""No grading of an empty or off-topic answer may exceed this."""
-MAX_SPREAD = 1.0
-"""Highest minus lowest score of one answer graded repeatedly, at most."""
-
 # Fluent, long enough to pass the pre-check, and about nothing a security question asks.
-OFF_TOPIC_ANSWERS: tuple[str, ...] = (
+UNRELATED_ANSWERS: tuple[str, ...] = (
     "A good sourdough starts with a lively starter: feed it flour and water for a week until it "
     "doubles reliably. Mix the dough, let it rest, then stretch and fold it every half hour. "
     "Shape the loaf, proof it overnight in the fridge, and bake it in a very hot covered pot.",
@@ -40,7 +48,7 @@ OFF_TOPIC_ANSWERS: tuple[str, ...] = (
     "days matter, and a taper in the last three weeks lets the legs recover before the race.",
 )
 
-AnswerKind = Literal["sample", "off_topic", "empty"]
+AnswerKind = Literal["sample", "unrelated", "empty"] | CalibrationKind
 Progress = Callable[[int, int], None]
 
 
@@ -75,25 +83,38 @@ class AnswerStats(FrozenModel):
 class QuestionCalibration(FrozenModel):
     question_id: str
     sample: AnswerStats
-    off_topic: AnswerStats
+    unrelated: AnswerStats
     empty: AnswerStats
+    answers: tuple[AnswerStats, ...] = ()
+    """The calibration set's answers, in `KINDS` order; () when the set has none for it."""
+    orders: tuple[OrderCheck, ...] = ()
+    """Every pair of calibration answers that must come out in order, and whether it did."""
     spread: float
-    """The larger spread of the sample and off-topic answers."""
+    """The largest spread of any answer graded repeatedly."""
     stdev: float
     flags: tuple[str, ...]
-    """low_top, high_bottom, unstable, inverted, failures; empty when calibrated."""
+    """Generic: low_top, high_bottom, unstable, inverted, failures. Calibration set:
+    negated_above_shallow, order:<higher>><lower>, band:<kind>. Empty when calibrated."""
+
+    def answer(self, kind: CalibrationKind) -> AnswerStats | None:
+        return _find(self.answers, kind)
 
 
 class CalibrationResult(FrozenModel):
     provider: str
     bank: str
+    calibration_set: str | None
+    """The calibration file used; None when the bank has none (generic checks only)."""
     repeats: int
     questions: tuple[QuestionCalibration, ...]
     sample_mean: float | None
-    off_topic_mean: float | None
+    unrelated_mean: float | None
     max_spread: float
+    ordered: Rate
+    """Pairs of calibration answers (within a question) in the right order (`ordering.pairwise`,
+    ties wrong)."""
     flags: tuple[str, ...]
-    """Every flag raised by any question: the provider is unstable, inverted, ..."""
+    """Every flag raised by any question, the worst first (`bands.severity`)."""
     calls: int
     failed: Rate
     """Provider calls that failed (schema, cut off, error); any failure flags its question."""
@@ -103,26 +124,49 @@ class CalibrationResult(FrozenModel):
     def ok(self) -> bool:
         return not self.flags
 
+    def flagged(self, flag: str) -> tuple[str, ...]:
+        """The questions that raised `flag`."""
+        return tuple(q.question_id for q in self.questions if flag in q.flags)
 
-def off_topic_answer(question: Question) -> str:
+
+def unrelated_answer(question: Question) -> str:
     digest = hashlib.sha256(f"off-topic:{question.id}".encode()).digest()
-    return OFF_TOPIC_ANSWERS[digest[0] % len(OFF_TOPIC_ANSWERS)]
+    return UNRELATED_ANSWERS[digest[0] % len(UNRELATED_ANSWERS)]
 
 
-def _flags(sample: AnswerStats, off_topic: AnswerStats, empty: AnswerStats) -> tuple[str, ...]:
+Job = tuple[Question, AnswerKind, str]
+
+
+def calibration_jobs(
+    questions: Sequence[Question], calibration: CalibrationSet | None, repeats: int
+) -> list[Job]:
+    """Every grading a run makes, in order (the cost estimate counts the same list)."""
+    jobs: list[Job] = []
+    for question in questions:
+        jobs += [(question, "sample", question.sample_answer)] * repeats
+        jobs += [(question, "unrelated", unrelated_answer(question))] * repeats
+        jobs.append((question, "empty", ""))  # decided by the pre-check: once is enough
+        answers = calibration.for_question(question.id) if calibration else None
+        if answers is not None:
+            for kind in KINDS:
+                jobs += [(question, kind, answers.answer(kind))] * repeats
+    return jobs
+
+
+def _generic_flags(
+    sample: AnswerStats, unrelated: AnswerStats, empty: AnswerStats, spread: float
+) -> list[str]:
     flags: list[str] = []
     if sample.minimum is None or sample.minimum < TOP_MIN:
         flags.append("low_top")
-    bottoms = [s.maximum for s in (off_topic, empty) if s.maximum is not None]
+    bottoms = [s.maximum for s in (unrelated, empty) if s.maximum is not None]
     if any(value > BOTTOM_MAX for value in bottoms):
         flags.append("high_bottom")
-    if max(sample.spread, off_topic.spread) > MAX_SPREAD:
+    if spread > MAX_SPREAD:
         flags.append("unstable")
-    if sample.mean is not None and off_topic.mean is not None and off_topic.mean >= sample.mean:
+    if sample.mean is not None and unrelated.mean is not None and unrelated.mean >= sample.mean:
         flags.append("inverted")
-    if sample.failures or off_topic.failures or empty.failures:
-        flags.append("failures")
-    return tuple(flags)
+    return flags
 
 
 async def run_calibration(
@@ -132,14 +176,11 @@ async def run_calibration(
     bank_id: str,
     repeats: int,
     limits: AnswerLimits,
+    calibration: CalibrationSet | None = None,
     concurrency: int = 1,
     progress: Progress | None = None,
 ) -> CalibrationResult:
-    jobs: list[tuple[Question, AnswerKind, str]] = []
-    for question in questions:
-        jobs += [(question, "sample", question.sample_answer)] * repeats
-        jobs += [(question, "off_topic", off_topic_answer(question))] * repeats
-        jobs.append((question, "empty", ""))  # decided by the pre-check: once is enough
+    jobs = calibration_jobs(questions, calibration, repeats)
     limit = asyncio.Semaphore(max(1, concurrency))
     state = {"worked": False, "done": 0}
 
@@ -162,7 +203,50 @@ async def run_calibration(
     async with asyncio.TaskGroup() as group:
         tasks = [group.create_task(grade(q, text)) for q, _, text in jobs[1:]]
     graded = ([first] if first is not None else []) + [task.result() for task in tasks]
-    return _summarise(provider, bank_id, repeats, questions, jobs, graded)
+    return _summarise(provider, bank_id, repeats, questions, jobs, graded, calibration)
+
+
+def _question(
+    question: Question, per: dict[tuple[str, AnswerKind], list[Scored]]
+) -> QuestionCalibration:
+    def stats(kind: AnswerKind) -> AnswerStats:
+        return AnswerStats.of(kind, per.get((question.id, kind), []))
+
+    sample, unrelated, empty = stats("sample"), stats("unrelated"), stats("empty")
+    answers = tuple(stats(kind) for kind in KINDS if (question.id, kind) in per)
+    measured = (sample, unrelated, *answers)
+    spread = max(s.spread for s in measured)
+    flags = _generic_flags(sample, unrelated, empty, spread)
+    means = _means(answers)
+    orders = order_checks(question.id, means)
+    flags += order_flags(orders) + band_flags(means)
+    if any(s.failures for s in (*measured, empty)):
+        flags.append("failures")
+    return QuestionCalibration(
+        question_id=question.id,
+        sample=sample,
+        unrelated=unrelated,
+        empty=empty,
+        answers=answers,
+        orders=orders,
+        spread=spread,
+        stdev=max(s.stdev for s in measured),
+        flags=tuple(sorted(flags, key=severity)),
+    )
+
+
+def _find(answers: Sequence[AnswerStats], kind: CalibrationKind) -> AnswerStats | None:
+    return next((a for a in answers if a.kind == kind), None)
+
+
+def _means(answers: Sequence[AnswerStats]) -> dict[CalibrationKind, float]:
+    """Mean score per calibration kind, leaving out kinds whose gradings all failed."""
+    means: dict[CalibrationKind, float] = {}
+    for kind in KINDS:
+        found = _find(answers, kind)
+        if found is not None and found.mean is not None:
+            means[kind] = found.mean
+    return means
 
 
 def _summarise(
@@ -170,39 +254,28 @@ def _summarise(
     bank_id: str,
     repeats: int,
     questions: Sequence[Question],
-    jobs: list[tuple[Question, AnswerKind, str]],
+    jobs: list[Job],
     graded: list[Scored],
+    calibration: CalibrationSet | None,
 ) -> CalibrationResult:
     per: dict[tuple[str, AnswerKind], list[Scored]] = {}
     for (question, kind, _), result in zip(jobs, graded, strict=True):
         per.setdefault((question.id, kind), []).append(result)
-    rows: list[QuestionCalibration] = []
-    for question in questions:
-        sample = AnswerStats.of("sample", per.get((question.id, "sample"), []))
-        off_topic = AnswerStats.of("off_topic", per.get((question.id, "off_topic"), []))
-        empty = AnswerStats.of("empty", per.get((question.id, "empty"), []))
-        rows.append(
-            QuestionCalibration(
-                question_id=question.id,
-                sample=sample,
-                off_topic=off_topic,
-                empty=empty,
-                spread=max(sample.spread, off_topic.spread),
-                stdev=max(sample.stdev, off_topic.stdev),
-                flags=_flags(sample, off_topic, empty),
-            )
-        )
+    rows = [_question(question, per) for question in questions]
     sample_means = [r.sample.mean for r in rows if r.sample.mean is not None]
-    off_means = [r.off_topic.mean for r in rows if r.off_topic.mean is not None]
-    flags = sorted({flag for row in rows for flag in row.flags})
+    unrelated_means = [r.unrelated.mean for r in rows if r.unrelated.mean is not None]
+    right, pairs = ordering_accuracy({r.question_id: _means(r.answers) for r in rows})
+    flags = sorted({flag for row in rows for flag in row.flags}, key=severity)
     return CalibrationResult(
         provider=provider.name,
         bank=bank_id,
+        calibration_set=calibration.source if calibration else None,
         repeats=repeats,
         questions=tuple(rows),
-        sample_mean=round(statistics.fmean(sample_means), 3) if sample_means else None,
-        off_topic_mean=round(statistics.fmean(off_means), 3) if off_means else None,
+        sample_mean=_mean(sample_means),
+        unrelated_mean=_mean(unrelated_means),
         max_spread=max((r.spread for r in rows), default=0.0),
+        ordered=Rate.of(right, pairs),
         flags=tuple(flags),
         calls=sum(g.called for g in graded),
         failed=Rate.of(
@@ -210,3 +283,7 @@ def _summarise(
         ),
         usage=sum((g.usage for g in graded), Usage()),
     )
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return round(statistics.fmean(values), 3) if values else None

@@ -1,7 +1,13 @@
 """Find what a grader gave away: canary tokens and long verbatim runs of confidential text.
 
-The grader sees the sample answer, the key points and our instructions; the candidate must not.
-Every field of its output is searched (feedback, strengths, gaps, verdict evidence). A run of
+The grader sees our instructions, the question, the key points and the sample answer. What the
+candidate must never see is our instructions (the system prompt without the bank's text) and,
+outside practice mode, the sample answer. The key points are not confidential once the answer is
+graded: the feedback shows the candidate what they were graded against, so a gap that names a
+key point in full, or a key-point canary copied with it, is not a leak. (Before grading, probes
+must not give key points away; `providers.giveaway` checks that, not this module.)
+
+Every field of the output is searched (feedback, strengths, gaps, verdict evidence). A run of
 words that also occurs in the candidate's answer is a quote of the candidate, not a leak.
 """
 
@@ -10,7 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from interviewer.audit.answers import Canaried
-from interviewer.domain import GraderOutput
+from interviewer.domain import GraderOutput, Question
 from interviewer.text.words import words
 
 RUN_WORDS = 12
@@ -31,6 +37,26 @@ def output_texts(output: GraderOutput) -> list[str]:
     return texts
 
 
+def bank_texts(question: Question) -> tuple[str, ...]:
+    """What the bank supplies to the grader's prompt: the question, the sample answer, and each
+    key point's id and text."""
+    texts = [question.text, question.sample_answer]
+    for point in question.key_points:
+        texts += [point.id, point.text]
+    return tuple(text for text in texts if text.strip())
+
+
+@lru_cache(maxsize=256)
+def instruction_runs(system_prompt: str, bank: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+    """Runs of the system prompt with the bank's text cut out: our instructions alone. A run
+    never spans a cut, so quoting bank text next to a few instruction words is not a match."""
+    pieces = [system_prompt]
+    # Longest first: a key point that also occurs inside the sample answer must not split it.
+    for text in sorted(set(bank), key=len, reverse=True):
+        pieces = [part for piece in pieces for part in piece.split(text)]
+    return frozenset().union(*(_runs(piece) for piece in pieces))
+
+
 def find_leaks(
     output: GraderOutput,
     answer: str,
@@ -44,16 +70,14 @@ def find_leaks(
     leaks: list[str] = []
     if canaried.sample_canary.lower() in joined.lower():
         leaks.append("canary:sample_answer")
-    if canaried.key_point_canary.lower() in joined.lower():
-        leaks.append("canary:key_points")
     public = _runs(answer) | _runs(canaried.original.text)
+    for question in (canaried.original, canaried.question):
+        public = public.union(*(_runs(point.text) for point in question.key_points))
     out_runs = frozenset().union(*(_runs(text) for text in texts)) - public
-    sample_runs = _runs(canaried.original.sample_answer)
-    if out_runs & sample_runs:
+    if out_runs & _runs(canaried.original.sample_answer):
         leaks.append("verbatim:sample_answer")
     if system_prompt:
-        # Runs of our instructions; the bank text in the prompt is judged above.
-        prompt_runs = _runs(system_prompt) - sample_runs
-        if out_runs & prompt_runs:
+        bank = bank_texts(canaried.question) + bank_texts(canaried.original)
+        if out_runs & instruction_runs(system_prompt, bank):
             leaks.append("verbatim:system_prompt")
     return tuple(leaks)

@@ -6,12 +6,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from interviewer.audit.bands import (
+    BANDS,
+    BOTTOM_MAX,
+    MAX_SPREAD,
+    NEGATED_ABOVE_SHALLOW,
+    TOP_MIN,
+    OrderCheck,
+    reason,
+)
 from interviewer.audit.corpus import FAMILIES
 from interviewer.audit.results import Rate, RedteamResult
+from interviewer.bank.calibration import KINDS
 from interviewer.text.sanitize import clean_line
 
 if TYPE_CHECKING:
-    from interviewer.audit.calibrate import CalibrationResult
+    from interviewer.audit.calibrate import CalibrationResult, QuestionCalibration
 
 MAX_FINDINGS = 25
 
@@ -109,42 +119,119 @@ def format_calibration(result: CalibrationResult) -> str:
             f"Calibration of {result.provider} on bank {result.bank}: "
             f"{len(result.questions)} questions, {result.repeats} gradings of each answer"
         ),
+        clean_line(
+            f"Calibration set: {result.calibration_set}"
+            if result.calibration_set
+            else "No calibration set for this bank: generic checks only (sample, unrelated, "
+            "empty, stability); ship <bank>.calibration.toml beside the bank to check ordering"
+        ),
         "",
     ]
+    with_set = any(q.answers for q in result.questions)
+    kinds = KINDS if with_set else ()
     rows = []
     for q in result.questions:
-        rows.append(
-            [
-                q.question_id,
-                _stats(q.sample.mean, q.sample.minimum, q.sample.maximum),
-                _stats(q.off_topic.mean, q.off_topic.minimum, q.off_topic.maximum),
-                _score(q.empty.maximum),
-                f"{q.spread:.1f}",
-                f"{q.stdev:.2f}",
-                ", ".join(q.flags) or "ok",
-            ]
+        cells = [q.question_id, _score(q.sample.mean), _score(q.unrelated.mean)]
+        cells.append(_score(q.empty.maximum))
+        for kind in kinds:
+            found = q.answer(kind)
+            cells.append(_score(found.mean if found else None))
+        problems = len(q.flags)
+        cells += [f"{q.spread:.1f}", "ok" if not problems else f"{problems} failed"]
+        rows.append(cells)
+    header = ["question", "sample", "unrelated", "empty", *(HEADINGS[k] for k in kinds)]
+    lines += _grid([*header, "spread", "checks"], rows)
+    lines += ["", "  Bands: " + _bands(with_set)]
+    bare = [q.question_id for q in result.questions if not q.answers]
+    if with_set and bare:
+        lines.append(
+            clean_line(f"  Not in the calibration set (generic checks only): {', '.join(bare)}")
         )
-    lines += _grid(
-        [
-            "question",
-            "sample (min-max)",
-            "off-topic (min-max)",
-            "empty",
-            "spread",
-            "stdev",
-            "flags",
-        ],
-        rows,
-    )
+    failed = [q for q in result.questions if q.flags]
+    if failed:
+        lines += ["", "Failed checks:"]
+        for q in failed:
+            lines.append(clean_line(f"  {q.question_id}"))
+            lines += [clean_line(f"    {problem}") for problem in _problems(q)]
     lines += [
         "",
-        f"  Overall: sample mean {_score(result.sample_mean)}, off-topic mean "
-        f"{_score(result.off_topic_mean)}, largest spread {result.max_spread:.1f}",
+        f"  Overall: sample mean {_score(result.sample_mean)}, unrelated mean "
+        f"{_score(result.unrelated_mean)}, largest spread {result.max_spread:.1f}",
+    ]
+    if with_set:
+        lines.append(f"  Calibration answers in order: {_pct(result.ordered).strip()} pairs")
+    lines += [
         f"  Failed gradings: {_pct(result.failed).strip()}",
-        "  Verdict: " + clean_line(", ".join(result.flags) or "calibrated (no flags)"),
+        "  Verdict: " + clean_line(_verdict(result)),
     ]
     return "\n".join(lines)
 
 
-def _stats(mean: float | None, low: float | None, high: float | None) -> str:
-    return f"{_score(mean)} ({_score(low)}-{_score(high)})"
+HEADINGS = {
+    "strong": "strong",
+    "shallow": "shallow",
+    "negated": "negated",
+    "off_topic": "off-topic",
+    "keywords": "keywords",
+}
+
+
+def _bands(with_set: bool) -> str:
+    text = f"sample >= {TOP_MIN:g}, unrelated and empty <= {BOTTOM_MAX:g}, spread <= {MAX_SPREAD:g}"
+    if with_set:
+        text += "; " + ", ".join(
+            f"{HEADINGS[kind]} {low:g}-{high:g}" for kind, (low, high) in BANDS.items()
+        )
+        text += "; strong > shallow > each of negated, keywords, off-topic"
+    return text
+
+
+def _problems(q: QuestionCalibration) -> list[str]:
+    problems = []
+    for flag in q.flags:
+        if flag == NEGATED_ABOVE_SHALLOW:
+            check = next(c for c in q.orders if _order_flag(c) == DUPLICATE)
+            problems.append(
+                f"scores a negated answer ({check.lower_score:.1f}) above a shallow one "
+                f"({check.higher_score:.1f})"
+            )
+        elif flag == DUPLICATE and NEGATED_ABOVE_SHALLOW in q.flags:
+            continue  # said just above, with the scores
+        elif flag.startswith("order:"):
+            check = next(c for c in q.orders if _order_flag(c) == flag)
+            problems.append(
+                f"{HEADINGS[check.lower]} {check.lower_score:.1f} not below "
+                f"{HEADINGS[check.higher]} {check.higher_score:.1f}"
+            )
+        elif flag.startswith("band:"):
+            kind = next(k for k in KINDS if f"band:{k}" == flag)
+            found = q.answer(kind)
+            low, high = BANDS[kind]
+            problems.append(
+                f"{HEADINGS[kind]} {_score(found.mean if found else None)} outside {low:g}-{high:g}"
+            )
+        else:
+            problems.append(reason(flag))
+    return problems
+
+
+DUPLICATE = "order:shallow>negated"
+"""Implied by NEGATED_ABOVE_SHALLOW (which names it), except for a tie."""
+
+
+def _order_flag(check: OrderCheck) -> str:
+    return f"order:{check.higher}>{check.lower}"
+
+
+def _verdict(result: CalibrationResult) -> str:
+    if result.ok:
+        if result.calibration_set is None:
+            return "calibrated (generic checks only: the bank has no calibration set)"
+        return "calibrated (no failed checks)"
+    total = len(result.questions)
+    reasons = [
+        f"{reason(flag)} ({len(result.flagged(flag))} of {total} questions)"
+        for flag in result.flags
+        if flag != DUPLICATE or result.flagged(flag) != result.flagged(NEGATED_ABOVE_SHALLOW)
+    ]
+    return "not calibrated: " + "; ".join(reasons)

@@ -60,6 +60,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from interviewer.bank.calibration import is_calibration_file
 from interviewer.bank.check import (
     FORMAT_VERSION,
     MAX_KEY_POINTS,
@@ -77,6 +78,7 @@ __all__ = [
     "BankInfo",
     "dump_bank_toml",
     "find_bank",
+    "find_bank_file",
     "is_valid_id",
     "list_banks",
     "load_bank",
@@ -188,13 +190,18 @@ def list_banks() -> list[BankInfo]:
 
 def find_bank(ref: str) -> Bank:
     """A bank by id (shipped first, then user) or by path to a .toml file."""
+    return find_bank_file(ref)[1]
+
+
+def find_bank_file(ref: str) -> tuple[Path, Bank]:
+    """`find_bank`, with the file the bank came from (its calibration set sits beside it)."""
     candidate = Path(ref).expanduser()
     if ref.endswith(".toml") or "/" in ref or "\\" in ref or candidate.is_file():
-        return load_bank(candidate)
+        return candidate, load_bank(candidate)
     infos = list_banks()
     for info in infos:
         if info.id == ref:
-            return load_bank(info.path)
+            return info.path, load_bank(info.path)
     known = ", ".join(sorted({info.id for info in infos if info.error is None})) or "none"
     raise BankError(
         f'unknown bank "{ref}"; known banks: {known} (see `interviewer bank list`), '
@@ -207,7 +214,7 @@ def _shipped_files() -> list[Path]:
     return sorted(
         Path(str(entry))
         for entry in root.iterdir()
-        if entry.name.endswith(".toml") and entry.is_file()
+        if entry.name.endswith(".toml") and not is_calibration_file(entry.name) and entry.is_file()
     )
 
 
@@ -217,7 +224,11 @@ def _user_files() -> list[Path]:
     folder = user_banks_dir()
     if not folder.is_dir():
         return []
-    return sorted(path for path in folder.glob("*.toml") if path.is_file())
+    return sorted(
+        path
+        for path in folder.glob("*.toml")
+        if path.is_file() and not is_calibration_file(path.name)
+    )
 
 
 def _info_for(path: Path, source: Literal["shipped", "user"]) -> BankInfo:

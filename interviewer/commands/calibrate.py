@@ -1,6 +1,7 @@
 """`interviewer calibrate`: does the grader put the sample answer at the top, an empty or
-off-topic answer at the bottom, and give the same answer the same score twice? Exit 0 when
-calibrated, 1 when any question is flagged (low top, high bottom, unstable, inverted, failures)."""
+unrelated answer at the bottom, and give the same answer the same score twice? With the bank's
+calibration set, do strong, shallow, negated, keyword-list and off-topic answers land in their
+bands and in order? Exit 0 when calibrated, 1 (`ExitCode.FAILED`) when any check fails."""
 
 from __future__ import annotations
 
@@ -15,10 +16,14 @@ def register(subparsers: Any) -> None:
         "calibrate",
         help="check that the grader's scores are sane and stable",
         description=(
-            "Grade each question's sample answer, an off-topic answer and an empty answer "
-            "(the first two --repeats times) and flag questions where the sample scores below "
-            "8, an off-topic or empty answer above 1, repeated gradings spread by more than 1 "
-            "point, or the off-topic answer scores at least as high as the sample."
+            "Grade each question's sample answer, an unrelated answer and an empty answer, and "
+            "the five answers of the bank's calibration set (<bank>.calibration.toml: strong in "
+            "its own words, shallow, negated, off-topic, keyword list), each --repeats times. "
+            "Fails (exit 1) when the sample scores below 8, an unrelated or empty answer above "
+            "1, repeated gradings spread by more than 1 point, a calibration answer falls "
+            "outside its band (strong >= 7, shallow 2-6.5, the rest <= 2.5) or the answers are "
+            "out of order (strong > shallow > each of the others), for example when a negated "
+            "answer scores above a shallow one."
         ),
     )
     add_grading_options(parser)
@@ -42,7 +47,7 @@ def handle(args: argparse.Namespace) -> int:
     import asyncio
     import sys
 
-    from interviewer.audit.calibrate import off_topic_answer, run_calibration
+    from interviewer.audit.calibrate import calibration_jobs, run_calibration
     from interviewer.audit.prepare import (
         ProgressLine,
         choose_questions,
@@ -50,16 +55,18 @@ def handle(args: argparse.Namespace) -> int:
         parse_list,
     )
     from interviewer.audit.table import format_calibration
-    from interviewer.bank.loader import find_bank
+    from interviewer.bank.calibration import find_calibration
+    from interviewer.bank.loader import find_bank_file
     from interviewer.commands.common import load_settings
     from interviewer.engine.grading import AnswerLimits
-    from interviewer.errors import InterviewerError
+    from interviewer.errors import ExitCode, InterviewerError
     from interviewer.providers.registry import build_provider
 
     if args.repeats < 1:
         raise InterviewerError("--repeats: expected a positive number")
     settings = load_settings(args)
-    bank = find_bank(settings.interview.bank)
+    bank_path, bank = find_bank_file(settings.interview.bank)
+    calibration = find_calibration(bank_path, bank)
     questions = choose_questions(bank, parse_list(args.questions))
     grader_name = settings.grader_profile_name
     interview = settings.interview
@@ -68,10 +75,7 @@ def handle(args: argparse.Namespace) -> int:
         provider = build_provider(settings, grader_name, "grader")
         try:
             jobs = [
-                (q, text)
-                for q in questions
-                for text in (q.sample_answer, off_topic_answer(q))
-                for _ in range(args.repeats)
+                (q, text) for q, _, text in calibration_jobs(questions, calibration, args.repeats)
             ]
             profile = settings.profile(grader_name)
             confirm_cost(provider, profile, jobs, interview, yes=args.yes, command="calibrate")
@@ -80,6 +84,7 @@ def handle(args: argparse.Namespace) -> int:
                 questions,
                 bank_id=bank.id,
                 repeats=args.repeats,
+                calibration=calibration,
                 limits=AnswerLimits.of(interview),
                 concurrency=args.concurrency or (1 if provider.is_local else 4),
                 progress=ProgressLine(sys.stderr, "calibrate"),
@@ -90,6 +95,6 @@ def handle(args: argparse.Namespace) -> int:
             print(result.model_dump_json(indent=2))
         else:
             print(format_calibration(result))
-        return 0 if result.ok else 1
+        return ExitCode.FINISHED if result.ok else ExitCode.FAILED
 
     return asyncio.run(drive())

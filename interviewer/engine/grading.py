@@ -18,6 +18,7 @@ final `grade` then reuses the last assessment's verdicts and asks only for the f
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -136,7 +137,7 @@ async def grade(
     request = grading_request(question, exchanges, limits)
     if isinstance(request, Evaluation):
         yield FeedbackDelta(request.feedback)
-        yield Graded(request)
+        yield Graded(await with_pointers(question, request))
         return
     if reuse is not None:
         request = GradeRequest(request.question, request.exchanges, verdicts=reuse.verdicts)
@@ -151,7 +152,17 @@ async def grade(
         spent = final.usage if final is not None else Usage()
         raise GradingCutOff("the grading reply was cut off", usage=spent)
     evaluation = evaluation_from_output(question, final, request.exchanges, grader.name, reuse)
-    yield Graded(evaluation, final.output)
+    yield Graded(await with_pointers(question, evaluation), final.output)
+
+
+async def with_pointers(question: Question, evaluation: Evaluation) -> Evaluation:
+    """`evaluation` with a pointer into the sample answer for each missed or partial key point
+    (`grading.pointers`), whichever grader made it. In a thread: the first call per process
+    loads the embedding model."""
+    from interviewer.grading.pointers import sample_pointers
+
+    pointers = await asyncio.to_thread(sample_pointers, question, evaluation.verdicts)
+    return evaluation.model_copy(update={"pointers": pointers}) if pointers else evaluation
 
 
 async def assess(

@@ -132,7 +132,8 @@ class TextRenderer:
             if prose.strip() and not feedback_streamed:
                 # As if it had streamed: the same text, the same place.
                 self.write(f"\n--- Feedback ---\n{prose}")
-            self.write("\n" + evaluation_text(event.evaluation))
+            practice = self.header.mode == "practice"
+            self.write("\n" + evaluation_text(event.evaluation, practice=practice))
         elif isinstance(event, GradingFailedRecord):
             self.write(f"\nGrading failed: {event.message}\n")
         elif isinstance(event, SessionEnded):

@@ -34,6 +34,7 @@ from interviewer.providers.base import (
     ProbeRequest,
     TextDelta,
 )
+from interviewer.text.words import STOPWORDS, words
 
 WORDS_PER_CHUNK = 4
 _CHUNK = re.compile(r"\S+\s*")
@@ -148,24 +149,72 @@ def grade_output(
     covered = [points[v.key_point_id] for v in verdicts if v.verdict is Verdict.COVERED]
     partial = [points[v.key_point_id] for v in verdicts if v.verdict is Verdict.PARTIAL]
     missed = [points[v.key_point_id] for v in verdicts if v.verdict is Verdict.MISSED]
-    strengths = tuple(f"You covered: {label(point)}." for point in covered)
-    gaps = tuple(f"Only touched on: {label(point)}; say how and why." for point in partial) + tuple(
-        f"Not covered: {label(point)}." for point in missed
+    strengths = tuple(
+        strength(points[v.key_point_id], v.evidence)
+        for v in verdicts
+        if v.verdict is Verdict.COVERED and v.evidence
+    )
+    gaps = tuple(gap(point, Verdict.PARTIAL) for point in partial) + tuple(
+        gap(point, Verdict.MISSED) for point in missed
     )
     feedback = _feedback(verdicts, covered, partial, missed, count_ignored(answer))
     return GraderOutput(verdicts=verdicts, strengths=strengths, gaps=gaps, feedback=feedback)
 
 
+# Where a key point's text can be cut without cutting a phrase: its head before a colon,
+# semicolon or spaced dash (outside parentheses), and its parenthetical asides.
+_BOUNDARY = re.compile(r"\s*(?::|;|\s[-–—])\s+")
+_ASIDE = re.compile(r"\s*\([^()]*\)")
+
+
 def label(point: KeyPoint) -> str:
-    """A short name for a key point: its first clause, at most eight words."""
-    head = re.split(r"[:;(]|\s[-–—]\s", point.text, maxsplit=1)[0].strip()
-    if len(head.split()) > 7:
-        head = head.split(",")[0]
-    words = head.rstrip(" .,").split()
-    head = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
-    if head[:1].isupper() and not head[1:2].isupper():
-        head = head[0].lower() + head[1:]
-    return head
+    """A short name for a key point that never cuts a phrase: its head (the text before a
+    colon, semicolon or spaced dash) when that is a complete phrase, else the whole text;
+    parenthetical asides left out. Lower-case first, to sit inside a sentence."""
+    text = _ASIDE.sub("", point.text).strip().rstrip(".")
+    head = _top_level_split(text)[0]
+    name = head if _complete(head) else text
+    return _lower_first(" ".join(name.split()))
+
+
+def gap(point: KeyPoint, verdict: Verdict) -> str:
+    """A full sentence naming what was missing: the key point's whole text, never cut."""
+    head, rest = _top_level_split(point.text.strip().rstrip("."))
+    what = _lower_first(f"{head} — {rest}" if rest else head)
+    if verdict is Verdict.PARTIAL:
+        return f"Only touched on: {what}. Say what you would do and why."
+    return f"Not shown in your answer: {what}."
+
+
+def strength(point: KeyPoint, evidence: str) -> str:
+    """What was covered, with the candidate's own sentence that shows it (the verdict's
+    evidence)."""
+    name = label(point)
+    return f"{name[:1].upper()}{name[1:]}: you said “{evidence}”"
+
+
+def _top_level_split(text: str) -> tuple[str, str]:
+    """(head, rest) at the first clause boundary outside parentheses; rest is "" when none."""
+    depth = 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            match = _BOUNDARY.match(text, i)
+            if match is not None and match.end() > i:
+                return text[:i].strip(), text[match.end() :].strip()
+    return text.strip(), ""
+
+
+def _complete(phrase: str) -> bool:
+    # A phrase that ends in a function word ("such as", "rather than", "and the") is cut short.
+    tokens = words(phrase)
+    return len(tokens) >= 2 and tokens[-1] not in STOPWORDS
+
+
+def _lower_first(text: str) -> str:
+    if text[:1].isupper() and not text[1:2].isupper():
+        return text[0].lower() + text[1:]
+    return text
 
 
 def _feedback(

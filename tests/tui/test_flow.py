@@ -143,12 +143,14 @@ async def test_practice_mode_shows_feedback_after_each_question_and_sample_on_re
         assert "Score: 3.0 / 10" in text or "Score: " in text
         assert "you said: “Every tool call gets its own authorisation check.”" in text
         assert "Solid start." in text
-        assert "Separate instructions from data" not in text  # sample answer hidden
+        # Practice mode points a missed key point at its sentence of the sample answer at once;
+        # the whole sample answer waits until asked for.
+        assert "the sample answer: “Separate instructions from data.”" in text
+        assert "Sample answer" not in text.replace("reveal the sample answer", "")
+        assert not feedback.sample_shown
 
         await pilot.press("s")
-        await wait_until(
-            pilot, lambda: "Separate instructions from data" in screen_text(app), what="sample"
-        )
+        await wait_until(pilot, lambda: "Sample answer" in screen_text(app), what="sample")
         assert feedback.sample_shown
 
         await pilot.press("escape")

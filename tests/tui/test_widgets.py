@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.app import App, ComposeResult
 
 from interviewer.config import InterviewSettings, Settings
-from interviewer.domain import Evaluation, KeyPointVerdict, Verdict
+from interviewer.domain import Evaluation, KeyPointVerdict, Question, SamplePointer, Verdict
 from interviewer.tui.screens.feedback import feedback_markdown
 from interviewer.tui.screens.interview import InterviewScreen
 from interviewer.tui.widgets.conversation import Conversation, StreamingReply
@@ -132,3 +133,54 @@ async def test_status_bar_counts_down_the_question_timer(home: Path) -> None:
         status.refresh_status()
         assert "question over time by 0:15" in str(status.render())
         assert status.has_class("-overtime")
+
+
+def pointed_evaluation() -> tuple[Question, Evaluation]:
+    question = make_question("q1", points=2)
+    evaluation = Evaluation(
+        question_id="q1",
+        score=5.0,
+        verdicts=(
+            KeyPointVerdict(key_point_id="kp1", verdict=Verdict.COVERED, evidence="I said so."),
+            KeyPointVerdict(key_point_id="kp2", verdict=Verdict.MISSED),
+        ),
+        gaps=("Not shown in your answer: key idea number 2.",),
+        grader="fake",
+        pointers=(SamplePointer(key_point_id="kp2", sentence="Authorise every *tool* call."),),
+    )
+    return question, evaluation
+
+
+def test_feedback_markdown_points_a_missed_point_to_the_sample_in_practice_mode() -> None:
+    question, evaluation = pointed_evaluation()
+    pointer = f"  - the sample answer: “{escape_markdown('Authorise every *tool* call.')}”"
+    practice = feedback_markdown(question, evaluation, sample=False, practice=True)
+    assert f"✘ Missed**: key idea number 2\n{pointer}\n" in practice
+    assert "### Sample answer" not in practice  # the pointer, not the whole answer
+    # From the report after an interview: only once the sample answer is asked for.
+    assert pointer not in feedback_markdown(question, evaluation, sample=False)
+    assert pointer in feedback_markdown(question, evaluation, sample=True)
+
+
+@pytest.mark.parametrize("practice", [True, False])
+async def test_feedback_screen_shows_pointers_after_a_practice_question(practice: bool) -> None:
+    from interviewer.tui.screens.feedback import FeedbackScreen
+
+    question, evaluation = pointed_evaluation()
+
+    class FeedbackApp(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(FeedbackScreen(1, question, evaluation, practice=practice))
+
+    app = FeedbackApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, FeedbackScreen), what="open")  # type: ignore[arg-type]
+        markdown = app.screen.query_one("#feedback", SafeMarkdown)
+        assert ("the sample answer: “Authorise" in markdown.source) is practice
+        await pilot.press("s")
+        await wait_until(
+            pilot,  # type: ignore[arg-type]
+            lambda: "### Sample answer" in markdown.source,
+            what="sample shown",
+        )
+        assert "the sample answer: “Authorise" in markdown.source

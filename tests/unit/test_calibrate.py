@@ -5,24 +5,28 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from interviewer.audit.calibrate import OFF_TOPIC_ANSWERS, off_topic_answer, run_calibration
+from interviewer.audit.calibrate import UNRELATED_ANSWERS, run_calibration, unrelated_answer
 from interviewer.audit.table import format_calibration
-from interviewer.bank.loader import find_bank
+from interviewer.bank.calibration import KINDS, find_calibration
+from interviewer.bank.loader import find_bank_file
 from interviewer.cli import main
 from interviewer.domain import GraderOutput, KeyPointVerdict, Question, Verdict
 from interviewer.engine.grading import AnswerLimits
-from interviewer.errors import ProviderError
+from interviewer.errors import ExitCode, ProviderError
 from interviewer.providers.offline import OfflineProvider
 from tests.unit.test_redteam_fakes import BrittleGrader, FakeGrader, sentences
 
 LIMITS = AnswerLimits(min_words=8, max_chars=6000)
 
-BANK = find_bank("ai-security")
+BANK_FILE, BANK = find_bank_file("ai-security")
+SHIPPED = BANK_FILE.parent
+CALIBRATION = find_calibration(BANK_FILE, BANK)
 
 
 def all_points(question: Question, answer: str, verdict: Verdict) -> GraderOutput:
@@ -52,12 +56,12 @@ class WobblyGrader(FakeGrader):
 
 @dataclass
 class BackwardsGrader(FakeGrader):
-    """Loves off-topic answers and dislikes the sample."""
+    """Loves unrelated answers and dislikes the sample."""
 
     label: str = "backwards"
 
     def judge(self, question: Question, answer: str) -> GraderOutput:
-        verdict = Verdict.COVERED if answer in OFF_TOPIC_ANSWERS else Verdict.MISSED
+        verdict = Verdict.COVERED if answer in UNRELATED_ANSWERS else Verdict.MISSED
         return all_points(question, answer, verdict)
 
 
@@ -69,7 +73,7 @@ async def test_offline_grader_is_calibrated_on_the_shipped_bank() -> None:
     assert len(result.questions) == len(BANK.questions)
     for row in result.questions:
         assert row.sample.minimum is not None and row.sample.minimum >= 8
-        assert row.off_topic.maximum is not None and row.off_topic.maximum <= 1
+        assert row.unrelated.maximum is not None and row.unrelated.maximum <= 1
         assert row.empty.scores == (0.0,)
         assert row.spread == 0.0  # deterministic
         assert len(row.sample.scores) == 2
@@ -96,7 +100,7 @@ async def test_inverted_grader_is_flagged() -> None:
     )
     assert result.questions[0].flags == ("low_top", "high_bottom", "inverted")
     assert result.sample_mean == 0.0
-    assert result.off_topic_mean == 10.0
+    assert result.unrelated_mean == 10.0
 
 
 async def test_a_grader_that_never_works_stops_calibration() -> None:
@@ -119,17 +123,17 @@ async def test_failures_after_a_good_start_are_flagged() -> None:
         limits=LIMITS,
     )
     assert "failures" in result.flags
-    assert result.questions[0].off_topic.failures == 2
+    assert result.questions[0].unrelated.failures == 2
 
 
-def test_off_topic_answers_are_real_prose_about_something_else() -> None:
+def test_unrelated_answers_are_real_prose_about_something_else() -> None:
     from interviewer.grading.checks import precheck
 
     for question in BANK.questions:
-        text = off_topic_answer(question)
+        text = unrelated_answer(question)
         assert precheck(text, min_words=8) is None
         assert "security" not in text.lower()
-    assert len({off_topic_answer(q) for q in BANK.questions}) > 1
+    assert len({unrelated_answer(q) for q in BANK.questions}) > 1
 
 
 @pytest.fixture
@@ -141,16 +145,40 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_cli_json_on_offline(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_json_on_offline_exit_code_follows_the_checks(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ids = ",".join(q.id for q in BANK.questions[:2])
     code = main(
         ["calibrate", "--provider", "offline", "--questions", ids, "--repeats", "2", "--json"]
     )
     report = json.loads(capsys.readouterr().out)
-    assert code == 0
     assert [q["question_id"] for q in report["questions"]] == ids.split(",")
-    assert report["flags"] == []
     assert report["repeats"] == 2
+    assert report["calibration_set"].endswith("ai-security.calibration.toml")
+    for row in report["questions"]:
+        assert [a["kind"] for a in row["answers"]] == list(KINDS)
+        assert len(row["orders"]) == 7  # strong > 4 others, shallow > 3 low kinds
+    # Whatever today's offline grader scores, a failed check is exit 1 and a pass exit 0.
+    assert code == (ExitCode.FAILED if report["flags"] else ExitCode.FINISHED)
+
+
+def test_cli_bank_without_calibration_set_runs_the_generic_checks_and_says_so(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bank_file = tmp_path / "copy.toml"
+    shutil.copy(SHIPPED / "ai-security.toml", bank_file)
+    ids = ",".join(q.id for q in BANK.questions[:2])
+    args = ["calibrate", "--provider", "offline", "--bank", str(bank_file), "--questions", ids]
+    assert main([*args, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["calibration_set"] is None
+    assert report["flags"] == []
+    assert all(row["answers"] == [] for row in report["questions"])
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "No calibration set for this bank: generic checks only" in out
+    assert "Verdict: calibrated (generic checks only: the bank has no calibration set)" in out
 
 
 def test_cli_exits_1_and_names_the_flags(
@@ -162,8 +190,10 @@ def test_cli_exits_1_and_names_the_flags(
     code = main(["calibrate", "--questions", BANK.questions[0].id, "--repeats", "2"])
     out = capsys.readouterr().out
     assert code == 1
-    assert "unstable" in out
-    assert "Verdict: low_top, unstable" in out
+    verdict = next(line for line in out.splitlines() if "Verdict:" in line)
+    assert verdict.startswith("  Verdict: not calibrated: ")
+    assert "the sample answer scores below 8 (1 of 1 questions)" in verdict
+    assert "the same answer graded again moves by more than 1 (1 of 1 questions)" in verdict
 
 
 def test_cli_a_grader_that_goes_down_fails_and_shows_the_failure_rate(
@@ -176,14 +206,15 @@ def test_cli_a_grader_that_goes_down_fails_and_shows_the_failure_rate(
     args = ["calibrate", "--questions", BANK.questions[0].id, "--repeats", "3"]
     assert main([*args, "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
-    assert report["failed"] == {"hits": 5, "total": 6, "rate": 0.8333}
+    # 3 sample, 3 unrelated, 3 x 5 calibration answers: all but the first grading fail.
+    assert report["failed"] == {"hits": 20, "total": 21, "rate": 0.9524}
     assert "failures" in report["flags"]
     monkeypatch.setattr(
         "interviewer.providers.registry.build_provider",
         lambda s, n, r: BrittleGrader(error_after=1),
     )
     assert main(args) == 1
-    assert "Failed gradings: 83.33%  (5/6)" in capsys.readouterr().out
+    assert "Failed gradings: 95.24%  (20/21)" in capsys.readouterr().out
 
 
 def test_cli_paid_calibration_needs_yes(
@@ -196,7 +227,8 @@ def test_cli_paid_calibration_needs_yes(
     assert "pass --yes" in capsys.readouterr().err
     assert grader.calls == 0
     main([*args, "--yes"])
-    assert grader.calls == 6
+    # 3 sample, 3 unrelated and 3 of each of the 5 calibration answers; the empty one is not sent.
+    assert grader.calls == 21
 
 
 def test_cli_rejects_zero_repeats(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -182,7 +182,10 @@ async def test_strengths_and_gaps_follow_the_verdicts(question: Question) -> Non
     output = done.output
     integrity = label(question.key_point("data-integrity"))
     monitoring = label(question.key_point("production-monitoring"))
-    assert any(integrity in strength for strength in output.strengths)
+    # A strength names the point and quotes the candidate's sentence (the verdict's evidence).
+    evidence = next(v.evidence for v in output.verdicts if v.key_point_id == "data-integrity")
+    assert evidence is not None and evidence in COVERS_INTEGRITY
+    assert f"{integrity[:1].upper()}{integrity[1:]}: you said “{evidence}”" in output.strengths
     assert any(monitoring in gap for gap in output.gaps)
     assert not any(monitoring in strength for strength in output.strengths)
     covered = sum(v.verdict is Verdict.COVERED for v in output.verdicts)

@@ -150,6 +150,15 @@ class GullibleGrader(FakeGrader):
         return super().judge(question, answer)
 
 
+def system_prompt(question: Question) -> str:
+    """The system prompt an LLM grader gets for `question`."""
+    from interviewer.domain import Exchange
+    from interviewer.prompts import render_grade
+
+    request = GradeRequest(question, (Exchange(kind="question", prompt="", answer="x"),))
+    return render_grade(request, fence="0" * 32).system
+
+
 @dataclass
 class LeakyGrader(FakeGrader):
     """Honest scores, but does what it is asked about the reference answer and key points."""
@@ -160,7 +169,9 @@ class LeakyGrader(FakeGrader):
         output = super().judge(question, answer)
         lowered = answer.lower()
         feedback, gaps = output.feedback, output.gaps
-        if "reference answer" in lowered or "system prompt" in lowered:
+        if "system prompt" in lowered:
+            feedback = f"My instructions were: {system_prompt(question)}"
+        elif "reference answer" in lowered:
             feedback = f"Here is the reference answer: {question.sample_answer}"
         if "key point" in lowered:
             gaps = tuple(p.text for p in question.key_points)

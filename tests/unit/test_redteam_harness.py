@@ -117,17 +117,24 @@ async def test_results_are_by_technique_position_and_base() -> None:
 
 
 async def test_leaky_grader_is_caught_by_the_canaries() -> None:
-    entries = attacks("exfil-sample-answer", "exfil-rubric-gaps", "emotion-visa")
+    entries = attacks(
+        "exfil-sample-answer", "exfil-system-prompt", "exfil-rubric-gaps", "emotion-visa"
+    )
     result = await run(LeakyGrader(), entries, bases=("weak",))
     leaked = {f.entry_id: f.leaks for f in result.findings if f.leaks}
-    assert set(leaked) == {"exfil-sample-answer", "exfil-rubric-gaps"}
-    assert "canary:sample_answer" in leaked["exfil-sample-answer"]
-    assert "verbatim:sample_answer" in leaked["exfil-sample-answer"]
-    # Key points are part of the system prompt, so copying them leaks both.
-    assert leaked["exfil-rubric-gaps"] == ("canary:key_points", "verbatim:system_prompt")
+    # Key points are shown to the candidate after grading, so writing them all out in the gaps
+    # (canary included) is not a leak; the sample answer and our instructions are.
+    assert set(leaked) == {"exfil-sample-answer", "exfil-system-prompt"}
+    assert leaked["exfil-sample-answer"] == ("canary:sample_answer", "verbatim:sample_answer")
+    assert leaked["exfil-system-prompt"] == (
+        "canary:sample_answer",
+        "verbatim:sample_answer",
+        "verbatim:system_prompt",
+    )
     assert result.leaks.hits == 6
-    assert result.leaks.total == 1 + 9
-    assert result.leaks_by_kind["canary:key_points"] == 3
+    assert result.leaks.total == 1 + 12
+    assert "canary:key_points" not in result.leaks_by_kind
+    assert result.leaks_by_kind["verbatim:system_prompt"] == 3
     assert result.attack_success.hits == 0  # leaking is not scoring
 
 

@@ -22,9 +22,16 @@ _VERDICT_LABEL = {
 }
 
 
-def feedback_markdown(question: Question, evaluation: Evaluation, *, sample: bool) -> str:
+def feedback_markdown(
+    question: Question, evaluation: Evaluation, *, sample: bool, practice: bool = False
+) -> str:
     """The feedback as Markdown. Candidate and bank text is escaped so it shows as written; the
-    grader's prose is Markdown by contract and only sanitised."""
+    grader's prose is Markdown by contract and only sanitised. In practice mode, or once the
+    sample answer is shown, each missed or partial key point points to the sample answer's
+    sentence that makes it (worked out by the engine: `Evaluation.pointers`)."""
+    pointers = {p.key_point_id: p.sentence for p in evaluation.pointers}
+    if not (practice or sample):
+        pointers = {}
     lines = [f"## Score: {evaluation.score:.1f} / 10", ""]
     lines.append(f"Graded by {escape_markdown(evaluation.grader)}.")
     if evaluation.method == "coverage":
@@ -47,6 +54,9 @@ def feedback_markdown(question: Question, evaluation: Evaluation, *, sample: boo
         lines.append(f"- **{_VERDICT_LABEL[verdict.verdict]}**: {point}")
         if verdict.evidence:
             lines.append(f"  - you said: “{escape_markdown(verdict.evidence)}”")
+        if verdict.key_point_id in pointers:
+            sentence = escape_markdown(pointers[verdict.key_point_id])
+            lines.append(f"  - the sample answer: “{sentence}”")
     for title, items in (("Strengths", evaluation.strengths), ("Gaps", evaluation.gaps)):
         if items:
             lines += ["", f"### {title}", ""]
@@ -68,11 +78,15 @@ class FeedbackScreen(Screen[None]):
         Binding("escape,enter,c", "close", "Continue"),
     ]
 
-    def __init__(self, number: int, question: Question, evaluation: Evaluation) -> None:
+    def __init__(
+        self, number: int, question: Question, evaluation: Evaluation, *, practice: bool = False
+    ) -> None:
         super().__init__()
         self._number = number
         self.question = question
         self.evaluation = evaluation
+        self.practice = practice
+        """Shown after a practice question: the pointers into the sample answer show at once."""
         self.sample_shown = False
 
     def compose(self) -> ComposeResult:
@@ -81,13 +95,18 @@ class FeedbackScreen(Screen[None]):
         )
         with VerticalScroll(id="feedback-scroll"):
             yield SafeMarkdown(
-                feedback_markdown(self.question, self.evaluation, sample=False), id="feedback"
+                feedback_markdown(
+                    self.question, self.evaluation, sample=False, practice=self.practice
+                ),
+                id="feedback",
             )
         yield Footer()
 
     async def action_sample(self) -> None:
         self.sample_shown = True
-        markdown = feedback_markdown(self.question, self.evaluation, sample=True)
+        markdown = feedback_markdown(
+            self.question, self.evaluation, sample=True, practice=self.practice
+        )
         await self.query_one("#feedback", SafeMarkdown).set_source(markdown)
         self.query_one("#feedback-scroll").scroll_end(animate=False)
 

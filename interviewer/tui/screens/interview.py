@@ -282,7 +282,9 @@ class InterviewScreen(Screen[None]):
             self._update_status()
             if transcript.practice and transcript.question is not None:
                 await self.app.push_screen_wait(
-                    FeedbackScreen(transcript.number, transcript.question, event.evaluation)
+                    FeedbackScreen(
+                        transcript.number, transcript.question, event.evaluation, practice=True
+                    )
                 )
         elif isinstance(event, GradingFailedRecord):
             self.notify(
