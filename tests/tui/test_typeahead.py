@@ -57,6 +57,13 @@ def answers_on_record(harness: EngineHarness) -> list[list[str]]:
     return [list(q.answers) for q in state.opened]
 
 
+def answered(harness: EngineHarness) -> int:
+    """Answers the journal holds so far (0 before the session's journal exists)."""
+    if not harness.built or not harness.built[0].journal_path.exists():
+        return 0
+    return sum(len(answers) for answers in answers_on_record(harness))
+
+
 async def run_rounds(harness: EngineHarness, keys_for: object) -> list[list[str]]:
     harness.max_probes = 0
     harness.questions = ROUNDS
@@ -67,8 +74,12 @@ async def run_rounds(harness: EngineHarness, keys_for: object) -> list[list[str]
         await open_interview(pilot, app)
         for round_no in range(1, ROUNDS + 1):
             burst(app, *keys_for(round_no), "ctrl+s")  # type: ignore[operator]
-            await pilot.pause(0.05)
-            await wait_until(pilot, lambda: engine_idle(app), what=f"answer {round_no}")
+            # Idle alone is not enough: under load the engine may not have taken the answer yet.
+            await wait_until(
+                pilot,
+                lambda n=round_no: engine_idle(app) and answered(harness) >= n,  # type: ignore[misc]
+                what=f"answer {round_no}",
+            )
     return answers_on_record(harness)
 
 
