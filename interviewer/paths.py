@@ -52,6 +52,12 @@ def reports_dir() -> Path:
     return data_dir() / "reports"
 
 
+def ui_prefs_file() -> Path:
+    """Choices made in the TUI itself (the theme), remembered across runs. Not the config file:
+    that one is the user's own, hand-written TOML, which the app only reads."""
+    return data_dir() / "ui.json"
+
+
 def user_banks_dir() -> Path:
     """Banks the user imported; searched after the shipped ones."""
     return data_dir() / "banks"

@@ -24,15 +24,17 @@ from interviewer.engine.session import Interview
 from interviewer.errors import InterviewerError
 from interviewer.text.sanitize import clean_line
 from interviewer.tui.drafts import DraftStore
+from interviewer.tui.palette import InterviewerCommands
 from interviewer.tui.ports import (
     BankChoice,
     Catalog,
     InterviewFactory,
     StartChoice,
 )
+from interviewer.tui.prefs import remember_theme
 from interviewer.tui.screens.confirm import ConfirmScreen, SkipConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
-from interviewer.tui.screens.help import HelpScreen, editor_keys
+from interviewer.tui.screens.help import HelpScreen, editor_keys, everywhere_keys
 from interviewer.tui.screens.history import HistoryScreen
 from interviewer.tui.screens.interview import InterviewScreen, last_record_time
 from interviewer.tui.screens.report import ReportScreen
@@ -44,11 +46,13 @@ Clock = Callable[[], float]
 class InterviewerApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "interviewer"
-    ENABLE_COMMAND_PALETTE = False
+    COMMANDS = App.COMMANDS | {InterviewerCommands}
+    # ctrl+c is Textual's: it copies the selection (editor or conversation), and says how to
+    # quit when nothing is selected. Quitting is ctrl+q alone, as in every Textual app.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "request_quit", "Quit", priority=True),
-        Binding("ctrl+c", "request_quit", "Quit", show=False, priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("f1", "help", "Help"),
+        Binding("f2", "history", "History"),
     ]
 
     def __init__(
@@ -82,6 +86,7 @@ class InterviewerApp(App[int]):
     # -- screens -------------------------------------------------------------------------
 
     async def on_mount(self) -> None:
+        remember_theme(self)
         # The catalog reads files: off the event loop, before the first screen needs them.
         self.push_screen(self._start_screen(await self._banks()))
         warm_up = getattr(self._factory, "warm_up", None)
@@ -167,8 +172,21 @@ class InterviewerApp(App[int]):
         if isinstance(self.screen, StartScreen):
             await self.switch_screen(self._start_screen(banks))
 
+    def interview_in_progress(self) -> bool:
+        interview = self.interview
+        return not (interview is None or interview.finished or self._interview_closed)
+
+    def start_new(self) -> None:
+        """Back to the Start screen and start with its choices (the palette's Start)."""
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, StartScreen):
+            self.pop_screen()
+        if isinstance(self.screen, StartScreen):
+            self.screen.action_start()
+
     @work(exclusive=True, group="history")
     async def action_history(self) -> None:
+        if isinstance(self.screen, HistoryScreen):
+            return
         try:
             rows = await asyncio.to_thread(self.catalog.sessions)
         except (InterviewerError, OSError) as exc:
@@ -183,7 +201,7 @@ class InterviewerApp(App[int]):
         self.push_screen(
             HelpScreen(
                 [
-                    ("Everywhere", self.BINDINGS),
+                    ("Everywhere", [*self.BINDINGS, *everywhere_keys()]),
                     ("Start", StartScreen.BINDINGS),
                     ("Interview", InterviewScreen.BINDINGS),
                     ("Answer editor", editor_keys()),
@@ -198,11 +216,12 @@ class InterviewerApp(App[int]):
 
     # -- quitting keeps everything --------------------------------------------------------
 
-    def action_request_quit(self) -> None:
+    async def action_quit(self) -> None:
+        """ctrl+q and the palette's Quit: ask first while an interview is open."""
         if isinstance(self.screen, ConfirmScreen):
             return
         interview = self.interview
-        if interview is None or interview.finished or self._interview_closed:
+        if interview is None or not self.interview_in_progress():
             self.run_worker(self._quit_keeping_everything(), exclusive=True, group="quit")
             return
         self.push_screen(

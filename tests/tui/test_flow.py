@@ -294,7 +294,10 @@ async def test_quit_asks_then_keeps_everything_and_resume_continues(
         await pilot.press("n")
         assert app.is_running
 
-        await pilot.press("ctrl+c")
+        await pilot.press("ctrl+c")  # copies (here: nothing selected), never quits
+        await pilot.pause()
+        assert app.is_running and not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await pilot.press("y")
         await wait_until(pilot, lambda: not app.is_running, what="exit")

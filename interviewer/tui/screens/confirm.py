@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button
+from textual.widgets import Button, Footer
 
 from interviewer.tui.widgets.safe import SafeStatic
 
@@ -35,6 +35,8 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(id="buttons"):
                 yield Button(f"{self._yes} ({self.YES_KEY})", id="yes", variant="primary")
                 yield Button(f"{self._no} ({self.NO_KEY})", id="no")
+        # Its own footer: the one below would list the keys of the screen underneath.
+        yield Footer()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")

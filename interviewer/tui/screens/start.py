@@ -46,7 +46,6 @@ class StartScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "Start interview", priority=True),
         Binding("ctrl+r", "resume", "Resume selected"),
-        Binding("f2", "app.history", "History"),
     ]
 
     class Chosen(Message):
@@ -183,6 +182,10 @@ class StartScreen(Screen[None]):
         choice = self.choice()
         if choice is not None:
             self.post_message(self.Chosen(choice))
+
+    @property
+    def has_unfinished(self) -> bool:
+        return bool(self._unfinished)
 
     def action_resume(self) -> None:
         if not self._unfinished:
