@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
+from textual.widgets import Input, TextArea
 
 from interviewer.config import Settings
 from interviewer.engine.session import Interview
@@ -39,6 +40,7 @@ from interviewer.tui.screens.history import HistoryScreen
 from interviewer.tui.screens.interview import InterviewScreen, last_record_time
 from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.screens.start import StartScreen
+from interviewer.tui.widgets.editor import AnswerEditor
 
 Clock = Callable[[], float]
 
@@ -82,6 +84,27 @@ class InterviewerApp(App[int]):
 
             return GuardedLinuxDriver
         return driver
+
+    # -- typing always lands somewhere ----------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            self._keep_typing_in_the_editor(event)
+        await super().on_event(event)
+
+    def _keep_typing_in_the_editor(self, event: events.Key | events.Paste) -> None:
+        """On the interview screen, text typed or pasted while the conversation (or nothing)
+        has focus goes to the editor. Focus moves here, before Textual routes this key by
+        focus, so this key and every later one reach the editor in the order they came."""
+        screen = self.screen
+        if not isinstance(screen, InterviewScreen):
+            return
+        if isinstance(event, events.Key) and not event.is_printable:
+            return  # PageUp, arrows, ctrl+keys: the conversation scrolls, bindings act
+        focused = screen.focused
+        if isinstance(focused, Input | TextArea):
+            return
+        screen.set_focus(screen.query_one(AnswerEditor))
 
     # -- screens -------------------------------------------------------------------------
 

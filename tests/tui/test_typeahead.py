@@ -14,6 +14,7 @@ from interviewer.engine.state import load_state
 from interviewer.tui.app import InterviewerApp
 from interviewer.tui.screens.confirm import SkipConfirmScreen
 from interviewer.tui.screens.interview import InterviewScreen
+from interviewer.tui.widgets.conversation import Conversation
 from interviewer.tui.widgets.editor import AnswerEditor
 from tests.tui.harness import EngineHarness, engine_idle, grade_for, make_app, wait_until
 
@@ -102,3 +103,52 @@ async def test_typing_into_the_empty_answer_dialog_goes_on_into_the_answer(
         await wait_until(pilot, lambda: editor.text.endswith("pasted"), what="typing")
         assert editor.text == typed + "pasted"
         assert harness.built[0].current_prompt is not None  # "y" skipped nothing
+
+
+async def test_typing_while_the_conversation_has_focus_goes_on_into_the_answer(
+    harness: EngineHarness,
+) -> None:
+    harness.max_probes = 0
+    harness.questions = 1
+    harness.provider.enqueue_grade(grade_for(harness.question_list()[0]))
+    typed = "Typed after scrolling up, and kept."
+    app = make_app(harness)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_interview(pilot, app)
+        screen = app.screen
+        editor = screen.query_one(AnswerEditor)
+        await pilot.press("ctrl+l", "pageup")
+        assert isinstance(screen.focused, Conversation)
+        await pilot.press(*typed)
+        assert editor.text == typed and screen.focused is editor
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: engine_idle(app), what="sent")
+        assert not isinstance(app.screen, SkipConfirmScreen)  # not "Your answer is empty"
+    assert answers_on_record(harness) == [[typed]]
+
+
+async def test_a_burst_typed_into_the_conversation_or_nowhere_reaches_the_answer_in_order(
+    harness: EngineHarness,
+) -> None:
+    harness.max_probes = 0
+    harness.questions = 1
+    app = make_app(harness)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_interview(pilot, app)
+        screen = app.screen
+        editor = screen.query_one(AnswerEditor)
+        screen.set_focus(screen.query_one(Conversation))
+        burst(app, "pageup", *"scrolled ", events.Paste("pasted "), *"typed")
+        await wait_until(pilot, lambda: editor.text.endswith("typed"), what="typing")
+        assert editor.text == "scrolled pasted typed"
+
+        editor.load_text("")
+        screen.set_focus(None)
+        burst(app, *"from nowhere")
+        await wait_until(pilot, lambda: editor.text == "from nowhere", what="typing")
+
+        editor.load_text("")
+        await pilot.press("tab")  # out of the editor, as TextArea's tab does here
+        assert screen.focused is not editor
+        burst(app, *"after tab")
+        await wait_until(pilot, lambda: editor.text == "after tab", what="typing")
