@@ -120,7 +120,7 @@ async def test_typing_while_the_conversation_has_focus_goes_on_into_the_answer(
         await pilot.press("ctrl+l", "pageup")
         assert isinstance(screen.focused, Conversation)
         await pilot.press(*typed)
-        assert editor.text == typed and screen.focused is editor
+        assert editor.text == typed and editor.has_focus
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: engine_idle(app), what="sent")
         assert not isinstance(app.screen, SkipConfirmScreen)  # not "Your answer is empty"
