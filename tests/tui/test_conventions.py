@@ -146,9 +146,12 @@ async def test_a_broken_theme_file_names_itself_and_the_app_starts_anyway(
 async def test_ctrl_c_copies_the_selection_in_the_editor_and_the_conversation(
     harness: EngineHarness,
 ) -> None:
+    harness.max_probes = 0
+    harness.provider.enqueue_grade(grade_for(harness.question_list()[0]))
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot, app)
+        await send(pilot, app)
         editor = screen.query_one(AnswerEditor)
         editor.load_text("first line\nsecond line")
         editor.selection = EditorSelection((1, 0), (1, 6))
@@ -156,11 +159,11 @@ async def test_ctrl_c_copies_the_selection_in_the_editor_and_the_conversation(
         assert app.clipboard == "second"
         assert editor.text == "first line\nsecond line"
 
-        question = screen.query_one(Conversation).query_one(".question", SafeStatic)
+        note = screen.query_one(Conversation).query_one(".note", SafeStatic)
         await pilot.press("ctrl+l")
-        screen.selections = {question: SELECT_ALL}  # what a mouse drag over it leaves
+        screen.selections = {note: SELECT_ALL}  # what a mouse drag over it leaves
         await pilot.press("ctrl+c")
-        assert "how do you defend an LLM application" in app.clipboard
+        assert "answer to question 1 is recorded" in app.clipboard
         await pilot.pause()
         assert app.is_running and app.screen is screen  # no quit dialog
 

@@ -356,7 +356,10 @@ async def test_conversation_keeps_question_probe_and_answers_in_order(
             sorted(child.classes - {"bubble"})
             for child in app.screen.query_one(Conversation).children
         ]
-        assert classes == [["question"], ["answer"], ["probe"]]
+        # The question is pinned above the conversation (it never scrolls away).
+        assert classes == [["answer"], ["probe"]]
+        pinned = app.screen.query_one("#question", SafeStatic)
+        assert "how do you defend an LLM application" in str(pinned.render())
 
 
 async def test_start_screen_resumes_an_unfinished_session(harness: EngineHarness) -> None:
@@ -429,5 +432,7 @@ async def test_resume_shows_the_answers_already_given_to_the_open_question(
         await wait_until(pilot, lambda: engine_idle(resumed), what="resumed probe")
         conversation = resumed.screen.query_one(Conversation)
         classes = [sorted(child.classes - {"bubble"}) for child in conversation.children]
-        assert classes == [["question"], ["answer"], ["probe"]]
+        assert classes == [["answer"], ["probe"]]  # the question is pinned above them
+        pinned = resumed.screen.query_one("#question", SafeStatic)
+        assert "how do you defend an LLM application" in str(pinned.render())
         assert "First answer with enough words" in screen_text(resumed)

@@ -6,10 +6,13 @@ tests put the whole burst on the queue first, as the input thread would."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import events
 from textual.pilot import Pilot
 
 from interviewer.config import InterviewSettings, Settings
+from interviewer.engine.session import Interview
 from interviewer.engine.state import load_state
 from interviewer.tui.app import InterviewerApp
 from interviewer.tui.screens.confirm import SkipConfirmScreen
@@ -58,6 +61,10 @@ def answers_on_record(harness: EngineHarness) -> list[list[str]]:
     return [list(q.answers) for q in state.opened]
 
 
+def moved_on(app: InterviewerApp, interview: Interview, round_no: int) -> Callable[[], bool]:
+    return lambda: engine_idle(app) and (interview.finished or interview.current_number > round_no)
+
+
 async def run_rounds(harness: EngineHarness, keys_for: object) -> list[list[str]]:
     harness.max_probes = 0
     harness.questions = ROUNDS
@@ -66,10 +73,12 @@ async def run_rounds(harness: EngineHarness, keys_for: object) -> list[list[str]
     app = make_app(harness, settings=Settings(interview=InterviewSettings(count=ROUNDS)))
     async with app.run_test(size=SIZE) as pilot:
         await open_interview(pilot, app)
+        interview = harness.built[0]
         for round_no in range(1, ROUNDS + 1):
             burst(app, *keys_for(round_no), "ctrl+s")  # type: ignore[operator]
-            await pilot.pause(0.05)
-            await wait_until(pilot, lambda: engine_idle(app), what=f"answer {round_no}")
+            # Until this round's answer moved the session on: on a loaded machine the burst
+            # may not even be read yet, and the next one would meet the busy engine.
+            await wait_until(pilot, moved_on(app, interview, round_no), what=f"answer {round_no}")
     return answers_on_record(harness)
 
 

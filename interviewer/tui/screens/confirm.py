@@ -45,6 +45,15 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(value)
 
 
+def skip_question(*, probe: bool) -> str:
+    """What skipping an empty answer means: a skipped follow-up costs only the follow-up."""
+    if probe:
+        what = "Skip this follow-up? The question is graded on what you have already said."
+    else:
+        what = "Skip this question (it scores 0)?"
+    return f"Your answer is empty. {what} Typing goes on into your answer."
+
+
 class SkipConfirmScreen(ConfirmScreen, inherit_bindings=False):
     """ "Skip this empty answer?", asked while the candidate may still be typing.
 
