@@ -149,6 +149,8 @@ class InterviewerApp(App[int]):
                 start.preparing(False)
         self.interview = interview
         self._interview_closed = False
+        if choice.resume is None and interview.total < choice.count:
+            self._say_clamped(choice, interview.total)
         last_t = None
         if choice.resume is not None:
             last_t = await asyncio.to_thread(last_record_time, interview.journal_path)
@@ -165,6 +167,17 @@ class InterviewerApp(App[int]):
         draft = await asyncio.to_thread(self.drafts.load, interview.session_id)
         if draft.strip():
             screen.restore_draft(draft)
+
+    def _say_clamped(self, choice: StartChoice, available: int) -> None:
+        levels = "/".join(d.value for d in choice.difficulty)
+        which = f"{available} {levels} question(s)" if levels else f"{available} question(s)"
+        self.notify(
+            f"You asked for {choice.count} questions; the bank has {which}, so this session "
+            f"asks {available}.",
+            title="Fewer questions",
+            severity="warning",
+            markup=False,
+        )
 
     def on_interview_screen_finished(self, message: InterviewScreen.Finished) -> None:
         # Not awaited: a message handler that awaits a screen change holds the app's queue.
@@ -185,6 +198,25 @@ class InterviewerApp(App[int]):
             ReportScreen(report, interview.questions), callback=lambda _: self._refresh_start()
         )
 
+    def on_history_screen_resume(self, message: HistoryScreen.Resume) -> None:
+        row = message.row
+        interview = self.interview
+        if interview is not None and self.interview_in_progress():
+            if interview.session_id != row.id:
+                self.notify(
+                    "An interview is open: finish it, or quit with ctrl+q (it is kept for "
+                    "later), before resuming another.",
+                    severity="warning",
+                    markup=False,
+                )
+                return
+            while not isinstance(self.screen, InterviewScreen):  # it is this one: back to it
+                self.pop_screen()
+            return
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, StartScreen):
+            self.pop_screen()
+        self.begin(StartChoice(bank=row.bank_id, resume=row.ref))
+
     def _refresh_start(self) -> None:
         if isinstance(self.screen, StartScreen):
             self._new_start_screen()
@@ -198,6 +230,11 @@ class InterviewerApp(App[int]):
     def interview_in_progress(self) -> bool:
         interview = self.interview
         return not (interview is None or interview.finished or self._interview_closed)
+
+    def _open_session_id(self) -> str | None:
+        return (
+            self.interview.session_id if self.interview_in_progress() and self.interview else None
+        )
 
     def start_new(self) -> None:
         """Back to the Start screen and start with its choices (the palette's Start)."""
@@ -216,7 +253,7 @@ class InterviewerApp(App[int]):
             self.notify(clean_line(str(exc)), severity="error", markup=False)
             return
         if not isinstance(self.screen, HistoryScreen):
-            await self.push_screen(HistoryScreen(self.catalog, rows))
+            await self.push_screen(HistoryScreen(self.catalog, rows, self._open_session_id))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -255,6 +292,18 @@ class InterviewerApp(App[int]):
                 no="Stay",
             ),
             self._quit_confirmed,
+        )
+
+    def exit_note(self) -> str | None:
+        """What to print to the shell after the app closes: how to continue an unfinished
+        session (the dialog that said so is gone with the screen)."""
+        interview = self.interview
+        if interview is None or interview.finished:
+            return None
+        session = clean_line(interview.session_id)
+        return (
+            f"Session {session} is unfinished; every answer you sent is saved. "
+            f"Continue with: interviewer resume {session}"
         )
 
     def _quit_confirmed(self, yes: bool | None) -> None:

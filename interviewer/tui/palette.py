@@ -17,6 +17,7 @@ from textual.screen import Screen
 
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.history import HistoryScreen
+from interviewer.tui.screens.interview import InterviewScreen
 from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.screens.start import StartScreen
 
@@ -32,6 +33,15 @@ def app_commands(app: InterviewerApp, screen: Screen[object]) -> Iterator[Comman
         yield "Start an interview", "Start with the choices on the Start screen", app.start_new
     if isinstance(screen, StartScreen) and screen.has_unfinished:
         yield "Resume", "Resume the selected unfinished session", screen.action_resume
+    if isinstance(screen, HistoryScreen) and (row := screen.selected()) and not row.finished:
+        yield "Resume", "Resume the selected unfinished session (Enter)", screen.action_open
+        yield "Discard", "Discard the selected unfinished session (d)", screen.action_discard
+    if isinstance(screen, InterviewScreen):
+        yield (
+            "Edit in $EDITOR",
+            "Write the answer in your own editor (ctrl+e)",
+            (screen.action_edit_externally),
+        )
     if not isinstance(screen, HistoryScreen):
         yield "History", "Past sessions and progress per question (F2)", app.action_history
     if isinstance(screen, ReportScreen):
