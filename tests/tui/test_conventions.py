@@ -8,6 +8,7 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -129,17 +130,25 @@ async def test_the_theme_chosen_in_the_palette_is_remembered_in_a_private_file(
         assert again.theme == "nord"
 
 
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ('{"theme": "no-such-theme"}', "key 'theme' names no known theme"),
+        ("{not json", "unreadable"),
+    ],
+)
 async def test_a_broken_theme_file_names_itself_and_the_app_starts_anyway(
-    harness: EngineHarness, home: Path
+    harness: EngineHarness, home: Path, content: str, said: str
 ) -> None:
     prefs = paths.ui_prefs_file()
     prefs.parent.mkdir(parents=True)
-    prefs.write_text('{"theme": "no-such-theme"}')
+    prefs.write_text(content)
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.theme == "textual-dark"
-        assert any(str(prefs) in n and "'theme'" in n for n in notifications(app))
+        warned = [n for n in notifications(app) if str(prefs) in n]
+        assert len(warned) == 1 and said in warned[0] and "\n" not in warned[0]
         assert isinstance(app.screen, StartScreen)
 
 
