@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import ClassVar
 
 from textual import events, work
@@ -22,6 +23,7 @@ from textual.widgets import Input, TextArea
 
 from interviewer.config import Settings
 from interviewer.engine.session import Interview
+from interviewer.engine.state import load_state
 from interviewer.errors import InterviewerError
 from interviewer.text.sanitize import clean_line
 from interviewer.tui.drafts import DraftStore
@@ -37,7 +39,7 @@ from interviewer.tui.screens.confirm import ConfirmScreen, SkipConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.help import HelpScreen, editor_keys, everywhere_keys
 from interviewer.tui.screens.history import HistoryScreen
-from interviewer.tui.screens.interview import InterviewScreen, last_record_time
+from interviewer.tui.screens.interview import InterviewScreen
 from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.screens.start import StartScreen
 from interviewer.tui.widgets.editor import AnswerEditor
@@ -349,6 +351,11 @@ class InterviewerApp(App[int]):
     async def on_unmount(self) -> None:
         await self._close_interview()
         await asyncio.to_thread(self.drafts.close)
+
+
+def last_record_time(journal: Path) -> float:
+    """The time of a journal's last record (read before a resumed session's screen opens)."""
+    return load_state(journal).last_t
 
 
 def build_app(

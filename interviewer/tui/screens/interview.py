@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import ClassVar
 
 from textual import work
@@ -29,7 +28,6 @@ from textual.widgets.text_area import Document
 
 from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice, ProbeDelta
 from interviewer.engine.session import Interview
-from interviewer.engine.state import load_state
 from interviewer.errors import ProviderError
 from interviewer.journal import (
     AnswerGiven,
@@ -92,6 +90,7 @@ class InterviewScreen(Screen[None]):
         self._time_limit_s = time_limit_s
         self._conversation = Conversation(id="conversation")
         self._transcript = TranscriptRenderer(self._conversation, interview.header, live=True)
+        self._question_pinned = False
         self._draft = (
             None
             if drafts is None
@@ -130,6 +129,11 @@ class InterviewScreen(Screen[None]):
         if self._resumed_last_t is None:
             return 0.0
         return max(0.0, self._resumed_last_t - t)
+
+    @property
+    def question_shown(self) -> bool:
+        """A question is pinned on screen (the bench's "first question" moment)."""
+        return self._question_pinned
 
     @property
     def chunks_shown(self) -> int:
@@ -297,6 +301,7 @@ class InterviewScreen(Screen[None]):
             self.query_one("#progress", SafeStatic).set_text(f"{mode} · {transcript.heading}")
             if transcript.question is not None:
                 self.query_one("#question", SafeStatic).set_text(transcript.question.text)
+                self._question_pinned = True
             self.query_one(StatusBar).question_started_at = self._clock() - self._spent_since(
                 event.t
             )
@@ -391,8 +396,3 @@ class InterviewScreen(Screen[None]):
             severity="warning",
             markup=False,
         )
-
-
-def last_record_time(journal: Path) -> float:
-    """The time of a journal's last record (read before a resumed session's screen opens)."""
-    return load_state(journal).last_t
