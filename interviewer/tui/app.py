@@ -77,6 +77,7 @@ class InterviewerApp(App[int]):
         self.interview: Interview | None = None
         self._interview_closed = False
         self.drafts = DraftStore()
+        self._typed_ahead: list[events.Key | events.Paste] | None = None
 
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()
@@ -91,6 +92,10 @@ class InterviewerApp(App[int]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            typed = isinstance(event, events.Paste) or event.is_printable
+            if typed and self._typed_ahead is not None:
+                self._typed_ahead.append(event)  # an interview is opening: for its editor
+                return
             self._keep_typing_in_the_editor(event)
         await super().on_event(event)
 
@@ -138,6 +143,18 @@ class InterviewerApp(App[int]):
 
     @work(exclusive=True, group="open")
     async def begin(self, choice: StartChoice) -> None:
+        # Typing starts before the question shows (loading a model takes a moment): keep it,
+        # and hand it to the editor once the interview screen is there.
+        self._typed_ahead = []
+        screen = None
+        try:
+            screen = await self._open(choice)
+        finally:
+            typed, self._typed_ahead = self._typed_ahead or [], None
+            if screen is not None and screen.is_attached:
+                screen.query_one(AnswerEditor).type_on(typed)
+
+    async def _open(self, choice: StartChoice) -> InterviewScreen | None:
         start = self.screen if isinstance(self.screen, StartScreen) else None
         if start is not None:
             start.preparing(True)
@@ -145,7 +162,7 @@ class InterviewerApp(App[int]):
             interview = await self._factory(choice)
         except (InterviewerError, OSError) as exc:
             self.notify(clean_line(str(exc)), title="Cannot start", severity="error", markup=False)
-            return
+            return None
         finally:
             if start is not None:
                 start.preparing(False)
@@ -169,6 +186,7 @@ class InterviewerApp(App[int]):
         draft = await asyncio.to_thread(self.drafts.load, interview.session_id)
         if draft.strip():
             screen.restore_draft(draft)
+        return screen
 
     def _say_clamped(self, choice: StartChoice, available: int) -> None:
         levels = "/".join(d.value for d in choice.difficulty)

@@ -6,20 +6,30 @@ tests put the whole burst on the queue first, as the input thread would."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from textual import events
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from interviewer.config import InterviewSettings, Settings
 from interviewer.engine.session import Interview
 from interviewer.engine.state import load_state
 from interviewer.tui.app import InterviewerApp
+from interviewer.tui.ports import StartChoice
 from interviewer.tui.screens.confirm import SkipConfirmScreen
 from interviewer.tui.screens.interview import InterviewScreen
 from interviewer.tui.widgets.conversation import Conversation
 from interviewer.tui.widgets.editor import AnswerEditor
-from tests.tui.harness import EngineHarness, engine_idle, grade_for, make_app, wait_until
+from tests.tui.harness import (
+    EngineHarness,
+    engine_idle,
+    grade_for,
+    make_app,
+    screen_text,
+    wait_until,
+)
 
 SIZE = (100, 36)
 ROUNDS = 8
@@ -161,3 +171,32 @@ async def test_a_burst_typed_into_the_conversation_or_nowhere_reaches_the_answer
         assert screen.focused is not editor
         burst(app, *"after tab")
         await wait_until(pilot, lambda: editor.text == "after tab", what="typing")
+
+
+async def test_typing_while_the_interview_opens_lands_in_the_first_answer(
+    harness: EngineHarness,
+) -> None:
+    harness.questions = 1
+    gate = asyncio.Event()
+
+    class Slow(EngineHarness):
+        async def __call__(self, choice: StartChoice) -> Interview:
+            await gate.wait()  # a model loading
+            return await super().__call__(choice)
+
+    slow = Slow(harness.tmp, provider=harness.provider, max_probes=0)
+    app = make_app(slow)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "Preparing" in screen_text(app), what="preparing")
+        burst(app, *"I start ", events.Paste("right away "), *"12")  # digits: not the count
+        await pilot.pause(0.1)
+        assert app.screen.query_one("#count", Input).value != "512"
+        gate.set()
+        await wait_until(pilot, lambda: isinstance(app.screen, InterviewScreen), what="opened")
+        editor = app.screen.query_one(AnswerEditor)
+        await wait_until(pilot, lambda: editor.text.endswith("12"), what="typed ahead")
+        assert editor.text == "I start right away 12"
+        burst(app, *" and on")
+        await wait_until(pilot, lambda: editor.text.endswith("on"), what="typing on")
+        assert editor.text == "I start right away 12 and on"

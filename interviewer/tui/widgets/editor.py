@@ -85,6 +85,15 @@ class AnswerEditor(TextArea):
             self.move_cursor(result.end_location)
             self.focus()
 
+    def type_on(self, typed: list[events.Key | events.Paste]) -> None:
+        """Keys and pastes that came before the editor was there, in order (behind anything
+        already queued here)."""
+        for event in typed:
+            if isinstance(event, events.Paste):
+                self.post_message(events.Paste(event.text))
+            else:
+                self.post_message(events.Key(event.key, event.character))
+
     def set_answer(self, text: str) -> None:
         self.load_text(clean_for_terminal(text))
         self.move_cursor(self.document.end)
