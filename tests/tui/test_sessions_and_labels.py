@@ -241,3 +241,18 @@ async def test_the_palette_resumes_from_history_and_edits_in_the_interview(
         await wait_until(pilot, lambda: isinstance(app.screen, InterviewScreen), what="resumed")
         await wait_until(pilot, lambda: engine_idle(app), what="question 2")
         assert any(o.startswith("Edit in $EDITOR") for o in await open_palette(pilot))
+
+
+async def test_a_session_another_process_writes_is_not_moved(harness: EngineHarness) -> None:
+    from interviewer.errors import JournalError
+    from interviewer.journal import Journal
+
+    earlier = await one_answer_in(harness)
+    writer = Journal(earlier.journal_path)  # holds the lock, as a second interviewer would
+    try:
+        with pytest.raises(JournalError, match="another interviewer process"):
+            JournalCatalog(harness.tmp / "sessions").discard(str(earlier.journal_path))
+    finally:
+        writer.close()
+    assert earlier.journal_path.is_file()
+    assert not paths.discarded_dir().exists() or not any(paths.discarded_dir().iterdir())
