@@ -147,7 +147,6 @@ def child_bare() -> None:
 def child_interviewer(provider: str) -> None:
     from interviewer.tui.app import build_app
     from interviewer.tui.screens.interview import InterviewScreen
-    from interviewer.tui.widgets.conversation import Conversation
 
     home = private_home()
     settings = Settings(provider=provider if provider != "fast" else "offline")
@@ -162,10 +161,7 @@ def child_interviewer(provider: str) -> None:
                 await pilot.pause(0.001)
             print("START", flush=True)
             await pilot.press("ctrl+s")
-            while not (
-                isinstance(app.screen, InterviewScreen)
-                and app.screen.query_one(Conversation).children
-            ):
+            while not (isinstance(app.screen, InterviewScreen) and app.screen.question_shown):
                 await pilot.pause(0.001)
             await pilot.pause()
             print(READY, flush=True)
@@ -278,7 +274,6 @@ async def stream_one_probe(chunks: int) -> tuple[float, int, float, list[float]]
 
     from interviewer.tui.app import build_app
     from interviewer.tui.screens.interview import InterviewScreen
-    from interviewer.tui.widgets.conversation import Conversation
     from interviewer.tui.widgets.editor import AnswerEditor
 
     home = private_home()
@@ -289,9 +284,7 @@ async def stream_one_probe(chunks: int) -> tuple[float, int, float, list[float]]
         while not app.screen.query("#start"):
             await pilot.pause(0.001)
         await pilot.press("ctrl+s")
-        while not (
-            isinstance(app.screen, InterviewScreen) and app.screen.query_one(Conversation).children
-        ):
+        while not (isinstance(app.screen, InterviewScreen) and app.screen.question_shown):
             await pilot.pause(0.001)
         screen = app.screen
         assert isinstance(screen, InterviewScreen)

@@ -52,6 +52,18 @@ def reports_dir() -> Path:
     return data_dir() / "reports"
 
 
+def discarded_dir() -> Path:
+    """Unfinished sessions discarded from History: their journals and drafts, moved here rather
+    than deleted (delete this folder to free the space for good)."""
+    return data_dir() / "discarded"
+
+
+def ui_prefs_file() -> Path:
+    """Choices made in the TUI itself (the theme), remembered across runs. Not the config file:
+    that one is the user's own, hand-written TOML, which the app only reads."""
+    return data_dir() / "ui.json"
+
+
 def user_banks_dir() -> Path:
     """Banks the user imported; searched after the shipped ones."""
     return data_dir() / "banks"

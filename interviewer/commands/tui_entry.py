@@ -16,4 +16,7 @@ def run_tui(settings: Settings, *, resume: str | None = None) -> int:
 
     app = build_app(settings, resume=resume)
     result = app.run()
+    note = app.exit_note()
+    if note is not None:
+        print(note)
     return 0 if result is None else result

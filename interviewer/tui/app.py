@@ -12,31 +12,37 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
+from textual.widgets import Input, TextArea
 
 from interviewer.config import Settings
 from interviewer.engine.session import Interview
+from interviewer.engine.state import load_state
 from interviewer.errors import InterviewerError
 from interviewer.text.sanitize import clean_line
 from interviewer.tui.drafts import DraftStore
+from interviewer.tui.palette import InterviewerCommands
 from interviewer.tui.ports import (
     BankChoice,
     Catalog,
     InterviewFactory,
     StartChoice,
 )
+from interviewer.tui.prefs import remember_theme
 from interviewer.tui.screens.confirm import ConfirmScreen, SkipConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
-from interviewer.tui.screens.help import HelpScreen, editor_keys
+from interviewer.tui.screens.help import HelpScreen, editor_keys, everywhere_keys
 from interviewer.tui.screens.history import HistoryScreen
-from interviewer.tui.screens.interview import InterviewScreen, last_record_time
+from interviewer.tui.screens.interview import InterviewScreen
 from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.screens.start import StartScreen
+from interviewer.tui.widgets.editor import AnswerEditor
 
 Clock = Callable[[], float]
 
@@ -44,11 +50,13 @@ Clock = Callable[[], float]
 class InterviewerApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "interviewer"
-    ENABLE_COMMAND_PALETTE = False
+    COMMANDS = App.COMMANDS | {InterviewerCommands}
+    # ctrl+c is Textual's: it copies the selection (editor or conversation), and says how to
+    # quit when nothing is selected. Quitting is ctrl+q alone, as in every Textual app.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "request_quit", "Quit", priority=True),
-        Binding("ctrl+c", "request_quit", "Quit", show=False, priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("f1", "help", "Help"),
+        Binding("f2", "history", "History"),
     ]
 
     def __init__(
@@ -69,6 +77,7 @@ class InterviewerApp(App[int]):
         self.interview: Interview | None = None
         self._interview_closed = False
         self.drafts = DraftStore()
+        self._typed_ahead: list[events.Key | events.Paste] | None = None
 
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()
@@ -79,9 +88,35 @@ class InterviewerApp(App[int]):
             return GuardedLinuxDriver
         return driver
 
+    # -- typing always lands somewhere ----------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            typed = isinstance(event, events.Paste) or event.is_printable
+            if typed and self._typed_ahead is not None:
+                self._typed_ahead.append(event)  # an interview is opening: for its editor
+                return
+            self._keep_typing_in_the_editor(event)
+        await super().on_event(event)
+
+    def _keep_typing_in_the_editor(self, event: events.Key | events.Paste) -> None:
+        """On the interview screen, text typed or pasted while the conversation (or nothing)
+        has focus goes to the editor. Focus moves here, before Textual routes this key by
+        focus, so this key and every later one reach the editor in the order they came."""
+        screen = self.screen
+        if not isinstance(screen, InterviewScreen):
+            return
+        if isinstance(event, events.Key) and not event.is_printable:
+            return  # PageUp, arrows, ctrl+keys: the conversation scrolls, bindings act
+        focused = screen.focused
+        if isinstance(focused, Input | TextArea):
+            return
+        screen.set_focus(screen.query_one(AnswerEditor))
+
     # -- screens -------------------------------------------------------------------------
 
     async def on_mount(self) -> None:
+        remember_theme(self)
         # The catalog reads files: off the event loop, before the first screen needs them.
         self.push_screen(self._start_screen(await self._banks()))
         warm_up = getattr(self._factory, "warm_up", None)
@@ -108,6 +143,18 @@ class InterviewerApp(App[int]):
 
     @work(exclusive=True, group="open")
     async def begin(self, choice: StartChoice) -> None:
+        # Typing starts before the question shows (loading a model takes a moment): keep it,
+        # and hand it to the editor once the interview screen is there.
+        self._typed_ahead = []
+        screen = None
+        try:
+            screen = await self._open(choice)
+        finally:
+            typed, self._typed_ahead = self._typed_ahead or [], None
+            if screen is not None and screen.is_attached:
+                screen.query_one(AnswerEditor).type_on(typed)
+
+    async def _open(self, choice: StartChoice) -> InterviewScreen | None:
         start = self.screen if isinstance(self.screen, StartScreen) else None
         if start is not None:
             start.preparing(True)
@@ -115,12 +162,14 @@ class InterviewerApp(App[int]):
             interview = await self._factory(choice)
         except (InterviewerError, OSError) as exc:
             self.notify(clean_line(str(exc)), title="Cannot start", severity="error", markup=False)
-            return
+            return None
         finally:
             if start is not None:
                 start.preparing(False)
         self.interview = interview
         self._interview_closed = False
+        if choice.resume is None and interview.total < choice.count:
+            self._say_clamped(choice, interview.total)
         last_t = None
         if choice.resume is not None:
             last_t = await asyncio.to_thread(last_record_time, interview.journal_path)
@@ -137,6 +186,18 @@ class InterviewerApp(App[int]):
         draft = await asyncio.to_thread(self.drafts.load, interview.session_id)
         if draft.strip():
             screen.restore_draft(draft)
+        return screen
+
+    def _say_clamped(self, choice: StartChoice, available: int) -> None:
+        levels = "/".join(d.value for d in choice.difficulty)
+        which = f"{available} {levels} question(s)" if levels else f"{available} question(s)"
+        self.notify(
+            f"You asked for {choice.count} questions; the bank has {which}, so this session "
+            f"asks {available}.",
+            title="Fewer questions",
+            severity="warning",
+            markup=False,
+        )
 
     def on_interview_screen_finished(self, message: InterviewScreen.Finished) -> None:
         # Not awaited: a message handler that awaits a screen change holds the app's queue.
@@ -157,6 +218,25 @@ class InterviewerApp(App[int]):
             ReportScreen(report, interview.questions), callback=lambda _: self._refresh_start()
         )
 
+    def on_history_screen_resume(self, message: HistoryScreen.Resume) -> None:
+        row = message.row
+        interview = self.interview
+        if interview is not None and self.interview_in_progress():
+            if interview.session_id != row.id:
+                self.notify(
+                    "An interview is open: finish it, or quit with ctrl+q (it is kept for "
+                    "later), before resuming another.",
+                    severity="warning",
+                    markup=False,
+                )
+                return
+            while not isinstance(self.screen, InterviewScreen):  # it is this one: back to it
+                self.pop_screen()
+            return
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, StartScreen):
+            self.pop_screen()
+        self.begin(StartChoice(bank=row.bank_id, resume=row.ref))
+
     def _refresh_start(self) -> None:
         if isinstance(self.screen, StartScreen):
             self._new_start_screen()
@@ -167,15 +247,33 @@ class InterviewerApp(App[int]):
         if isinstance(self.screen, StartScreen):
             await self.switch_screen(self._start_screen(banks))
 
+    def interview_in_progress(self) -> bool:
+        interview = self.interview
+        return not (interview is None or interview.finished or self._interview_closed)
+
+    def _open_session_id(self) -> str | None:
+        return (
+            self.interview.session_id if self.interview_in_progress() and self.interview else None
+        )
+
+    def start_new(self) -> None:
+        """Back to the Start screen and start with its choices (the palette's Start)."""
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, StartScreen):
+            self.pop_screen()
+        if isinstance(self.screen, StartScreen):
+            self.screen.action_start()
+
     @work(exclusive=True, group="history")
     async def action_history(self) -> None:
+        if isinstance(self.screen, HistoryScreen):
+            return
         try:
             rows = await asyncio.to_thread(self.catalog.sessions)
         except (InterviewerError, OSError) as exc:
             self.notify(clean_line(str(exc)), severity="error", markup=False)
             return
         if not isinstance(self.screen, HistoryScreen):
-            await self.push_screen(HistoryScreen(self.catalog, rows))
+            await self.push_screen(HistoryScreen(self.catalog, rows, self._open_session_id))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -183,7 +281,7 @@ class InterviewerApp(App[int]):
         self.push_screen(
             HelpScreen(
                 [
-                    ("Everywhere", self.BINDINGS),
+                    ("Everywhere", [*self.BINDINGS, *everywhere_keys()]),
                     ("Start", StartScreen.BINDINGS),
                     ("Interview", InterviewScreen.BINDINGS),
                     ("Answer editor", editor_keys()),
@@ -198,11 +296,12 @@ class InterviewerApp(App[int]):
 
     # -- quitting keeps everything --------------------------------------------------------
 
-    def action_request_quit(self) -> None:
+    async def action_quit(self) -> None:
+        """ctrl+q and the palette's Quit: ask first while an interview is open."""
         if isinstance(self.screen, ConfirmScreen):
             return
         interview = self.interview
-        if interview is None or interview.finished or self._interview_closed:
+        if interview is None or not self.interview_in_progress():
             self.run_worker(self._quit_keeping_everything(), exclusive=True, group="quit")
             return
         self.push_screen(
@@ -213,6 +312,18 @@ class InterviewerApp(App[int]):
                 no="Stay",
             ),
             self._quit_confirmed,
+        )
+
+    def exit_note(self) -> str | None:
+        """What to print to the shell after the app closes: how to continue an unfinished
+        session (the dialog that said so is gone with the screen)."""
+        interview = self.interview
+        if interview is None or interview.finished:
+            return None
+        session = clean_line(interview.session_id)
+        return (
+            f"Session {session} is unfinished; every answer you sent is saved. "
+            f"Continue with: interviewer resume {session}"
         )
 
     def _quit_confirmed(self, yes: bool | None) -> None:
@@ -258,6 +369,11 @@ class InterviewerApp(App[int]):
     async def on_unmount(self) -> None:
         await self._close_interview()
         await asyncio.to_thread(self.drafts.close)
+
+
+def last_record_time(journal: Path) -> float:
+    """The time of a journal's last record (read before a resumed session's screen opens)."""
+    return load_state(journal).last_t
 
 
 def build_app(

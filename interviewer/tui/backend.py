@@ -7,9 +7,11 @@ the offline provider loads an embedding model, and the UI must keep drawing mean
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from interviewer import paths
 from interviewer.config import Settings
 from interviewer.domain import Question
 from interviewer.engine.session import Interview
@@ -59,6 +61,39 @@ class JournalCatalog:
 
         state = load_state(Path(ref))
         return state.report(), state.header.questions
+
+    def discard(self, ref: str) -> Path:
+        """Move the journal (and its draft) to `paths.discarded_dir()`. The journal's writer
+        lock is taken first: a session open in another interviewer process is refused, and
+        nothing can append to the file while it moves."""
+        from interviewer.engine.state import load_state
+        from interviewer.errors import JournalError
+        from interviewer.journal import Journal
+
+        source = Path(ref)
+        state = load_state(source)
+        if state.finished:
+            raise JournalError(f"{source}: a finished session is kept; only unfinished ones go")
+        target_dir = paths.ensure_private_dir(paths.discarded_dir())
+        journal = Journal(source)  # the lock, or JournalError naming the other process
+        try:
+            target = _free_name(target_dir / source.name)
+            os.replace(source, target)
+        finally:
+            journal.close()
+        draft = paths.drafts_dir() / f"{state.header.session_id}.txt"
+        if draft.is_file():
+            os.replace(draft, _free_name(target_dir / f"{target.stem}.draft.txt"))
+        return target
+
+
+def _free_name(path: Path) -> Path:
+    """`path`, or `name-2.ext`, `name-3.ext`... when it is taken (nothing is overwritten)."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
 
 
 def _open(settings: Settings, choice: StartChoice) -> Interview:

@@ -4,7 +4,8 @@ The journal's records appear in order in a conversation view, drawn by the inter
 renderer (`interviewer.tui.transcript`), instantly or at the recorded pace through the playback
 loop the headless replay uses too (`interviewer.engine.state.play_back`, each gap capped by
 `max_wait`). Space pauses, `n` shows the next event
-at once (also while paused: a step), `f` shows the rest at once, `q` quits.
+at once (also while paused: a step), `f` shows the rest at once, ctrl+q quits (as in the main
+app; ctrl+c copies text selected with the mouse).
 
 Everything shown comes from a journal, which is a file anyone could have edited: text goes
 through the safe widgets (sanitised, never parsed as markup; Markdown links are not opened).
@@ -26,7 +27,8 @@ from textual.widgets import Footer, Static
 from interviewer.domain import Sleep
 from interviewer.engine.state import SessionState, play_back
 from interviewer.text.sanitize import clean_line
-from interviewer.tui.screens.help import HelpScreen
+from interviewer.tui.prefs import remember_theme
+from interviewer.tui.screens.help import HelpScreen, everywhere_keys
 from interviewer.tui.transcript import TranscriptRenderer
 from interviewer.tui.widgets.conversation import Conversation
 from interviewer.tui.widgets.safe import SafeStatic
@@ -43,15 +45,13 @@ class PlaybackApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "interviewer replay"
-    ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_pause", "Pause/resume"),
         Binding("n", "skip", "Next event"),
         # A priority binding: the focused conversation would otherwise scroll on "right".
         Binding("right", "skip", "Next event", show=False, priority=True),
         Binding("f", "finish", "Show all"),
-        Binding("q", "quit_replay", "Quit"),
-        Binding("ctrl+q,ctrl+c", "quit_replay", "Quit", show=False, priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("f1", "help", "Help"),
     ]
 
@@ -103,6 +103,7 @@ class PlaybackApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
+        remember_theme(self)
         self._running_since = self._clock()
         self._show_activity()
         self.refresh_status()
@@ -165,14 +166,14 @@ class PlaybackApp(App[int]):
         status = "finished" if report.finished else "unfinished"
         await self._conversation.add_note(
             f"Overall score: {score} / 10 ({graded} of {len(self.state.header.questions)} "
-            f"question(s) graded; session {status}). End of the replay: q quits."
+            f"question(s) graded; session {status}). End of the replay: ctrl+q quits."
         )
 
     # -- keys ------------------------------------------------------------------------------
 
     def action_toggle_pause(self) -> None:
         if self.finished:
-            self.notify("The replay has finished. q quits.", markup=False)
+            self.notify("The replay has finished. ctrl+q quits.", markup=False)
             return
         self.paused = not self.paused
         if self.paused:
@@ -199,12 +200,12 @@ class PlaybackApp(App[int]):
         self._wake.set()
         self._show_activity()
 
-    def action_quit_replay(self) -> None:
+    async def action_quit(self) -> None:
         self.exit(0)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen([("Replay", self.BINDINGS)]))
+            self.push_screen(HelpScreen([("Replay", [*self.BINDINGS, *everywhere_keys()])]))
 
     # -- status ----------------------------------------------------------------------------
 
@@ -221,7 +222,7 @@ class PlaybackApp(App[int]):
 
     def _show_activity(self) -> None:
         if self.finished:
-            text = "■ Replay finished · q quits · F1 help"
+            text = "■ Replay finished · ctrl+q quits · F1 help"
         elif self.paused:
             text = "⏸ Paused · space resumes · n shows the next event · f shows all"
         elif self._finishing or not self.pace:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Literal, Protocol
 
 from interviewer.domain import Difficulty, Question
@@ -74,4 +75,9 @@ class Catalog(Protocol):
     def sessions(self) -> Sequence[SessionRow]: ...
     def load_report(self, ref: str) -> tuple[Report, tuple[Question, ...]]:
         """The report of a past session and its questions (for key point texts)."""
+        ...
+
+    def discard(self, ref: str) -> Path:
+        """Take an unfinished session out of the list (its files are moved, not deleted);
+        return where they went. Raises `InterviewerError` or `OSError` when it cannot."""
         ...

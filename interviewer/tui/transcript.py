@@ -36,10 +36,12 @@ from interviewer.tui.widgets.safe import SafeStatic
 class TranscriptRenderer:
     """Draws one session's events into `conversation`, in order.
 
-    `live` is the interview screen: each question starts a fresh page, interrupted probes say
-    what to do, and the screen itself presents evaluations, grading failures and the end (a
-    feedback screen, toasts, the report). Otherwise (playback) the whole session accumulates
-    in the conversation, feedback included. Notices and rejections are the screen's to show."""
+    `live` is the interview screen: each question starts a fresh page (the screen pins the
+    question itself above it; in interview mode the page opens by acknowledging the last
+    answer), interrupted probes say what to do, and the screen itself presents evaluations,
+    grading failures and the end (a feedback screen, toasts, the report). Otherwise (playback)
+    the whole session accumulates in the conversation, feedback included. Notices and
+    rejections are the screen's to show."""
 
     def __init__(self, conversation: Conversation, header: SessionStarted, *, live: bool) -> None:
         self.conversation = conversation
@@ -52,7 +54,12 @@ class TranscriptRenderer:
         """"Question n / total · difficulty · tags" of the question opened last."""
         self.chunks_shown = 0
         """Streamed chunks displayed so far (the bench reads it)."""
+        self.probe_open = False
+        """The prompt waiting for an answer is a follow-up probe, not the question itself."""
         self._reply: StreamingReply | None = None
+        self._acknowledgement = ""
+        """Live interview mode: said at the top of the next question's page (there is no
+        feedback between questions, so this is how the candidate knows the answer counted)."""
 
     @property
     def practice(self) -> bool:
@@ -80,20 +87,32 @@ class TranscriptRenderer:
             # The record replaces what streamed: the record is what is shown.
             await reply.finish(event.text if isinstance(event, ProbeGiven) else None)
             if isinstance(event, ProbeGiven):
+                self.probe_open = True
                 await self._cut_short(event)
                 return
         if isinstance(event, QuestionOpened):
             await self._question_opened(event)
         elif isinstance(event, AnswerGiven):
-            if event.text.strip():
+            skipped = not event.text.strip()
+            what = "follow-up" if self.probe_open else "question"
+            if not skipped:
                 await conversation.add_answer(event.text)
             else:
                 await conversation.add_note(
-                    "(You skipped this question.)"
+                    f"(You skipped this {what}.)"
                     if self.live
-                    else "(No answer: the question was skipped.)"
+                    else f"(No answer: the {what} was skipped.)"
                 )
+            # A skipped follow-up leaves the answers given before it: those are recorded.
+            self._acknowledgement = (
+                f"✓ Question {self.number} skipped. On to the next one."
+                if skipped and not self.probe_open
+                else f"✓ Your answer to question {self.number} is recorded. Feedback comes at "
+                "the end."
+            )
+            self.probe_open = False
         elif isinstance(event, ProbeGiven):
+            self.probe_open = True
             await conversation.add_markdown(event.text, "probe")
             await self._cut_short(event)
         elif isinstance(event, Evaluated):
@@ -102,8 +121,6 @@ class TranscriptRenderer:
                 if question is not None:
                     markdown = feedback_markdown(question, event.evaluation, sample=True)
                     await conversation.add_markdown(markdown, "feedback")
-            elif not self.practice:
-                await conversation.add_note("Answer recorded. Feedback comes at the end.")
         elif isinstance(event, GradingFailedRecord):
             if not self.live:
                 await conversation.add_note(f"Grading failed: {event.message}")
@@ -126,8 +143,13 @@ class TranscriptRenderer:
             f"Question {record.number} / {len(self.header.questions)} · "
             f"{question.difficulty.value}{tags}"
         )
+        self.probe_open = False
         if self.live:
-            await self.conversation.reset(question.text)
+            # The question itself is pinned by the screen, above the conversation.
+            await self.conversation.reset()
+            acknowledgement, self._acknowledgement = self._acknowledgement, ""
+            if acknowledgement and not self.practice:
+                await self.conversation.add_note(acknowledgement)
             return
         await self.conversation.add_note(self.heading)
         await self.conversation.mount(SafeStatic(question.text, classes="bubble question"))

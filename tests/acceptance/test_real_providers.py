@@ -148,4 +148,4 @@ async def test_start_screen_offers_the_shipped_bank_and_the_provider(home: Path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: bool(app.screen.query("#bank")), what="start screen")
         assert app.screen.query_one("#bank", Select).value == "ai-security"
-        assert "replay (replay)" in screen_text(app)
+        assert "replay (recorded replies played back, no network)" in screen_text(app)

@@ -10,6 +10,12 @@ from interviewer import paths
 from tests.tui.harness import EngineHarness
 
 
+@pytest.fixture(autouse=True)
+def _never_the_users_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Both apps read the remembered theme (ui.json) at start: never the developer's own.
+    monkeypatch.setenv(paths.ENV_HOME, str(tmp_path / "home"))
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(paths.ENV_HOME, str(tmp_path / "home"))

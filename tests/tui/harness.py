@@ -70,6 +70,10 @@ class MemoryCatalog:
     def load_report(self, ref: str) -> tuple[Report, tuple[Question, ...]]:
         return self.reports[ref]
 
+    def discard(self, ref: str) -> Path:
+        self.rows = [r for r in self.rows if r.ref != ref]
+        return Path("discarded") / ref
+
 
 @dataclass
 class EngineHarness:

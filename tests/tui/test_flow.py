@@ -146,11 +146,13 @@ async def test_practice_mode_shows_feedback_after_each_question_and_sample_on_re
         # Practice mode points a missed key point at its sentence of the sample answer at once;
         # the whole sample answer waits until asked for.
         assert "the sample answer: “Separate instructions from data.”" in text
-        assert "Sample answer" not in text.replace("reveal the sample answer", "")
+        assert "Press s to reveal the sample answer" in text
         assert not feedback.sample_shown
 
         await pilot.press("s")
-        await wait_until(pilot, lambda: "Sample answer" in screen_text(app), what="sample")
+        await wait_until(
+            pilot, lambda: "reveal the sample answer" not in screen_text(app), what="sample"
+        )
         assert feedback.sample_shown
 
         await pilot.press("escape")
@@ -296,7 +298,10 @@ async def test_quit_asks_then_keeps_everything_and_resume_continues(
         await pilot.press("n")
         assert app.is_running
 
-        await pilot.press("ctrl+c")
+        await pilot.press("ctrl+c")  # copies (here: nothing selected), never quits
+        await pilot.pause()
+        assert app.is_running and not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await pilot.press("y")
         await wait_until(pilot, lambda: not app.is_running, what="exit")
@@ -355,7 +360,10 @@ async def test_conversation_keeps_question_probe_and_answers_in_order(
             sorted(child.classes - {"bubble"})
             for child in app.screen.query_one(Conversation).children
         ]
-        assert classes == [["question"], ["answer"], ["probe"]]
+        # The question is pinned above the conversation (it never scrolls away).
+        assert classes == [["answer"], ["probe"]]
+        pinned = app.screen.query_one("#question", SafeStatic)
+        assert "how do you defend an LLM application" in str(pinned.render())
 
 
 async def test_start_screen_resumes_an_unfinished_session(harness: EngineHarness) -> None:
@@ -428,5 +436,7 @@ async def test_resume_shows_the_answers_already_given_to_the_open_question(
         await wait_until(pilot, lambda: engine_idle(resumed), what="resumed probe")
         conversation = resumed.screen.query_one(Conversation)
         classes = [sorted(child.classes - {"bubble"}) for child in conversation.children]
-        assert classes == [["question"], ["answer"], ["probe"]]
+        assert classes == [["answer"], ["probe"]]  # the question is pinned above them
+        pinned = resumed.screen.query_one("#question", SafeStatic)
+        assert "how do you defend an LLM application" in str(pinned.render())
         assert "First answer with enough words" in screen_text(resumed)

@@ -242,7 +242,7 @@ async def test_space_pauses_n_and_right_step_f_finishes(tmp_path: Path) -> None:
         assert "elapsed 0:03" in str(app.query_one("#status", Static).content)
 
 
-async def test_help_lists_the_keys_and_q_quits(tmp_path: Path) -> None:
+async def test_help_lists_the_keys_and_ctrl_q_quits_as_in_the_main_app(tmp_path: Path) -> None:
     records = read_records(write_journal(tmp_path))
     app = PlaybackApp(records, clock=lambda: 0.0)
     async with app.run_test(size=TALL) as pilot:
@@ -251,9 +251,13 @@ async def test_help_lists_the_keys_and_q_quits(tmp_path: Path) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         text = screen_text(app)
         assert "Pause/resume" in text and "Next event" in text and "Show all" in text
+        assert "ctrl+q" in text and "ctrl+p" in text
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, HelpScreen), what="no help")
-        await pilot.press("q")
+        await pilot.press("q")  # one quit key in every app: ctrl+q, not q
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: not app.is_running, what="quit")
     assert app.return_code == 0
 
@@ -282,7 +286,7 @@ async def test_an_unfinished_session_with_a_skip_a_failure_and_a_cut_reply(
         assert "Overall score: - / 10 (0 of 2 question(s) graded; session unfinished)" in text
 
 
-async def test_q_quits_in_the_middle_of_a_pause(tmp_path: Path) -> None:
+async def test_ctrl_q_quits_in_the_middle_of_a_pause(tmp_path: Path) -> None:
     records = read_records(write_journal(tmp_path))
 
     async def never(seconds: float) -> None:
@@ -292,7 +296,7 @@ async def test_q_quits_in_the_middle_of_a_pause(tmp_path: Path) -> None:
     async with app.run_test(size=TALL) as pilot:
         await pilot.press("n")
         await wait_until(pilot, lambda: app.shown == 1, what="first event")
-        await pilot.press("q")
+        await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: not app.is_running, what="quit")
     assert app.return_code == 0 and not app.finished
 

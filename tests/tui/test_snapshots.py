@@ -13,6 +13,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Select
 
+from interviewer.config import InterviewSettings, Settings
 from interviewer.domain import Exchange, Usage
 from interviewer.report import QuestionReport, Report
 from interviewer.tui.app import InterviewerApp
@@ -123,7 +124,9 @@ def app_for(home: Path, *, catalog: MemoryCatalog | None = None) -> InterviewerA
     questions = harness.question_list()
     harness.provider.enqueue_probe("Good. ", "How would you **detect** ", "misuse in production?")
     harness.provider.enqueue_grade(grade_for(questions[0], feedback="A clear, *layered* answer."))
-    return make_app(harness, catalog=catalog or catalog_with_history())
+    # Questions = the harness's two: more would (rightly) show the "Fewer questions" notice.
+    settings = Settings(interview=InterviewSettings(count=harness.questions))
+    return make_app(harness, catalog=catalog or catalog_with_history(), settings=settings)
 
 
 async def begin(pilot: Pilot[int]) -> None:

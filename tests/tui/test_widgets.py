@@ -31,7 +31,7 @@ async def test_streaming_reply_shows_cleaned_chunks_then_the_record() -> None:
     app = Harness()
     async with app.run_test() as pilot:
         conversation = app.query_one(Conversation)
-        await conversation.reset("Question?")
+        await conversation.reset()
         reply = StreamingReply(conversation, "probe")
         for chunk in ("Why ", "\x1b]0;t", "itle\x07does ", "it **matter**?"):
             await reply.write(chunk)

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button
+from textual.widgets import Button, Footer
 
 from interviewer.tui.widgets.safe import SafeStatic
 
@@ -35,12 +35,23 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(id="buttons"):
                 yield Button(f"{self._yes} ({self.YES_KEY})", id="yes", variant="primary")
                 yield Button(f"{self._no} ({self.NO_KEY})", id="no")
+        # Its own footer: the one below would list the keys of the screen underneath.
+        yield Footer()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
+
+
+def skip_question(*, probe: bool) -> str:
+    """What skipping an empty answer means: a skipped follow-up costs only the follow-up."""
+    if probe:
+        what = "Skip this follow-up? The question is graded on what you have already said."
+    else:
+        what = "Skip this question (it scores 0)?"
+    return f"Your answer is empty. {what} Typing goes on into your answer."
 
 
 class SkipConfirmScreen(ConfirmScreen, inherit_bindings=False):

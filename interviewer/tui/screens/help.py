@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Footer, Static
 
 
 def _rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
@@ -41,6 +41,16 @@ class HelpScreen(ModalScreen[None]):
                     table.add_row(Text(keys), Text(description))
                 yield table
             yield Static("Esc closes this help.", classes="hint")
+        # Its own footer: the one below would list the keys of the screen underneath.
+        yield Footer()
+
+
+def everywhere_keys() -> list[BindingType]:
+    """Textual's own keys that work on every screen of the app."""
+    return [
+        Binding("ctrl+p", "", "Command palette: the app's commands, themes, keys"),
+        Binding("ctrl+c", "", "Copy the selection (in the editor, or text selected by mouse)"),
+    ]
 
 
 def editor_keys() -> list[BindingType]:
@@ -52,7 +62,8 @@ def editor_keys() -> list[BindingType]:
         Binding("ctrl+x", "", "Cut the selection"),
         Binding("shift+arrows", "", "Select text"),
         Binding("ctrl+a,home", "", "Start of line"),
-        Binding("ctrl+e,end", "", "End of line"),
+        Binding("end", "", "End of line"),
+        Binding("ctrl+e", "", "Write the answer in $EDITOR"),
         Binding("ctrl+w", "", "Delete the word before the cursor"),
         Binding("ctrl+k", "", "Delete to the end of the line"),
         Binding("tab", "", "Move focus out of the editor"),

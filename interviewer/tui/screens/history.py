@@ -1,20 +1,25 @@
-"""Past sessions, progress per question over time, and re-opening any report."""
+"""Past sessions, progress per question over time, re-opening any report, and resuming or
+discarding an unfinished session."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
 from interviewer.errors import InterviewerError
 from interviewer.text.sanitize import clean_line
 from interviewer.tui.ports import Catalog, QuestionHistory, SessionRow
+from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.widgets.safe import SafeStatic
 from interviewer.tui.widgets.sparkline import spark
@@ -40,15 +45,30 @@ def progress_by_question(catalog: Catalog, rows: Sequence[SessionRow]) -> list[Q
 
 class HistoryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_report", "Open report", show=False),
+        Binding("enter", "open", "Open report, or resume an unfinished session", show=False),
+        Binding("d", "discard", "Discard unfinished"),
         Binding("escape,b", "back", "Back"),
     ]
 
-    def __init__(self, catalog: Catalog, sessions: Sequence[SessionRow]) -> None:
+    class Resume(Message):
+        """Enter on an unfinished session: the app resumes it."""
+
+        def __init__(self, row: SessionRow) -> None:
+            super().__init__()
+            self.row = row
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        sessions: Sequence[SessionRow],
+        open_session: Callable[[], str | None] = lambda: None,
+    ) -> None:
         """`sessions` oldest first, as `Catalog.sessions` gives them (the app reads them off
-        the event loop before it opens this screen)."""
+        the event loop before it opens this screen); `open_session`: the id of the session
+        open in the app right now, if any (it cannot be discarded)."""
         super().__init__()
         self._catalog = catalog
+        self._open_session = open_session
         self._rows = list(reversed(sessions))  # newest first
 
     def compose(self) -> ComposeResult:
@@ -61,7 +81,11 @@ class HistoryScreen(Screen[None]):
         progress: DataTable[Text] = DataTable(id="progress", cursor_type="row", zebra_stripes=True)
         progress.add_columns("Question", "Attempts", "Last", "Best", "Trend")
         yield progress
-        yield SafeStatic("Enter on a session opens its report.", classes="hint")
+        yield SafeStatic(
+            "Enter opens a session's report, or resumes an unfinished one; d discards an "
+            "unfinished session.",
+            classes="hint",
+        )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -116,18 +140,67 @@ class HistoryScreen(Screen[None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "sessions":
             event.stop()
-            self.action_open_report()
+            self.action_open()
 
-    def action_open_report(self) -> None:
+    def selected(self) -> SessionRow | None:
         if not self._rows:
+            return None
+        index = self.query_one("#sessions", DataTable).cursor_row
+        return self._rows[min(max(index, 0), len(self._rows) - 1)]
+
+    def action_open(self) -> None:
+        row = self.selected()
+        if row is None:
             return
-        row = self._rows[self.query_one("#sessions", DataTable).cursor_row]
+        if not row.finished:
+            self.post_message(self.Resume(row))
+            return
         try:
             report, questions = self._catalog.load_report(row.ref)
         except (InterviewerError, OSError) as exc:
             self.notify(clean_line(str(exc)), severity="error", markup=False)
             return
         self.app.push_screen(ReportScreen(report, questions))
+
+    def action_discard(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        if row.finished:
+            self.notify("Only unfinished sessions can be discarded.", markup=False)
+            return
+        if row.id == self._open_session():
+            self.notify(
+                "This session is open: quit it with ctrl+q (it is kept) before discarding it.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        question = (
+            f"Discard the unfinished session of {row.started_at:%Y-%m-%d %H:%M} "
+            f"({clean_line(row.bank_id)}, {row.answered} / {row.total} answered)? It leaves "
+            "this list; its journal and draft move to the data folder's discarded/ folder."
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._discard(row)
+
+        self.app.push_screen(ConfirmScreen(question, yes="Discard", no="Keep"), confirmed)
+
+    @work(exclusive=True, group="discard")
+    async def _discard(self, row: SessionRow) -> None:
+        try:
+            moved = await asyncio.to_thread(self._catalog.discard, row.ref)
+        except (InterviewerError, OSError) as exc:
+            self.notify(clean_line(str(exc)), title="Not discarded", severity="error", markup=False)
+            return
+        index = self._rows.index(row)
+        del self._rows[index]
+        table = self.query_one("#sessions", DataTable)
+        table.remove_row(table.coordinate_to_cell_key(Coordinate(index, 0)).row_key)
+        self.notify(f"Discarded: moved to {moved}", markup=False)
+        self.load_progress()
 
     def action_back(self) -> None:
         self.dismiss(None)

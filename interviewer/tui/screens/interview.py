@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
@@ -28,7 +28,6 @@ from textual.widgets.text_area import Document
 
 from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice, ProbeDelta
 from interviewer.engine.session import Interview
-from interviewer.engine.state import load_state
 from interviewer.errors import ProviderError
 from interviewer.journal import (
     AnswerGiven,
@@ -40,11 +39,13 @@ from interviewer.journal import (
 )
 from interviewer.text.sanitize import clean_line
 from interviewer.tui.drafts import DraftMirror, DraftStore
-from interviewer.tui.screens.confirm import SkipConfirmScreen
+from interviewer.tui.external_editor import EditorFailed, edit_externally
+from interviewer.tui.failure import failure_notice
+from interviewer.tui.screens.confirm import SkipConfirmScreen, skip_question
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.transcript import TranscriptRenderer
 from interviewer.tui.widgets.conversation import Conversation
-from interviewer.tui.widgets.editor import SEND_KEY, AnswerEditor
+from interviewer.tui.widgets.editor import EDIT_KEY, SEND_KEY, AnswerEditor
 from interviewer.tui.widgets.safe import SafeStatic
 from interviewer.tui.widgets.status import StatusBar
 
@@ -58,6 +59,8 @@ class InterviewScreen(Screen[None]):
         Binding("ctrl+r", "retry_grading", "Retry grading"),
         Binding("ctrl+o", "grade_offline", "Grade offline"),
         Binding("ctrl+l", "focus_conversation", "Scroll conversation", show=False),
+        # Also taken by the editor itself, like ctrl+s (see `AnswerEditor`).
+        Binding(EDIT_KEY, "edit_externally", "Edit in $EDITOR", show=False),
     ]
 
     busy: reactive[bool] = reactive(False)
@@ -87,6 +90,7 @@ class InterviewScreen(Screen[None]):
         self._time_limit_s = time_limit_s
         self._conversation = Conversation(id="conversation")
         self._transcript = TranscriptRenderer(self._conversation, interview.header, live=True)
+        self._question_pinned = False
         self._draft = (
             None
             if drafts is None
@@ -95,9 +99,12 @@ class InterviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield SafeStatic("", id="progress")
+        # Pinned: a long answer scrolls the conversation, never the question away.
+        with VerticalScroll(id="question-pane"):
+            yield SafeStatic("", id="question", classes="bubble question")
         yield self._conversation
         yield SafeStatic("", id="activity")
-        yield AnswerEditor(id="answer")
+        yield AnswerEditor(id="answer", max_chars=self.interview.header.max_answer_chars)
         yield StatusBar(self._clock, id="status")
         yield Footer()
 
@@ -122,6 +129,11 @@ class InterviewScreen(Screen[None]):
         if self._resumed_last_t is None:
             return 0.0
         return max(0.0, self._resumed_last_t - t)
+
+    @property
+    def question_shown(self) -> bool:
+        """A question is pinned on screen (the bench's "first question" moment)."""
+        return self._question_pinned
 
     @property
     def chunks_shown(self) -> int:
@@ -169,11 +181,7 @@ class InterviewScreen(Screen[None]):
         if editor.text.strip():
             return  # typed on right after ctrl+s: the candidate is writing, not skipping
         self.app.push_screen(
-            SkipConfirmScreen(
-                "Your answer is empty. Skip this question (it scores 0)? "
-                "Typing goes on into your answer.",
-                editor,
-            ),
+            SkipConfirmScreen(skip_question(probe=self._transcript.probe_open), editor),
             self._skip_confirmed,
         )
 
@@ -200,6 +208,25 @@ class InterviewScreen(Screen[None]):
 
     def action_focus_conversation(self) -> None:
         self.query_one(Conversation).focus()
+
+    def on_answer_editor_edit_externally(self, message: AnswerEditor.EditExternally) -> None:
+        message.stop()
+        self.action_edit_externally()
+
+    def action_edit_externally(self) -> None:
+        if self.busy:
+            self.notify("Wait for the reply (Esc stops it), then ctrl+e.", markup=False)
+            return
+        editor = self.query_one(AnswerEditor)
+        try:
+            edited = edit_externally(editor.text, self.app.suspend)
+        except EditorFailed as exc:
+            self.notify(str(exc), title="Editor", severity="error", markup=False)
+            return
+        finally:
+            editor.focus()
+        if edited != editor.text:
+            editor.set_answer(edited)
 
     def watch_busy(self, busy: bool) -> None:
         self.set_class(busy, "-busy")
@@ -272,6 +299,9 @@ class InterviewScreen(Screen[None]):
         if isinstance(event, QuestionOpened):
             mode = "Practice" if transcript.practice else "Interview"
             self.query_one("#progress", SafeStatic).set_text(f"{mode} · {transcript.heading}")
+            if transcript.question is not None:
+                self.query_one("#question", SafeStatic).set_text(transcript.question.text)
+                self._question_pinned = True
             self.query_one(StatusBar).question_started_at = self._clock() - self._spent_since(
                 event.t
             )
@@ -302,33 +332,14 @@ class InterviewScreen(Screen[None]):
         self._update_status()
 
     def _failed(self, exc: Exception, *, answer_kept: bool) -> None:
-        actions = []
         if answer_kept:
             # The engine did not take the answer: keep it safe on disk as well.
             self.save_draft()
-            actions.append("The answer in the editor is kept: ctrl+s sends it again.")
-        if self.interview.grading_failed_for is not None:
-            actions.append("ctrl+r retries grading, ctrl+o grades offline.")
-        detail = clean_line(str(exc)) or type(exc).__name__
-        if isinstance(exc, ProviderError):
-            title, message = "Provider error", detail
-        elif isinstance(exc, OSError):
-            title = "Disk error"
-            message = (
-                f"Could not write the session to disk ({detail}). Free some space or fix the "
-                "folder's permissions."
-            )
-        else:
+        if not isinstance(exc, ProviderError | OSError):
             self.log.error(f"engine call failed: {exc!r}")
-            title = "Unexpected error"
-            message = f"The interview engine failed: {type(exc).__name__}: {detail}."
-        self.notify(
-            f"{message} {' '.join(actions)}".strip(),
-            title=title,
-            severity="error",
-            timeout=30,
-            markup=False,
-        )
+        grading_failed = self.interview.grading_failed_for is not None
+        title, message = failure_notice(exc, answer_kept=answer_kept, grading_failed=grading_failed)
+        self.notify(message, title=title, severity="error", timeout=30, markup=False)
 
     def _activity(self, text: str) -> None:
         self.query_one("#activity", SafeStatic).set_text(text)
@@ -387,8 +398,3 @@ class InterviewScreen(Screen[None]):
             severity="warning",
             markup=False,
         )
-
-
-def last_record_time(journal: Path) -> float:
-    """The time of a journal's last record (read before a resumed session's screen opens)."""
-    return load_state(journal).last_t

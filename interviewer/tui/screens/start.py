@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual import work
@@ -22,9 +23,14 @@ from interviewer.text.sanitize import clean_line
 from interviewer.tui.ports import BankChoice, Mode, SessionRow, StartChoice
 from interviewer.tui.widgets.safe import SafeStatic
 
+_API = {"openai": "OpenAI", "anthropic": "Anthropic"}
+
 
 def provider_label(settings: Settings) -> str:
-    """ "openai: gpt-4o-mini", or what offline means, for the one or two roles."""
+    """What will answer, for the one or two roles: the profile's name and model, then how it is
+    reached: "ollama: llama3.1:8b (OpenAI-compatible server at localhost:11434)", "openai:
+    gpt-4o-mini (OpenAI API)". The wire format is not the vendor: a local model spoken to in
+    OpenAI's format is not an OpenAI model."""
 
     def one(name: str) -> str:
         try:
@@ -33,8 +39,14 @@ def provider_label(settings: Settings) -> str:
             return f"{name} (not configured)"
         if profile.kind == "offline":
             return "offline (embedded grader, no network, no key)"
-        model = f": {profile.model}" if profile.model else ""
-        return f"{name} ({profile.kind}{model})"
+        if profile.kind == "replay":
+            where = "recorded replies played back, no network"
+        elif profile.base_url:
+            api = _API.get(profile.kind, profile.kind)
+            where = f"{api}-compatible server at {_server(profile.base_url)}"
+        else:
+            where = f"{_API.get(profile.kind, profile.kind)} API"
+        return f"{name}: {profile.model} ({where})" if profile.model else f"{name} ({where})"
 
     label = one(settings.provider)
     if settings.grader_provider and settings.grader_provider != settings.provider:
@@ -42,11 +54,22 @@ def provider_label(settings: Settings) -> str:
     return label
 
 
+def _server(base_url: str) -> str:
+    """host:port of a base URL (the path and any credentials in it are not for the screen)."""
+    try:
+        parsed = urlsplit(base_url)
+        host, port = parsed.hostname, parsed.port
+    except ValueError:
+        return clean_line(base_url)
+    if not host:
+        return clean_line(base_url)
+    return clean_line(f"{host}:{port}" if port else host)
+
+
 class StartScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "Start interview", priority=True),
         Binding("ctrl+r", "resume", "Resume selected"),
-        Binding("f2", "app.history", "History"),
     ]
 
     class Chosen(Message):
@@ -183,6 +206,10 @@ class StartScreen(Screen[None]):
         choice = self.choice()
         if choice is not None:
             self.post_message(self.Chosen(choice))
+
+    @property
+    def has_unfinished(self) -> bool:
+        return bool(self._unfinished)
 
     def action_resume(self) -> None:
         if not self._unfinished:

@@ -1,4 +1,4 @@
-"""The conversation about the current question: the question, each answer, each probe."""
+"""The conversation about the current question: each answer, each probe, notes between."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ class Conversation(VerticalScroll):
 
     can_focus = True
 
-    async def reset(self, question: str) -> None:
+    async def reset(self) -> None:
+        """An empty page for the next question."""
         self.anchor(False)
         await self.remove_children()
-        await self.mount(SafeStatic(question, classes="bubble question"))
 
     def follow(self) -> None:
         """Keep the newest text in view once the transcript overflows. (Anchoring earlier

@@ -1,15 +1,17 @@
-"""The answer editor: a TextArea whose pasted text is sanitised before it is shown, and which
-takes ctrl+s in the order the keys came."""
+"""The answer editor: a TextArea whose pasted text is sanitised before it is shown, which takes
+ctrl+s (and ctrl+e, $EDITOR) in the order the keys came, and counts characters against the cap."""
 
 from __future__ import annotations
 
 from textual import events
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import TextArea
 
 from interviewer.text.sanitize import clean_for_terminal
 
 SEND_KEY = "ctrl+s"
+EDIT_KEY = "ctrl+e"
 
 
 class AnswerEditor(TextArea):
@@ -28,7 +30,10 @@ class AnswerEditor(TextArea):
             super().__init__()
             self.text = text
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, max_chars: int = 0) -> None:
+        """`max_chars`: the grader's cap on one answer (`[interview] max_answer_chars`), counted
+        live under the box; 0 shows no count."""
+        self.max_chars = max_chars
         super().__init__(
             "",
             id=id,
@@ -39,12 +44,37 @@ class AnswerEditor(TextArea):
             placeholder="Type or paste your answer. ctrl+s sends it.",
         )
 
+    class EditExternally(Message):
+        """ctrl+e in the editor: the screen opens the answer in $EDITOR."""
+
+    def on_mount(self) -> None:
+        self.show_count()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        # Not stopped: the screen mirrors the text to the draft file too.
+        self.show_count()
+
+    def show_count(self) -> None:
+        """The answer's length against the cap, counted as the grader's cut counts it."""
+        if not self.max_chars:
+            return
+        length, cap = len(self.text), self.max_chars
+        over = length > cap
+        self.set_class(over, "-over-cap")
+        note = f": the grader reads the first {cap:,}" if over else ""
+        self.border_subtitle = Content(f"{length:,} / {cap:,} characters{note}")
+
     async def _on_key(self, event: events.Key) -> None:
         # Textual calls each class's `_on_key` in turn (TextArea's next) unless prevented.
         if event.key == SEND_KEY:
             event.prevent_default()
             event.stop()
             self.post_message(self.SendRequested(self.text))
+        elif event.key == EDIT_KEY:
+            # TextArea's ctrl+e (end of line) stays on End.
+            event.prevent_default()
+            event.stop()
+            self.post_message(self.EditExternally())
 
     async def _on_paste(self, event: events.Paste) -> None:
         event.prevent_default()
@@ -54,6 +84,15 @@ class AnswerEditor(TextArea):
         if result := self._replace_via_keyboard(clean_for_terminal(event.text), *self.selection):
             self.move_cursor(result.end_location)
             self.focus()
+
+    def type_on(self, typed: list[events.Key | events.Paste]) -> None:
+        """Keys and pastes that came before the editor was there, in order (behind anything
+        already queued here)."""
+        for event in typed:
+            if isinstance(event, events.Paste):
+                self.post_message(events.Paste(event.text))
+            else:
+                self.post_message(events.Key(event.key, event.character))
 
     def set_answer(self, text: str) -> None:
         self.load_text(clean_for_terminal(text))
