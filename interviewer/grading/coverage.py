@@ -22,16 +22,24 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 
 from interviewer.domain import KeyPointVerdict, Question, Verdict
-from interviewer.grading.guards import instruction_mask, is_keyword_list
+from interviewer.grading.guards import instruction_mask, is_keyword_list, trusted_text
 from interviewer.grading.lexicon import concepts, expand
 from interviewer.grading.matcher import Matrix, get_embedder
-from interviewer.grading.score import missing_key_points
-from interviewer.grading.text import split_sentences
+from interviewer.grading.polarity import clauses, opposed
+from interviewer.grading.score import evidence_found, missing_key_points
+from interviewer.grading.text import normalise, split_sentences
 
-COVERED_THRESHOLD = 0.55
-PARTIAL_THRESHOLD = 0.40
+CREDIT_FLOOR = 0.40
+"""Similarity at which a unit starts to earn credit for a key point."""
+CREDIT_FULL = 0.70
+"""Similarity at which it earns full credit; credit grows linearly in between."""
+COVERED_CREDIT = 0.75
+"""Credit from which a verdict reads "covered" (below: "partial"; no credit: "missed")."""
+LIST_CREDIT = 0.25
+"""A bare list of terms is not an explanation: it keeps this share of its credit."""
 RELATED_SAMPLE_SENTENCES = 1
 """Sample-answer sentences used as extra references for each key point."""
 SAMPLE_REFERENCE_WEIGHT = 0.95
@@ -60,25 +68,102 @@ class _References:
     """(s, d): sample-answer sentences."""
     related: tuple[tuple[int, ...], ...]
     """For each key point, the indices of its most related sample sentences."""
+    clauses: Matrix
+    """(c, d): the clauses of every key point and related sample sentence."""
+    clause_texts: tuple[str, ...]
+    """The reference clauses' text, whose polarity answers are compared with (see `polarity`)."""
+    clause_owner: tuple[tuple[int, ...], ...]
+    """For each key point, the indices of its reference clauses."""
+
+
+@dataclass(frozen=True)
+class _Match:
+    """How one answer unit relates to one key point."""
+
+    similarity: float
+    denies: bool
+    credit: float
 
 
 def assess(question: Question, answer_text: str) -> tuple[KeyPointVerdict, ...]:
     """One verdict per key point (question order), with the candidate's sentence as evidence."""
-    scores, units = match_scores(question, answer_text)
+    credits, units, quotable, sentence_scores = _credits(question, answer_text)
     verdicts: list[KeyPointVerdict] = []
     for k, point in enumerate(question.key_points):
-        verdict = Verdict.MISSED
-        evidence: str | None = None
-        if units:
-            column = scores[:, k]
-            best = int(np.argmax(column))
-            verdict = _verdict(float(column[best]), units[best].bare_list)
-            if verdict is not Verdict.MISSED:
-                # Quote the unit's sentence that carries the match best: short, exact, checkable.
-                sentence = max(units[best].sentences, key=lambda i: (float(column[i]), -i))
-                evidence = units[sentence].text
-        verdicts.append(KeyPointVerdict(key_point_id=point.id, verdict=verdict, evidence=evidence))
+        verdict, evidence, credit = Verdict.MISSED, None, None
+        if units and float(credits[:, k].max()) > 0:
+            best = int(np.argmax(credits[:, k]))
+            credit = round(float(credits[best, k]), 3)
+            verdict = Verdict.COVERED if credit >= COVERED_CREDIT else Verdict.PARTIAL
+            # Quote the unit's sentence that carries the match best: short, exact, checkable.
+            sentence = max(
+                (i for i in units[best].sentences if quotable[i]),
+                key=lambda i: (float(sentence_scores[i, k]), -i),
+            )
+            evidence = units[sentence].text
+        verdicts.append(
+            KeyPointVerdict(
+                key_point_id=point.id,
+                verdict=verdict,
+                evidence=evidence,
+                credit=credit if verdict is not Verdict.MISSED else None,
+            )
+        )
     return tuple(verdicts)
+
+
+def _credits(
+    question: Question, answer_text: str
+) -> tuple[Matrix, list[_Unit], list[bool], Matrix]:
+    """(units, key points) graded credit, the units, which sentences may be quoted, and the
+    per-unit credit before the list cap (for choosing a quote)."""
+    scores, units = match_scores(question, answer_text)
+    if not units:
+        return scores, units, [], scores
+    refs = _references(question)
+    sentences = [unit.text for unit in units if len(unit.sentences) == 1]
+    haystack = normalise(trusted_text(answer_text))
+    quotable = [_quotable(text, haystack) for text in sentences]
+    denies = _denials(units, sentences, refs)
+    span = CREDIT_FULL - CREDIT_FLOOR
+    credit = np.clip((scores - CREDIT_FLOOR) / span, 0.0, 1.0)
+    credit[denies] = 0.0
+    for u, unit in enumerate(units):
+        if unit.bare_list:
+            credit[u] *= LIST_CREDIT
+        if not any(quotable[i] for i in unit.sentences):
+            credit[u] = 0.0  # nothing the evidence check would accept
+    result: Matrix = credit.astype(np.float32)
+    return result, units, quotable, scores
+
+
+def _denials(units: list[_Unit], sentences: list[str], refs: _References) -> npt.NDArray[np.bool_]:
+    """(units, key points): True where the unit's clause closest to the point's references has
+    the opposite polarity of the reference clause it is closest to."""
+    per_sentence = [clauses(text) for text in sentences]
+    flat = [c for group in per_sentence for c in group]
+    owner = [i for i, group in enumerate(per_sentence) for _ in group]
+    result = np.zeros((len(units), len(refs.clause_owner)), dtype=bool)
+    if not flat:
+        return result
+    embedded = _project(_embed(flat), refs.question)
+    sims = embedded @ refs.clauses.T
+    for u, unit in enumerate(units):
+        rows = [j for j, o in enumerate(owner) if o in unit.sentences]
+        for k, cols in enumerate(refs.clause_owner):
+            block = sims[np.ix_(rows, list(cols))]
+            r, c = np.unravel_index(int(np.argmax(block)), block.shape)
+            result[u, k] = opposed(flat[rows[r]], refs.clause_texts[cols[c]])
+    return result
+
+
+def _quotable(sentence: str, haystack: str) -> bool:
+    """Whether `sentence` may be quoted as evidence: not a heading, and a quote the evidence
+    check accepts (long enough to prove something, from the candidate's own text)."""
+    stripped = sentence.strip()
+    if stripped.endswith(":") or stripped.startswith("#"):
+        return False
+    return evidence_found(sentence, haystack)
 
 
 def match_scores(question: Question, answer_text: str) -> tuple[Matrix, list[_Unit]]:
@@ -101,14 +186,6 @@ def match_scores(question: Question, answer_text: str) -> tuple[Matrix, list[_Un
 def count_ignored(answer_text: str) -> int:
     """How many sentences of the answer were ignored as addressed to the grader."""
     return sum(instruction_mask(answer_text, split_sentences(answer_text)))
-
-
-def _verdict(score: float, bare_list: bool) -> Verdict:
-    if score >= COVERED_THRESHOLD and not bare_list:
-        return Verdict.COVERED
-    if score >= PARTIAL_THRESHOLD:
-        return Verdict.PARTIAL
-    return Verdict.MISSED
 
 
 def _units(answer_text: str) -> list[_Unit]:
@@ -147,7 +224,23 @@ def _references(question: Question) -> _References:
             tuple(int(i) for i in np.argsort(-row, kind="stable")[:RELATED_SAMPLE_SENTENCES])
             for row in affinity
         ]
-    return _References(direction, key_points, sample, tuple(related))
+    texts: list[str] = []
+    owners: list[tuple[int, ...]] = []
+    for k, point in enumerate(question.key_points):
+        start = len(texts)
+        for reference in (point.text, *(sample_sentences[i] for i in related[k])):
+            texts.extend(clauses(reference) or (reference,))
+        owners.append(tuple(range(start, len(texts))))
+    clause_rows = _project(_embed(texts), direction)
+    return _References(
+        direction,
+        key_points,
+        sample,
+        tuple(related),
+        clause_rows,
+        tuple(texts),
+        tuple(owners),
+    )
 
 
 def _embed(texts: list[str]) -> Matrix:
