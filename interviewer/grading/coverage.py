@@ -32,18 +32,22 @@ from interviewer.grading.polarity import clauses, opposed
 from interviewer.grading.score import evidence_found, missing_key_points
 from interviewer.grading.text import normalise, split_sentences
 
-CREDIT_FLOOR = 0.40
+CREDIT_FLOOR = 0.30
 """Similarity at which a unit starts to earn credit for a key point."""
-CREDIT_FULL = 0.70
+CREDIT_FULL = 0.60
 """Similarity at which it earns full credit; credit grows linearly in between."""
 COVERED_CREDIT = 0.75
 """Credit from which a verdict reads "covered" (below: "partial"; no credit: "missed")."""
 LIST_CREDIT = 0.25
+DENIED_CREDIT = 0.1
+"""A unit that denies a point (see `polarity`) keeps this share: it is on topic, unlike an
+off-topic answer, but it says the opposite of the point."""
 """A bare list of terms is not an explanation: it keeps this share of its credit."""
 RELATED_SAMPLE_SENTENCES = 1
 """Sample-answer sentences used as extra references for each key point."""
 SAMPLE_REFERENCE_WEIGHT = 0.95
 """Sample sentences are looser references than the key point itself."""
+CLAUSE_REFERENCE_WEIGHT = 0.0
 QUESTION_PROJECTION = 0.5
 """Share of the question-text direction removed from every vector before comparing."""
 
@@ -93,7 +97,8 @@ def assess(question: Question, answer_text: str) -> tuple[KeyPointVerdict, ...]:
         verdict, evidence, credit = Verdict.MISSED, None, None
         if units and float(credits[:, k].max()) > 0:
             best = int(np.argmax(credits[:, k]))
-            credit = round(float(credits[best, k]), 3)
+            credit = float(credits[best, k])
+            credit = round(min(1.0, credit), 3)
             verdict = Verdict.COVERED if credit >= COVERED_CREDIT else Verdict.PARTIAL
             # Quote the unit's sentence that carries the match best: short, exact, checkable.
             sentence = max(
@@ -127,7 +132,7 @@ def _credits(
     denies = _denials(units, sentences, refs)
     span = CREDIT_FULL - CREDIT_FLOOR
     credit = np.clip((scores - CREDIT_FLOOR) / span, 0.0, 1.0)
-    credit[denies] = 0.0
+    credit[denies] *= DENIED_CREDIT
     for u, unit in enumerate(units):
         if unit.bare_list:
             credit[u] *= LIST_CREDIT
@@ -180,6 +185,11 @@ def match_scores(question: Question, answer_text: str) -> tuple[Matrix, list[_Un
         if related:
             best_sample = via_sample[:, list(related)].max(axis=1)
             scores[:, k] = np.maximum(scores[:, k], SAMPLE_REFERENCE_WEIGHT * best_sample)
+    if CLAUSE_REFERENCE_WEIGHT:
+        via_clause = embedded @ refs.clauses.T
+        for k, owned in enumerate(refs.clause_owner):
+            best_clause = via_clause[:, list(owned)].max(axis=1)
+            scores[:, k] = np.maximum(scores[:, k], CLAUSE_REFERENCE_WEIGHT * best_clause)
     return scores, units
 
 
