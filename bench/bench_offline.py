@@ -8,14 +8,15 @@ Targets: load < 1 s, < 50 ms per answer.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-DEVSET = Path(__file__).resolve().parent.parent / "tests" / "data" / "devset"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.devset
+
+from tests.devset import load_all
 
 _LOAD_SNIPPET = """
 import time
@@ -59,13 +60,7 @@ def main() -> int:
 
     get_embedder()
     bank = find_bank("ai-security")
-    rows = [
-        json.loads(line)
-        for name in ("answers.jsonl", "heldout.jsonl")
-        for line in (DEVSET / name).read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-    pairs = [(bank.question(r["question"]), r["answer"]) for r in rows]
+    pairs = [(bank.question(r.question), r.answer) for r in load_all()]
 
     first = time.perf_counter()
     for question in {q.id: q for q, _ in pairs}.values():
