@@ -31,6 +31,7 @@ from interviewer.grading.matcher import Matrix, get_embedder
 from interviewer.grading.polarity import clauses, opposed
 from interviewer.grading.score import evidence_found, missing_key_points
 from interviewer.grading.text import normalise, split_sentences
+from interviewer.text.words import STOPWORDS, words
 
 CREDIT_FLOOR = 0.30
 """Similarity at which a unit starts to earn credit for a key point."""
@@ -153,12 +154,17 @@ def _denials(units: list[_Unit], sentences: list[str], refs: _References) -> npt
         return result
     embedded = _project(_embed(flat), refs.question)
     sims = embedded @ refs.clauses.T
+    against = np.array(
+        [[opposed(clause, ref) for ref in refs.clause_texts] for clause in flat], dtype=bool
+    )
     for u, unit in enumerate(units):
         rows = [j for j, o in enumerate(owner) if o in unit.sentences]
         for k, cols in enumerate(refs.clause_owner):
             block = sims[np.ix_(rows, list(cols))]
-            r, c = np.unravel_index(int(np.argmax(block)), block.shape)
-            result[u, k] = opposed(flat[rows[r]], refs.clause_texts[cols[c]])
+            flips = against[np.ix_(rows, list(cols))]
+            agree = float(block[~flips].max()) if (~flips).any() else -1.0
+            oppose = float(block[flips].max()) if flips.any() else -1.0
+            result[u, k] = oppose > agree
     return result
 
 
@@ -177,7 +183,9 @@ def match_scores(question: Question, answer_text: str) -> tuple[Matrix, list[_Un
     if not units:
         return np.zeros((0, len(question.key_points)), dtype=np.float32), units
     refs = _references(question)
-    embedded = _project(get_embedder().embed([unit.expanded for unit in units]), refs.question)
+    embedded = _project(
+        get_embedder().embed([_content(unit.expanded) for unit in units]), refs.question
+    )
     direct = embedded @ refs.key_points.T
     via_sample = embedded @ refs.sample.T
     scores = np.array(direct, copy=True)
@@ -254,7 +262,16 @@ def _references(question: Question) -> _References:
 
 
 def _embed(texts: list[str]) -> Matrix:
-    return get_embedder().embed([expand(text) for text in texts])
+    return get_embedder().embed([_content(expand(text)) for text in texts])
+
+
+CONTENT_ONLY = True
+
+
+def _content(text: str) -> str:
+    if not CONTENT_ONLY:
+        return text
+    return " ".join(w for w in words(text) if w not in STOPWORDS)
 
 
 def _project(vectors: Matrix, direction: Matrix) -> Matrix:

@@ -34,7 +34,8 @@ _CLAUSE_BOUNDARY = re.compile(
     r"so\s+that|which\s+means|otherwise)\b)"
     r"|,\s+(?=(?:so|while|which|then|not|and\s+then|yet)\b)"
     r"|\s+so\s+(?!much\b|many\b|far\b|long\b|on\b|forth\b)(?=\w)"
-    r"|,?\s+(?:and|or)\s+(?=(?:i|we|you|they|it|there|he|she|nobody|no\s+one)\b(?!-))",
+    r"|,?\s+(?:and|or)\s+(?=(?:i|we|you|they|it|there|he|she|nobody|no\s+one)\b(?!-))"
+    r"|,?\s+(?=without\b)",
     re.IGNORECASE,
 )
 _ALTERNATIVE = re.compile(r"(?:rather\s+than|instead\s+of)\b[^,]*(?=,)", re.IGNORECASE)
@@ -61,6 +62,14 @@ _NEGATION = re.compile(
     r"n't\b|\b(?:no[- ]one|not|cannot|none|nothing|nobody|never|without|neither|nor|no)\b",
     re.IGNORECASE,
 )
+# A negation inside a relative clause describes a thing, it does not deny the sentence: "code we
+# didn't write goes through the scanner". Also idioms that negate nothing.
+_NOT_A_DENIAL = re.compile(
+    r"\b(?:everything|anything|something|whatever|what|stuff|things?|(?![a-z]*ss\b)[a-z]{3,}s)\s+"
+    r"(?:we|you|they|i|people|users|nobody)\s+(?:do|did|does|can|could|have|has|will|would)"
+    r"(?:n't|\s+not)\b|\bnothing\s+like\b|\bno\s+(?:matter|doubt)\b|\bnot\s+to\s+mention\b",
+    re.IGNORECASE,
+)
 _DISMISSAL = re.compile(
     r"\b(?:skip(?:s|ped|ping)?|pointless|unnecessary|needless(?:ly)?|overkill|busywork|"
     r"useless|irrelevant|overrated|redundant|theat(?:re|er)|(?:a|of)\s+waste|"
@@ -74,9 +83,9 @@ _DISMISSAL = re.compile(
 # authorised people can write") is an ordinary control, so it counts only before a preposition,
 # an article, a time word or a verb of need, or at the end of a clause ("for audits only").
 _RESTRICTION = re.compile(
-    r"\bonly\s+(?:on|at|in|during|for|when|once|after|before|if|to|with|through|via|by|about|"
+    r"(?<![-\w])only\s+(?:on|at|in|during|for|when|once|after|before|if|to|with|through|via|by|about|"
     r"against|as|a|an|possible|relevant|useful|worth|happens?|gets?|"
-    r"need(?:s|ed)?|matters?|requires?|worr(?:y|ies))\b|\bonly\s*$"
+    r"need(?:s|ed)?|matters?|requires?|worr(?:y|ies))\b|(?<![-\w])only\s*$"
     r"|\b(?:rel(?:y|ies|ying)|depend(?:s|ing)?|count(?:s|ing)?)\s+(?:\w+\s+)?only\b"
     r"|\bjust\s+(?:ship|trust|rely|use|ask|tighten|tell|add|let|wait|hope|block|retrain|"
     r"restart|redeploy|once)\b|\b(?:is|are|'s|'re)\s+just\b"
@@ -96,8 +105,9 @@ _RESTRICTIVE = re.compile(
     re.IGNORECASE,
 )
 _PERMISSIVE = re.compile(
-    r"\b(?:any(?:one|body)|every(?:one|body)|whatever|wherever|anywhere|unlimited|unrestricted|"
-    r"unpinned|indefinitely|forever|wide\s+open|(?:full|broad|open)\s+access|"
+    r"\b(?:any(?:one|body)|every(?:one|body)|anywhere|unlimited|unrestricted|"
+    r"unpinned|indefinitely|forever|wide\s+open|(?:full|broad|open)\s+(?:\w+\s+)?(?:access|rights|"
+    r"permissions?)|"
     r"trust(?:s|ed|ing)?\s+(?:\w+\s+){0,3}(?:fully|completely|by\s+default|by\s+definition)|"
     r"(?:fully|completely)\s+trust\w*|trusted\s+by|as\s+(?:it|they)\s+(?:is|are|arrives?)|"
     r"straight\s+into|more\s+(?:data|access)\s+is\s+(?:always\s+)?better|as\s+is)\b",
@@ -125,7 +135,10 @@ def _clauses(sentence: str) -> tuple[str, ...]:
     for piece in (p.strip(" ,.;:!?") for p in pieces):
         if not words(piece):
             continue
-        if result and len(words(piece)) < MIN_CLAUSE_WORDS:
+        # "Without" is a phrase of its own ("move fast without being careless"), except after a
+        # negation, where the two make one requirement ("never ship without a review").
+        requirement = piece[:8].lower() == "without " and result and _negations(result[-1])
+        if result and (requirement or len(words(piece)) < MIN_CLAUSE_WORDS):
             result[-1] = f"{result[-1]} {piece}"
         else:
             result.append(piece)
@@ -139,10 +152,17 @@ def _cut_alternative(piece: str) -> tuple[str, ...]:
     return (piece[: match.end()], piece[match.end() + 1 :]) if match else (piece,)
 
 
+def _negations(clause: str) -> set[str]:
+    """The kinds of negation cue in `clause`, leaving out negations that only qualify a noun
+    ("everything we didn't build", "inputs that look nothing like training")."""
+    clause = _NOT_A_DENIAL.sub(" ", clause)
+    return {_NEGATION_KINDS[m.group().lower()] for m in _NEGATION.finditer(clause)}
+
+
 @lru_cache(maxsize=8192)
 def is_denial(clause: str) -> bool:
     """True when the clause denies, dismisses or restricts what it talks about."""
-    kinds = {_NEGATION_KINDS[m.group().lower()] for m in _NEGATION.finditer(clause)}
+    kinds = _negations(clause)
     others = kinds - {"without"}
     # "Without" after another negation states a requirement ("never ship without a review").
     negated = not others if "without" in kinds else bool(others)
@@ -163,10 +183,10 @@ def stance(clause: str) -> int:
 
 def opposed(answer_clause: str, reference_clause: str) -> bool:
     """True when the answer's clause says the opposite of the reference clause: one denies what
-    the other asserts, or one opens up what the other narrows ("don't let anyone write" and
-    "restrict who can write" agree)."""
-    denies, denied = is_denial(answer_clause), is_denial(reference_clause)
-    own, their = stance(answer_clause), stance(reference_clause)
-    if own and their:
-        return (own if not denies else -own) != (their if not denied else -their)
-    return denies != denied
+    the other asserts. Opening up counts as denying a control ("let anyone write" against
+    "restrict who can write"), so denying an opening asserts it ("no broad admin rights")."""
+    return _denies(answer_clause) != _denies(reference_clause)
+
+
+def _denies(clause: str) -> bool:
+    return is_denial(clause) != (stance(clause) < 0)
