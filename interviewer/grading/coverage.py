@@ -28,7 +28,7 @@ from interviewer.domain import KeyPointVerdict, Question, Verdict
 from interviewer.grading.guards import instruction_mask, is_keyword_list, trusted_text
 from interviewer.grading.lexicon import concepts, expand
 from interviewer.grading.matcher import Matrix, get_embedder
-from interviewer.grading.polarity import clauses, opposed
+from interviewer.grading.polarity import clauses, denies
 from interviewer.grading.score import evidence_found, missing_key_points
 from interviewer.grading.text import normalise, split_sentences
 from interviewer.text.words import STOPWORDS, words
@@ -75,8 +75,8 @@ class _References:
     """For each key point, the indices of its most related sample sentences."""
     clauses: Matrix
     """(c, d): the clauses of every key point and related sample sentence."""
-    clause_texts: tuple[str, ...]
-    """The reference clauses' text, whose polarity answers are compared with (see `polarity`)."""
+    clause_denies: tuple[bool, ...]
+    """For each reference clause, whether it denies what it talks about (see `polarity`)."""
     clause_owner: tuple[tuple[int, ...], ...]
     """For each key point, the indices of its reference clauses."""
 
@@ -144,27 +144,27 @@ def _credits(
 
 
 def _denials(units: list[_Unit], sentences: list[str], refs: _References) -> npt.NDArray[np.bool_]:
-    """(units, key points): True where the unit's clause closest to the point's references has
-    the opposite polarity of the reference clause it is closest to."""
+    """(units, key points): True where the unit's clause pair closest to the point (one answer
+    clause, one reference clause) says the opposite, rather than the same (see `polarity`)."""
     per_sentence = [clauses(text) for text in sentences]
     flat = [c for group in per_sentence for c in group]
-    owner = [i for i, group in enumerate(per_sentence) for _ in group]
-    result = np.zeros((len(units), len(refs.clause_owner)), dtype=bool)
     if not flat:
-        return result
-    embedded = _project(_embed(flat), refs.question)
-    sims = embedded @ refs.clauses.T
-    against = np.array(
-        [[opposed(clause, ref) for ref in refs.clause_texts] for clause in flat], dtype=bool
-    )
-    for u, unit in enumerate(units):
-        rows = [j for j, o in enumerate(owner) if o in unit.sentences]
-        for k, cols in enumerate(refs.clause_owner):
-            block = sims[np.ix_(rows, list(cols))]
-            flips = against[np.ix_(rows, list(cols))]
-            agree = float(block[~flips].max()) if (~flips).any() else -1.0
-            oppose = float(block[flips].max()) if flips.any() else -1.0
-            result[u, k] = oppose > agree
+        return np.zeros((len(units), len(refs.clause_owner)), dtype=bool)
+    sims = _project(_embed(flat), refs.question) @ refs.clauses.T
+    against = np.array([denies(c) for c in flat])[:, None] != np.array(refs.clause_denies)
+    agree_rows = np.where(against, -2.0, sims)
+    oppose_rows = np.where(against, sims, -2.0)
+    # Best agreeing / opposed similarity per sentence and reference clause, then per unit.
+    bounds = np.cumsum([0] + [len(group) for group in per_sentence])[:-1]
+    agree = np.maximum.reduceat(agree_rows, bounds, axis=0)
+    oppose = np.maximum.reduceat(oppose_rows, bounds, axis=0)
+    agree = np.stack([agree[list(unit.sentences)].max(axis=0) for unit in units])
+    oppose = np.stack([oppose[list(unit.sentences)].max(axis=0) for unit in units])
+    # Then per key point, over its (contiguous) reference clauses.
+    starts = [owned[0] for owned in refs.clause_owner]
+    result: npt.NDArray[np.bool_] = np.maximum.reduceat(
+        oppose, starts, axis=1
+    ) > np.maximum.reduceat(agree, starts, axis=1)
     return result
 
 
@@ -256,7 +256,7 @@ def _references(question: Question) -> _References:
         sample,
         tuple(related),
         clause_rows,
-        tuple(texts),
+        tuple(denies(text) for text in texts),
         tuple(owners),
     )
 

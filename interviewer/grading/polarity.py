@@ -181,12 +181,10 @@ def stance(clause: str) -> int:
     return int(narrows) - int(opens)
 
 
-def opposed(answer_clause: str, reference_clause: str) -> bool:
-    """True when the answer's clause says the opposite of the reference clause: one denies what
-    the other asserts. Opening up counts as denying a control ("let anyone write" against
-    "restrict who can write"), so denying an opening asserts it ("no broad admin rights")."""
-    return _denies(answer_clause) != _denies(reference_clause)
-
-
-def _denies(clause: str) -> bool:
+@lru_cache(maxsize=8192)
+def denies(clause: str) -> bool:
+    """The clause's polarity, which an answer's clause and the reference clause it matches must
+    share: True when it denies what it talks about. Opening up counts as denying a control ("let
+    anyone write" against "restrict who can write"), so denying an opening asserts one ("no broad
+    admin rights")."""
     return is_denial(clause) != (stance(clause) < 0)
