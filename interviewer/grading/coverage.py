@@ -1,19 +1,30 @@
-"""The offline grader: which key points does an answer cover, and where does it say so?
+"""The offline grader: which key points does an answer cover, how well, and where does it say so?
 
 For every key point we build references: the key point text and the sample-answer sentence most
-related to it. Each answer unit (a sentence, or two adjacent sentences) is embedded with the
-bundled static model; a unit's match with a key point is its best cosine similarity to any of the
-point's references (sample sentences count slightly less than the key point itself).
+related to it. Each answer unit (a sentence, or two adjacent sentences) is compared with them in
+two ways, and its credit for the point (0-1) is the mean of both, each a linear ramp:
+* embedding similarity: the unit's content words, embedded with the bundled static model, against
+  the point's references (sample sentences count slightly less than the key point itself);
+* term recall (`terms`): how many of the point's distinctive words the unit says, or near words.
 
 Two adjustments make a static word-embedding model usable as a grader:
-* Concept expansion (`lexicon`): texts get canonical terms for the security concepts they mention
-  appended before embedding, so "we compare digests" meets "hash the datasets".
+* Concept expansion (`lexicon`): texts get canonical terms for the concepts they mention appended
+  before embedding, so "we compare digests" meets "hash the datasets".
 * Half of the question's own direction is projected out of every vector: merely restating the
   topic ("logging matters for production AI") should not look like covering a specific point.
 
-Thresholds were calibrated on the development set in tests/data/devset (tests/unit/
-test_grading_devset.py measures it). Instruction-like sentences (addressed to the grader) are
-dropped before matching, and a bare list of terms earns at most partial. Deterministic.
+Then the credit is checked for what similarity cannot see:
+* polarity (`polarity`): a unit whose clause closest to the point denies it ("I would not log tool
+  calls", "skip the review", "let anyone write") keeps only DENIED_CREDIT;
+* coherence: a bare list of terms (`guards.is_keyword_list`) keeps only LIST_CREDIT;
+* evidence: a unit with no sentence the evidence check accepts (a heading, one word, text
+  addressed to the grader) earns nothing, so the quote is always the candidate's own checkable
+  sentence.
+
+The verdict's graded `credit` is what the score counts (`score.compute_score`); covered and
+partial still name it for feedback and probes. Thresholds were tuned on the tuning split of the
+development set in tests/data/devset only (bench/bench_grading.py measures both splits). Text
+addressed to the grader is dropped before matching. Deterministic.
 """
 
 from __future__ import annotations
@@ -30,6 +41,7 @@ from interviewer.grading.lexicon import concepts, expand
 from interviewer.grading.matcher import Matrix, get_embedder
 from interviewer.grading.polarity import clauses, denies
 from interviewer.grading.score import evidence_found, missing_key_points
+from interviewer.grading.terms import TermReferences, term_recall, term_references
 from interviewer.grading.text import normalise, split_sentences
 from interviewer.text.words import STOPWORDS, words
 
@@ -40,15 +52,20 @@ CREDIT_FULL = 0.60
 COVERED_CREDIT = 0.75
 """Credit from which a verdict reads "covered" (below: "partial"; no credit: "missed")."""
 LIST_CREDIT = 0.25
+"""A bare list of terms is not an explanation: it keeps this share of its credit."""
 DENIED_CREDIT = 0.1
 """A unit that denies a point (see `polarity`) keeps this share: it is on topic, unlike an
 off-topic answer, but it says the opposite of the point."""
-"""A bare list of terms is not an explanation: it keeps this share of its credit."""
 RELATED_SAMPLE_SENTENCES = 1
 """Sample-answer sentences used as extra references for each key point."""
 SAMPLE_REFERENCE_WEIGHT = 0.95
 """Sample sentences are looser references than the key point itself."""
-CLAUSE_REFERENCE_WEIGHT = 0.0
+TERM_WEIGHT = 0.5
+"""Share of a unit's credit that comes from term recall (see `terms`); the rest comes from the
+sentence embedding."""
+TERM_FLOOR = 0.05
+TERM_FULL = 0.4
+"""Term recall from which credit starts, and at which it is full."""
 QUESTION_PROJECTION = 0.5
 """Share of the question-text direction removed from every vector before comparing."""
 
@@ -79,32 +96,25 @@ class _References:
     """For each reference clause, whether it denies what it talks about (see `polarity`)."""
     clause_owner: tuple[tuple[int, ...], ...]
     """For each key point, the indices of its reference clauses."""
-
-
-@dataclass(frozen=True)
-class _Match:
-    """How one answer unit relates to one key point."""
-
-    similarity: float
-    denies: bool
-    credit: float
+    terms: TermReferences
+    """Each key point's content words (see `terms`)."""
 
 
 def assess(question: Question, answer_text: str) -> tuple[KeyPointVerdict, ...]:
     """One verdict per key point (question order), with the candidate's sentence as evidence."""
-    credits, units, quotable, sentence_scores = _credits(question, answer_text)
+    credits, units, quotable, similarity = _credits(question, answer_text)
     verdicts: list[KeyPointVerdict] = []
     for k, point in enumerate(question.key_points):
         verdict, evidence, credit = Verdict.MISSED, None, None
         if units and float(credits[:, k].max()) > 0:
             best = int(np.argmax(credits[:, k]))
-            credit = float(credits[best, k])
-            credit = round(min(1.0, credit), 3)
+            credit = round(float(credits[best, k]), 3)
             verdict = Verdict.COVERED if credit >= COVERED_CREDIT else Verdict.PARTIAL
-            # Quote the unit's sentence that carries the match best: short, exact, checkable.
+            # Quote the unit's sentence that carries the match best: short, exact, checkable,
+            # never a heading (sentence units come first, so index i is sentence i's own row).
             sentence = max(
                 (i for i in units[best].sentences if quotable[i]),
-                key=lambda i: (float(sentence_scores[i, k]), -i),
+                key=lambda i: (float(credits[i, k]), float(similarity[i, k]), -i),
             )
             evidence = units[sentence].text
         verdicts.append(
@@ -122,7 +132,7 @@ def _credits(
     question: Question, answer_text: str
 ) -> tuple[Matrix, list[_Unit], list[bool], Matrix]:
     """(units, key points) graded credit, the units, which sentences may be quoted, and the
-    per-unit credit before the list cap (for choosing a quote)."""
+    (units, key points) embedding similarity."""
     scores, units = match_scores(question, answer_text)
     if not units:
         return scores, units, [], scores
@@ -133,6 +143,9 @@ def _credits(
     denies = _denials(units, sentences, refs)
     span = CREDIT_FULL - CREDIT_FLOOR
     credit = np.clip((scores - CREDIT_FLOOR) / span, 0.0, 1.0)
+    recall = term_recall(get_embedder(), refs.terms, [unit.expanded for unit in units])
+    by_terms = np.clip((recall - TERM_FLOOR) / (TERM_FULL - TERM_FLOOR), 0.0, 1.0)
+    credit = (1.0 - TERM_WEIGHT) * credit + TERM_WEIGHT * by_terms
     credit[denies] *= DENIED_CREDIT
     for u, unit in enumerate(units):
         if unit.bare_list:
@@ -193,11 +206,6 @@ def match_scores(question: Question, answer_text: str) -> tuple[Matrix, list[_Un
         if related:
             best_sample = via_sample[:, list(related)].max(axis=1)
             scores[:, k] = np.maximum(scores[:, k], SAMPLE_REFERENCE_WEIGHT * best_sample)
-    if CLAUSE_REFERENCE_WEIGHT:
-        via_clause = embedded @ refs.clauses.T
-        for k, owned in enumerate(refs.clause_owner):
-            best_clause = via_clause[:, list(owned)].max(axis=1)
-            scores[:, k] = np.maximum(scores[:, k], CLAUSE_REFERENCE_WEIGHT * best_clause)
     return scores, units
 
 
@@ -258,6 +266,7 @@ def _references(question: Question) -> _References:
         clause_rows,
         tuple(denies(text) for text in texts),
         tuple(owners),
+        term_references(get_embedder(), [expand(point.text) for point in question.key_points]),
     )
 
 
@@ -265,12 +274,9 @@ def _embed(texts: list[str]) -> Matrix:
     return get_embedder().embed([_content(expand(text)) for text in texts])
 
 
-CONTENT_ONLY = True
-
-
 def _content(text: str) -> str:
-    if not CONTENT_ONLY:
-        return text
+    """Only the content words are embedded: a mean over "I would", "the" and "of" pulls every
+    sentence towards every other one."""
     return " ".join(w for w in words(text) if w not in STOPWORDS)
 
 

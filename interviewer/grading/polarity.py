@@ -14,9 +14,13 @@ Polarity comes from general English cue words only, never from a field's vocabul
 Negation and dismissal flip a clause; restriction flips it too, so "not only", "not just" and
 "never rely on X alone" cancel out and stay assertions. "Without" after another negation states a
 requirement ("never ship without a review"); repeated negations ("never any alerts, no
-playbooks") stay one denial. Cues count within a clause: sentences are cut at clause boundaries (";",
-", but", ", so", "because", "rather than", ", and I ..."), so "log every call, but never keep
-raw text" holds one assertion and one denial.
+playbooks") stay one denial. Cues count within a clause: sentences are cut at clause boundaries
+(";", ", but", ", so", "because", "rather than", "without", ", and I ..."), so "log every call,
+but never keep raw text" holds one assertion and one denial.
+
+Stance is the second axis: a clause that opens up what the reference narrows ("let anyone push
+data" against "restrict who can write") is a denial too, and denying an opening ("no broad admin
+rights") asserts the control.
 """
 
 from __future__ import annotations
