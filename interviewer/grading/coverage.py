@@ -17,6 +17,8 @@ Then the credit is checked for what similarity cannot see:
 * polarity (`polarity`): a unit whose clause closest to the point denies it ("I would not log tool
   calls", "skip the review", "let anyone write") keeps only DENIED_CREDIT;
 * coherence: a bare list of terms (`guards.is_keyword_list`) keeps only LIST_CREDIT;
+* relevance: an answer that says little of the question's own words (a good answer to another
+  question) keeps at least RELEVANCE_MIN of its credit;
 * evidence: a unit with no sentence the evidence check accepts (a heading, one word, text
   addressed to the grader) earns nothing, so the quote is always the candidate's own checkable
   sentence.
@@ -66,6 +68,9 @@ sentence embedding."""
 TERM_FLOOR = 0.05
 TERM_FULL = 0.4
 """Term recall from which credit starts, and at which it is full."""
+RELEVANCE_FULL = 0.15
+RELEVANCE_MIN = 0.5
+"""Question-term recall below RELEVANCE_FULL scales all credit down, to at most RELEVANCE_MIN."""
 QUESTION_PROJECTION = 0.5
 """Share of the question-text direction removed from every vector before comparing."""
 
@@ -98,6 +103,8 @@ class _References:
     """For each key point, the indices of its reference clauses."""
     terms: TermReferences
     """Each key point's content words (see `terms`)."""
+    question_terms: TermReferences
+    """The question's own content words."""
 
 
 def assess(question: Question, answer_text: str) -> tuple[KeyPointVerdict, ...]:
@@ -147,6 +154,7 @@ def _credits(
     by_terms = np.clip((recall - TERM_FLOOR) / (TERM_FULL - TERM_FLOOR), 0.0, 1.0)
     credit = (1.0 - TERM_WEIGHT) * credit + TERM_WEIGHT * by_terms
     credit[denies] *= DENIED_CREDIT
+    credit *= _relevance(units, refs)
     for u, unit in enumerate(units):
         if unit.bare_list:
             credit[u] *= LIST_CREDIT
@@ -154,6 +162,16 @@ def _credits(
             credit[u] = 0.0  # nothing the evidence check would accept
     result: Matrix = credit.astype(np.float32)
     return result, units, quotable, scores
+
+
+def _relevance(units: list[_Unit], refs: _References) -> float:
+    """RELEVANCE_MIN-1: how much of the question's own words (or near words) the answer says.
+
+    A good answer to another question of the same field shares the field's vocabulary with the
+    key points, but rarely talks about what this question asks."""
+    said = " ".join(unit.expanded for unit in units if len(unit.sentences) == 1)
+    about = float(term_recall(get_embedder(), refs.question_terms, [said])[0, 0])
+    return min(1.0, max(RELEVANCE_MIN, about / RELEVANCE_FULL))
 
 
 def _denials(units: list[_Unit], sentences: list[str], refs: _References) -> npt.NDArray[np.bool_]:
@@ -267,6 +285,7 @@ def _references(question: Question) -> _References:
         tuple(denies(text) for text in texts),
         tuple(owners),
         term_references(get_embedder(), [expand(point.text) for point in question.key_points]),
+        term_references(get_embedder(), [expand(question.text)]),
     )
 
 
