@@ -17,8 +17,6 @@ Then the credit is checked for what similarity cannot see:
 * polarity (`polarity`): a unit whose clause closest to the point denies it ("I would not log tool
   calls", "skip the review", "let anyone write") keeps only DENIED_CREDIT;
 * coherence: a bare list of terms (`guards.is_keyword_list`) keeps only LIST_CREDIT;
-* relevance: an answer that says little of the question's own words (a good answer to another
-  question) keeps at least RELEVANCE_MIN of its credit;
 * evidence: a unit with no sentence the evidence check accepts (a heading, one word, text
   addressed to the grader) earns nothing, so the quote is always the candidate's own checkable
   sentence.
@@ -51,6 +49,8 @@ CREDIT_FLOOR = 0.30
 """Similarity at which a unit starts to earn credit for a key point."""
 CREDIT_FULL = 0.60
 """Similarity at which it earns full credit; credit grows linearly in between."""
+MIN_CREDIT = 0.05
+"""Less credit than this is noise, not a mention: the point is missed."""
 COVERED_CREDIT = 0.75
 """Credit from which a verdict reads "covered" (below: "partial"; no credit: "missed")."""
 LIST_CREDIT = 0.25
@@ -68,9 +68,6 @@ sentence embedding."""
 TERM_FLOOR = 0.05
 TERM_FULL = 0.4
 """Term recall from which credit starts, and at which it is full."""
-RELEVANCE_FULL = 0.15
-RELEVANCE_MIN = 0.5
-"""Question-term recall below RELEVANCE_FULL scales all credit down, to at most RELEVANCE_MIN."""
 QUESTION_PROJECTION = 0.5
 """Share of the question-text direction removed from every vector before comparing."""
 
@@ -103,8 +100,6 @@ class _References:
     """For each key point, the indices of its reference clauses."""
     terms: TermReferences
     """Each key point's content words (see `terms`)."""
-    question_terms: TermReferences
-    """The question's own content words."""
 
 
 def assess(question: Question, answer_text: str) -> tuple[KeyPointVerdict, ...]:
@@ -113,7 +108,7 @@ def assess(question: Question, answer_text: str) -> tuple[KeyPointVerdict, ...]:
     verdicts: list[KeyPointVerdict] = []
     for k, point in enumerate(question.key_points):
         verdict, evidence, credit = Verdict.MISSED, None, None
-        if units and float(credits[:, k].max()) > 0:
+        if units and float(credits[:, k].max()) >= MIN_CREDIT:
             best = int(np.argmax(credits[:, k]))
             credit = round(float(credits[best, k]), 3)
             verdict = Verdict.COVERED if credit >= COVERED_CREDIT else Verdict.PARTIAL
@@ -154,7 +149,6 @@ def _credits(
     by_terms = np.clip((recall - TERM_FLOOR) / (TERM_FULL - TERM_FLOOR), 0.0, 1.0)
     credit = (1.0 - TERM_WEIGHT) * credit + TERM_WEIGHT * by_terms
     credit[denies] *= DENIED_CREDIT
-    credit *= _relevance(units, refs)
     for u, unit in enumerate(units):
         if unit.bare_list:
             credit[u] *= LIST_CREDIT
@@ -162,16 +156,6 @@ def _credits(
             credit[u] = 0.0  # nothing the evidence check would accept
     result: Matrix = credit.astype(np.float32)
     return result, units, quotable, scores
-
-
-def _relevance(units: list[_Unit], refs: _References) -> float:
-    """RELEVANCE_MIN-1: how much of the question's own words (or near words) the answer says.
-
-    A good answer to another question of the same field shares the field's vocabulary with the
-    key points, but rarely talks about what this question asks."""
-    said = " ".join(unit.expanded for unit in units if len(unit.sentences) == 1)
-    about = float(term_recall(get_embedder(), refs.question_terms, [said])[0, 0])
-    return min(1.0, max(RELEVANCE_MIN, about / RELEVANCE_FULL))
 
 
 def _denials(units: list[_Unit], sentences: list[str], refs: _References) -> npt.NDArray[np.bool_]:
@@ -285,7 +269,6 @@ def _references(question: Question) -> _References:
         tuple(denies(text) for text in texts),
         tuple(owners),
         term_references(get_embedder(), [expand(point.text) for point in question.key_points]),
-        term_references(get_embedder(), [expand(question.text)]),
     )
 
 
