@@ -16,7 +16,8 @@ Two adjustments make a static word-embedding model usable as a grader:
 Then the credit is checked for what similarity cannot see:
 * polarity (`polarity`): a unit whose clause closest to the point denies it ("I would not log tool
   calls", "skip the review", "let anyone write") keeps only DENIED_CREDIT;
-* coherence: a bare list of terms (`guards.is_keyword_list`) keeps only LIST_CREDIT;
+* coherence: a bare list of terms (`guards.is_keyword_list`), or a sentence of bare items that
+  names the terms of many key points at once, keeps only LIST_CREDIT;
 * evidence: a unit with no sentence the evidence check accepts (a heading, one word, text
   addressed to the grader) earns nothing, so the quote is always the candidate's own checkable
   sentence.
@@ -36,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from interviewer.domain import KeyPointVerdict, Question, Verdict
-from interviewer.grading.guards import instruction_mask, is_keyword_list, trusted_text
+from interviewer.grading.guards import instruction_mask, is_keyword_list, list_share, trusted_text
 from interviewer.grading.lexicon import concepts, expand
 from interviewer.grading.matcher import Matrix, get_embedder
 from interviewer.grading.polarity import clauses, denies
@@ -68,6 +69,11 @@ sentence embedding."""
 TERM_FLOOR = 0.05
 TERM_FULL = 0.4
 """Term recall from which credit starts, and at which it is full."""
+SPAN_POINTS = 4
+SPAN_CREDIT = 0.3
+SPAN_SHARE = 0.6
+"""A sentence earning SPAN_CREDIT for SPAN_POINTS key points or more, with at least SPAN_SHARE
+of its words in bare items (`guards.list_share`), is a keyword list too."""
 QUESTION_PROJECTION = 0.5
 """Share of the question-text direction removed from every vector before comparing."""
 
@@ -148,6 +154,14 @@ def _credits(
     recall = term_recall(get_embedder(), refs.terms, [unit.expanded for unit in units])
     by_terms = np.clip((recall - TERM_FLOOR) / (TERM_FULL - TERM_FLOOR), 0.0, 1.0)
     credit = (1.0 - TERM_WEIGHT) * credit + TERM_WEIGHT * by_terms
+    for i, text in enumerate(sentences):
+        # Bare items naming the terms of many key points explain none of them ("you need
+        # provenance, hashing, RBAC, SBOMs, red teams and drift detection").
+        spread = int((credit[i] >= SPAN_CREDIT).sum())
+        if spread >= SPAN_POINTS and list_share(text) >= SPAN_SHARE:
+            for u, unit in enumerate(units):
+                if i in unit.sentences and not unit.bare_list:
+                    credit[u] *= LIST_CREDIT
     credit[denies] *= DENIED_CREDIT
     for u, unit in enumerate(units):
         if unit.bare_list:

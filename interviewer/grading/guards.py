@@ -236,6 +236,16 @@ BARE_ITEM_WORDS = 3
 """An item of a list this short, with no function word, is a term, not a statement."""
 
 
+def list_share(sentence: str) -> float:
+    """Share of the sentence's words that stand in short items without a function word, items
+    separated by punctuation or by "and"/"or": "provenance and hashing and access control"."""
+    tokens = words(sentence)
+    return _bare_item_share(_CONJUNCTION.sub(",", sentence), len(tokens)) if tokens else 0.0
+
+
+_CONJUNCTION = re.compile(r"\s+(?:and|or|plus|&)\s+", re.IGNORECASE)
+
+
 def _bare_item_share(sentence: str, total: int) -> float:
     bare = 0
     for item in _LIST_SEPARATOR.split(sentence):

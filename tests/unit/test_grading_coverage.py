@@ -339,14 +339,38 @@ def test_evidence_is_never_a_heading_or_a_one_word_sentence(answer: str) -> None
     assert compute_score(RECURSION, checked) >= 7.0
 
 
-def test_a_list_of_terms_in_items_earns_little(bank: Bank) -> None:
-    question = bank.question("prompt-injection-defense")
-    salad = (
-        "Untrusted content, instruction/data separation, delimiters, sandboxing, least privilege "
-        "tools, authorization checks, parameter validation, minimize context, no secrets, human "
-        "in the loop, output filtering, logging, anomaly detection, layered controls."
-    )
-    assert score(question, salad) <= 2.5
+@pytest.mark.parametrize(
+    ("question_id", "salad"),
+    [
+        (
+            "prompt-injection-defense",
+            "Untrusted content, instruction/data separation, delimiters, sandboxing, least "
+            "privilege tools, authorization checks, parameter validation, minimize context, no "
+            "secrets, human in the loop, output filtering, logging, anomaly detection, layered "
+            "controls.",
+        ),
+        (
+            "secure-ml-pipeline",
+            "You need provenance, hashing, signing, schema checks, RBAC, isolation, lineage, "
+            "SBOMs, CVE scans, red teams, approvals, drift detection, extraction detection and "
+            "injection detection.",
+        ),
+        (
+            "secure-ml-pipeline",
+            "Data provenance and hashing and schema validation and access control and isolation "
+            "and dependency scanning and red teaming and approval gates and drift monitoring.",
+        ),
+    ],
+)
+def test_a_list_of_terms_in_items_earns_little(bank: Bank, question_id: str, salad: str) -> None:
+    assert score(bank.question(question_id), salad) <= 2.5
+
+
+def test_a_list_within_one_point_is_still_an_explanation(bank: Bank) -> None:
+    question = bank.question("secure-ml-pipeline")
+    answer = "In production, watch drift, anomalous inputs, abuse, prompt injection and extraction."
+    verdicts = {v.key_point_id: v for v in assess(question, answer)}
+    assert verdicts["production-monitoring"].verdict is Verdict.COVERED
 
 
 def test_a_good_answer_to_another_question_ranks_below_a_vague_answer_to_this_one(
