@@ -39,7 +39,10 @@ _CLAUSE_BOUNDARY = re.compile(
     r"|,\s+(?=(?:so|while|which|then|not|and\s+then|yet)\b)"
     r"|\s+so\s+(?!much\b|many\b|far\b|long\b|on\b|forth\b)(?=\w)"
     r"|,?\s+(?:and|or)\s+(?=(?:i|we|you|they|it|there|he|she|nobody|no\s+one)\b(?!-))"
-    r"|,?\s+(?=without\b)",
+    r"|,?\s+(?=without\b)"
+    # "We page on-call, this isn't a ticket": a comma splice starts a new clause.
+    r"|,\s+(?=(?:i|we|you|they|it|this|that|there|he|she)(?:'[a-z]+)?\s)(?!(?:it|that)\s+is\s+)"
+    r"|,?\s+(?:and|but)\s+(?=not\b)",
     re.IGNORECASE,
 )
 _ALTERNATIVE = re.compile(r"(?:rather\s+than|instead\s+of)\b[^,]*(?=,)", re.IGNORECASE)
@@ -71,7 +74,8 @@ _NEGATION = re.compile(
 _NOT_A_DENIAL = re.compile(
     r"\b(?:everything|anything|something|whatever|what|stuff|things?|(?![a-z]*ss\b)[a-z]{3,}s)\s+"
     r"(?:we|you|they|i|people|users|nobody)\s+(?:do|did|does|can|could|have|has|will|would)"
-    r"(?:n't|\s+not)\b|\bnothing\s+like\b|\bno\s+(?:matter|doubt)\b|\bnot\s+to\s+mention\b",
+    r"(?:n't|\s+not)\b|\bnothing\s+like\b|\bno\s+(?:matter|doubt)\b|\bnot\s+to\s+mention\b"
+    r"|\b(?:that|which|who)\s+(?:\w+\s+)?(?:are|is|do|does|was|were)(?:n't|\s+not)\s*$",
     re.IGNORECASE,
 )
 _DISMISSAL = re.compile(
@@ -80,14 +84,16 @@ _DISMISSAL = re.compile(
     r"(?:adds?|creates?|too\s+much)\s+friction|friction\s+for|for\s+no\s+gain|"
     r"gets?\s+in\s+the\s+way|slows?\s+(?:\w+\s+){0,2}down|"
     r"too\s+(?:expensive|costly|slow|much\s+(?:work|effort|overhead))|"
+    r"no\s+need|needn't|(?:do|does|did)(?:n't|\s+not)\s+need|not\s+(?:needed|necessary|required|worth)|"
     r"rather\s+than|instead\s+of)\b",
     re.IGNORECASE,
 )
 # Restriction marks a limit the speaker puts on what is needed. "Only" before a noun ("only
 # authorised people can write") is an ordinary control, so it counts only before a preposition,
-# an article, a time word or a verb of need, or at the end of a clause ("for audits only").
+# an article, a time word or a verb of need, or at the end of a clause ("for audits only"); a
+# condition ("release only after the tests pass") is a requirement, not a restriction.
 _RESTRICTION = re.compile(
-    r"(?<![-\w])only\s+(?:on|at|in|during|for|when|once|after|before|if|to|with|through|via|by|about|"
+    r"(?<![-\w])only\s+(?:on|at|in|during|for|once|to|with|through|via|by|about|"
     r"against|as|a|an|possible|relevant|useful|worth|happens?|gets?|"
     r"need(?:s|ed)?|matters?|requires?|worr(?:y|ies))\b|(?<![-\w])only\s*$"
     r"|\b(?:rel(?:y|ies|ying)|depend(?:s|ing)?|count(?:s|ing)?)\s+(?:\w+\s+)?only\b"

@@ -16,6 +16,11 @@ def test_clauses_cut_at_clause_boundaries_not_inside_lists() -> None:
     assert clauses("I wouldn't log the identity, model version or tool calls.") == (
         "I wouldn't log the identity, model version or tool calls",
     )
+    # A comma splice starts a new clause: the negation stays in its own.
+    assert clauses("I'd open an incident and page on-call, this isn't a ticket for later.") == (
+        "I'd open an incident and page on-call",
+        "this isn't a ticket for later",
+    )
     # A rejected alternative ends at its comma; what follows is asserted again.
     assert clauses("Return a class instead of a score, and watermark the outputs.") == (
         "Return a class",
@@ -38,6 +43,8 @@ def test_clauses_cut_at_clause_boundaries_not_inside_lists() -> None:
         "Monitoring is only needed at launch",
         "instead of bolting security on after launch",
         "without being careless",
+        "There's no need to label the retrieved content",
+        "Redaction isn't needed",
     ],
 )
 def test_denials(clause: str) -> None:
@@ -55,6 +62,8 @@ def test_denials(clause: str) -> None:
         "Inputs that look nothing like the training data get flagged",
         "The storage is append-only with a short list of writers",
         "Only authorised people can change the datasets",
+        "Release only after the robustness tests pass review",
+        "Alert on tools used that normally aren't",
     ],
 )
 def test_assertions(clause: str) -> None:
