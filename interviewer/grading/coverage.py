@@ -16,6 +16,7 @@ Two adjustments make a static word-embedding model usable as a grader:
 Then the credit is checked for what similarity cannot see:
 * polarity (`polarity`): a unit whose clause closest to the point denies it ("I would not log tool
   calls", "skip the review", "let anyone write") keeps only DENIED_CREDIT;
+* overclaiming: an absolute claim about what a measure achieves keeps only OVERCLAIM_CREDIT;
 * coherence: a bare list of terms (`guards.is_keyword_list`), or a sentence of bare items that
   names the terms of many key points at once, keeps only LIST_CREDIT;
 * evidence: a unit with no sentence the evidence check accepts (a heading, one word, text
@@ -40,7 +41,7 @@ from interviewer.domain import KeyPointVerdict, Question, Verdict
 from interviewer.grading.guards import instruction_mask, is_keyword_list, list_share, trusted_text
 from interviewer.grading.lexicon import concepts, expand
 from interviewer.grading.matcher import Matrix, get_embedder
-from interviewer.grading.polarity import clauses, denies
+from interviewer.grading.polarity import clauses, denies, overclaims
 from interviewer.grading.score import evidence_found, missing_key_points
 from interviewer.grading.terms import TermReferences, term_recall, term_references
 from interviewer.grading.text import normalise, split_sentences
@@ -74,6 +75,9 @@ SPAN_CREDIT = 0.3
 SPAN_SHARE = 0.6
 """A sentence earning SPAN_CREDIT for SPAN_POINTS key points or more, with at least SPAN_SHARE
 of its words in bare items (`guards.list_share`), is a keyword list too."""
+OVERCLAIM_CREDIT = 0.25
+"""A unit claiming a measure "guarantees", "eliminates" or makes anything "immune" (see
+`polarity.overclaims`) keeps this share: the vocabulary is right, the understanding is not."""
 QUESTION_PROJECTION = 0.5
 """Share of the question-text direction removed from every vector before comparing."""
 
@@ -163,6 +167,9 @@ def _credits(
                 if i in unit.sentences and not unit.bare_list:
                     credit[u] *= LIST_CREDIT
     credit[denies] *= DENIED_CREDIT
+    for u, unit in enumerate(units):
+        if any(overclaims(sentences[i]) for i in unit.sentences):
+            credit[u] *= OVERCLAIM_CREDIT
     for u, unit in enumerate(units):
         if unit.bare_list:
             credit[u] *= LIST_CREDIT

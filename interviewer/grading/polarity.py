@@ -198,3 +198,22 @@ def denies(clause: str) -> bool:
     anyone write" against "restrict who can write"), so denying an opening asserts one ("no broad
     admin rights")."""
     return is_denial(clause) != (stance(clause) < 0)
+
+
+# Claims no careful engineer makes: a control that "guarantees", "eliminates" or makes a system
+# "immune" is a confident misunderstanding, whatever vocabulary surrounds it.
+_OVERCLAIM = re.compile(
+    r"\b(?:universal(?:ly)?|guarantee[sd]?|completely|entirely|immune|eliminat(?:e|es|ed|ing)|"
+    r"bulletproof|foolproof|basically\s+all|complete\s+fix|never\s+fails?)\b|\b100\s?%",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=8192)
+def overclaims(sentence: str) -> bool:
+    """True when a clause of the sentence asserts an absolute claim about what a measure
+    achieves; denying one is careful ("no single control completely stops it")."""
+    return any(
+        _OVERCLAIM.search(clause) is not None and not is_denial(clause)
+        for clause in clauses(sentence)
+    )

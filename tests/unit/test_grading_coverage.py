@@ -389,3 +389,16 @@ def test_a_good_answer_to_another_question_ranks_below_a_vague_answer_to_this_on
     pipeline = bank.question("secure-ml-pipeline")
     assert score(bank.question("production-abuse-response"), incident) >= 5.0
     assert score(pipeline, incident) < score(pipeline, vague) <= 2.5
+
+
+def test_an_absolute_claim_earns_less_than_the_careful_one(bank: Bank) -> None:
+    question = bank.question("adversarial-ml-threats")
+    careful = (
+        "Against evasion I'd test the model with realistic adversarial examples before release "
+        "and train on some of them."
+    )
+    absolute = (
+        "Against evasion, adversarial training with realistic adversarial examples before "
+        "release makes the model completely immune."
+    )
+    assert score(question, absolute) < 0.5 * score(question, careful)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.grading.polarity import clauses, denies, is_denial
+from interviewer.grading.polarity import clauses, denies, is_denial, overclaims
 
 
 def test_clauses_cut_at_clause_boundaries_not_inside_lists() -> None:
@@ -75,3 +75,17 @@ def test_opening_up_denies_a_control_and_denying_an_opening_asserts_it() -> None
     assert denies("Give the agent full access to every tool")
     assert not denies("Restrict who can write to the bucket")
     assert not denies("Separate accounts and no broad admin rights")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "absolute"),
+    [
+        ("Adversarial training is the universal fix for all three.", True),
+        ("An output filter is a complete fix for any leak.", True),
+        ("Signing the datasets guarantees their integrity.", True),
+        ("No single control completely stops every adversarial threat.", False),
+        ("We sign the datasets so tampering can be detected.", False),
+    ],
+)
+def test_absolute_claims_are_overclaims_unless_denied(sentence: str, absolute: bool) -> None:
+    assert overclaims(sentence) is absolute
