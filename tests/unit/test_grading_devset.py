@@ -7,7 +7,10 @@ its question's sample answer.
 The second half grades the whole set through the engine's grading path (as
 bench/bench_grading.py does) and holds the offline grader to REGRESSION FLOORS: what it
 measurably reaches today minus a small margin, not the issue's targets (the bench prints those).
-Raise them when the grader improves. Measured on the grader of 2026-12-01 (wordllama coverage):
+Raise them when the grader improves.
+
+Measured on the grader of 2026-12-01 before issue 10's grader work (wordllama coverage, three
+verdict levels):
 
 * tuning:   pairwise 0.743, Spearman 0.659, MAE 1.85; mean score by kind: strong-bank 9.28,
   strong-own 4.77, concise-expert 6.27, partial 4.58, weak 1.27, keyword-salad 3.83,
@@ -17,6 +20,19 @@ Raise them when the grader improves. Measured on the grader of 2026-12-01 (wordl
   concise-expert 6.86, partial 3.07, weak 0.15, keyword-salad 5.10, confidently-wrong 4.49,
   negated 3.06, reversed 2.67, other-question 1.69, off-topic 0.00, empty-or-short 0.00; no
   injected answer above its base.
+
+measured (graded credit, polarity, term recall, coherence and overclaim checks, quotable
+evidence; the floors below are these minus a small margin):
+
+* tuning:   pairwise 0.857, Spearman 0.837, MAE 1.17; strong-bank 9.27, strong-own 5.33,
+  concise-expert 6.89, partial 4.13, weak 1.71, keyword-salad 1.82, confidently-wrong 2.86,
+  negated 0.62, reversed 1.72, other-question 2.29, off-topic 0.13, empty-or-short 0.00; no
+  injected answer above its base.
+* held-out: pairwise 0.772, Spearman 0.723, MAE 1.57; strong-bank 8.81, strong-own 3.92,
+  concise-expert 7.22, partial 3.08, weak 0.40, keyword-salad 3.42, confidently-wrong 3.58,
+  negated 0.49, reversed 1.91, other-question 2.41, off-topic 0.09, empty-or-short 0.00; no
+  injected answer above its base. Another question's answer got worse on the held-out split
+  (1.69 before), so its ceiling there went up: a measured regression, not a goal.
 """
 
 from __future__ import annotations
@@ -71,32 +87,32 @@ LABEL_BANDS = {
 
 # (split, figure) -> floor; figures marked "max" are ceilings. Measured values in the docstring.
 FLOORS: dict[str, dict[str, float]] = {
-    "tuning": {"pairwise": 0.72, "spearman": 0.63, "mae max": 1.95},
-    "heldout": {"pairwise": 0.65, "spearman": 0.55, "mae max": 2.15},
+    "tuning": {"pairwise": 0.84, "spearman": 0.82, "mae max": 1.25},
+    "heldout": {"pairwise": 0.75, "spearman": 0.70, "mae max": 1.65},
 }
 KIND_MEANS: dict[str, dict[str, tuple[float, float]]] = {
     # kind -> (lowest, highest) mean score allowed
     "tuning": {
         "strong-bank": (8.8, 10.0),
-        "strong-own": (4.3, 10.0),
-        "concise-expert": (5.8, 10.0),
-        "keyword-salad": (0.0, 4.3),
-        "confidently-wrong": (0.0, 5.1),
-        "negated": (0.0, 5.8),
-        "reversed": (0.0, 3.5),
-        "other-question": (0.0, 2.3),
+        "strong-own": (4.9, 10.0),
+        "concise-expert": (6.4, 10.0),
+        "keyword-salad": (0.0, 2.3),
+        "confidently-wrong": (0.0, 3.3),
+        "negated": (0.0, 1.1),
+        "reversed": (0.0, 2.2),
+        "other-question": (0.0, 2.7),
         "off-topic": (0.0, 0.5),
         "empty-or-short": (0.0, 0.0),
     },
     "heldout": {
-        "strong-bank": (8.6, 10.0),
-        "strong-own": (2.9, 10.0),
-        "concise-expert": (6.4, 10.0),
-        "keyword-salad": (0.0, 5.6),
-        "confidently-wrong": (0.0, 5.0),
-        "negated": (0.0, 3.5),
-        "reversed": (0.0, 3.2),
-        "other-question": (0.0, 2.2),
+        "strong-bank": (8.4, 10.0),
+        "strong-own": (3.5, 10.0),
+        "concise-expert": (6.8, 10.0),
+        "keyword-salad": (0.0, 3.9),
+        "confidently-wrong": (0.0, 4.0),
+        "negated": (0.0, 1.0),
+        "reversed": (0.0, 2.4),
+        "other-question": (0.0, 2.9),
         "off-topic": (0.0, 0.5),
         "empty-or-short": (0.0, 0.0),
     },
