@@ -40,7 +40,7 @@ import numpy.typing as npt
 from interviewer.domain import KeyPointVerdict, Question, Verdict
 from interviewer.grading.guards import instruction_mask, is_keyword_list, list_share, trusted_text
 from interviewer.grading.lexicon import concepts, expand
-from interviewer.grading.matcher import Matrix, get_embedder
+from interviewer.grading.matcher import Matrix, get_embedder, similarities
 from interviewer.grading.polarity import clauses, denies, overclaims
 from interviewer.grading.score import evidence_found, missing_key_points
 from interviewer.grading.terms import TermReferences, term_recall, term_references
@@ -186,7 +186,7 @@ def _denials(units: list[_Unit], sentences: list[str], refs: _References) -> npt
     flat = [c for group in per_sentence for c in group]
     if not flat:
         return np.zeros((len(units), len(refs.clause_owner)), dtype=bool)
-    sims = _project(_embed(flat), refs.question) @ refs.clauses.T
+    sims = similarities(_project(_embed(flat), refs.question), refs.clauses)
     against = np.array([denies(c) for c in flat])[:, None] != np.array(refs.clause_denies)
     agree_rows = np.where(against, -2.0, sims)
     oppose_rows = np.where(against, sims, -2.0)
@@ -222,8 +222,8 @@ def match_scores(question: Question, answer_text: str) -> tuple[Matrix, list[_Un
     embedded = _project(
         get_embedder().embed([_content(unit.expanded) for unit in units]), refs.question
     )
-    direct = embedded @ refs.key_points.T
-    via_sample = embedded @ refs.sample.T
+    direct = similarities(embedded, refs.key_points)
+    via_sample = similarities(embedded, refs.sample)
     scores = np.array(direct, copy=True)
     for k, related in enumerate(refs.related):
         if related:

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from interviewer.grading.matcher import Embedder, Matrix
+from interviewer.grading.matcher import Embedder, Matrix, similarities
 from interviewer.text.words import STOPWORDS, words
 
 WORD_MATCH_FLOOR = 0.3
@@ -77,7 +77,7 @@ def term_recall(embedder: Embedder, refs: TermReferences, unit_texts: list[str])
     span = 1.0 - WORD_MATCH_FLOOR
     # Every reference word against every answer word once; units then pick their columns.
     closeness = np.clip(
-        (refs.vectors @ embedder.embed(vocabulary).T - WORD_MATCH_FLOOR) / span, 0, 1
+        (similarities(refs.vectors, embedder.embed(vocabulary)) - WORD_MATCH_FLOOR) / span, 0, 1
     )
     met = np.zeros((len(unit_texts), len(refs.vectors)), dtype=np.float32)
     for u, terms in enumerate(per_unit):

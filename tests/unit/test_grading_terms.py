@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from interviewer.grading.guards import is_keyword_list
-from interviewer.grading.matcher import Embedder, get_embedder
+from interviewer.grading.matcher import Embedder, get_embedder, similarities
 from interviewer.grading.terms import content_terms, term_recall, term_references
 
 
@@ -59,3 +60,13 @@ def test_a_word_every_point_uses_weighs_less(embedder: Embedder) -> None:
 )
 def test_a_list_of_items_is_not_an_explanation(sentence: str, listed: bool) -> None:
     assert is_keyword_list(sentence) is listed
+
+
+def test_similarities_in_slices_equal_the_whole_product() -> None:
+    rng = np.random.default_rng(0)
+    rows = rng.standard_normal((100, 256)).astype(np.float32)
+    columns = rng.standard_normal((150, 256)).astype(np.float32)
+    sliced = similarities(rows, columns)
+    assert sliced.shape == (100, 150) and sliced.dtype == np.float32
+    assert np.allclose(sliced, rows @ columns.T, atol=1e-4)
+    assert similarities(rows[:0], columns).shape == (0, 150)
