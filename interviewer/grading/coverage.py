@@ -182,7 +182,7 @@ def _credits(
 def _denials(units: list[_Unit], sentences: list[str], refs: _References) -> npt.NDArray[np.bool_]:
     """(units, key points): True where the unit's clause pair closest to the point (one answer
     clause, one reference clause) says the opposite, rather than the same (see `polarity`)."""
-    per_sentence = [clauses(text) for text in sentences]
+    per_sentence = [clauses(text) or (text,) for text in sentences]  # one clause at least
     flat = [c for group in per_sentence for c in group]
     if not flat:
         return np.zeros((len(units), len(refs.clause_owner)), dtype=bool)

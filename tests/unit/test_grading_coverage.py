@@ -402,3 +402,11 @@ def test_an_absolute_claim_earns_less_than_the_careful_one(bank: Bank) -> None:
         "release makes the model completely immune."
     )
     assert score(question, absolute) < 0.5 * score(question, careful)
+
+
+def test_a_sentence_the_tokeniser_finds_no_word_in_does_not_break_grading(bank: Bank) -> None:
+    question = bank.question("secure-ml-pipeline")
+    plain = "We hash every dataset before training. We scan the containers for CVEs."
+    for other in ("日本語の説明。", "42."):
+        for answer in (f"{other} {plain}", f"{plain} {other}"):
+            assert score(question, answer) > 0
