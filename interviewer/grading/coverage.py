@@ -1,8 +1,8 @@
 """The offline grader: which key points does an answer cover, how well, and where does it say so?
 
 For every key point we build references: the key point text and the sample-answer sentence most
-related to it. Each answer unit (a sentence, or two adjacent sentences) is compared with them in
-two ways, and its credit for the point (0-1) is the mean of both, each a linear ramp:
+related to it. Each sentence of the answer is compared with them in two ways, and its credit for
+the point (0-1) is the mean of both, each a linear ramp, from CREDIT_GATE similarity on:
 * embedding similarity: the unit's content words, embedded with the bundled static model, against
   the point's references (sample sentences count slightly less than the key point itself);
 * term recall (`terms`): how many of the point's distinctive words the unit says, or near words.
@@ -49,7 +49,7 @@ from interviewer.text.words import STOPWORDS, words
 
 CREDIT_FLOOR = 0.30
 """Similarity at which a unit starts to earn credit for a key point."""
-CREDIT_FULL = 0.60
+CREDIT_FULL = 0.55
 """Similarity at which it earns full credit; credit grows linearly in between."""
 MIN_CREDIT = 0.05
 """Less credit than this is noise, not a mention: the point is missed."""
@@ -68,27 +68,31 @@ TERM_WEIGHT = 0.5
 """Share of a unit's credit that comes from term recall (see `terms`); the rest comes from the
 sentence embedding."""
 TERM_FLOOR = 0.05
-TERM_FULL = 0.4
+TERM_FULL = 0.3
 """Term recall from which credit starts, and at which it is full."""
 SPAN_POINTS = 4
-SPAN_CREDIT = 0.3
 SPAN_SHARE = 0.6
-"""A sentence earning SPAN_CREDIT for SPAN_POINTS key points or more, with at least SPAN_SHARE
-of its words in bare items (`guards.list_share`), is a keyword list too."""
+"""A sentence reaching CREDIT_FLOOR similarity with SPAN_POINTS key points or more, with at least
+SPAN_SHARE of its words in bare items (`guards.list_share`), is a keyword list too."""
 OVERCLAIM_CREDIT = 0.25
 """A unit claiming a measure "guarantees", "eliminates" or makes anything "immune" (see
 `polarity.overclaims`) keeps this share: the vocabulary is right, the understanding is not."""
+CREDIT_GATE = 0.4
+"""Below this embedding similarity a sentence earns nothing, whatever its words: the old
+grader's "partial" bar. Sentences count one by one and only on their own merits, so a sentence
+added anywhere (an aside, or text addressed to the grader that the guards do not catch) can never
+lower a score and raises one only by matching a point this well."""
 QUESTION_PROJECTION = 0.5
 """Share of the question-text direction removed from every vector before comparing."""
 
 
 @dataclass(frozen=True)
 class _Unit:
+    """One sentence of the answer (text addressed to the grader left out)."""
+
     text: str
     expanded: str
     """What gets embedded: the text plus the canonical terms of its concepts (see `lexicon`)."""
-    sentences: tuple[int, ...]
-    """Indices of the unit's sentences among the sentence units (which come first)."""
     bare_list: bool
 
 
@@ -114,89 +118,66 @@ class _References:
 
 def assess(question: Question, answer_text: str) -> tuple[KeyPointVerdict, ...]:
     """One verdict per key point (question order), with the candidate's sentence as evidence."""
-    credits, units, quotable, similarity = _credits(question, answer_text)
+    credits, units = _credits(question, answer_text)
     verdicts: list[KeyPointVerdict] = []
     for k, point in enumerate(question.key_points):
         verdict, evidence, credit = Verdict.MISSED, None, None
         if units and float(credits[:, k].max()) >= MIN_CREDIT:
+            # The best-credited sentence: short, exact, checkable, never a heading (a sentence
+            # the evidence check would reject has no credit).
             best = int(np.argmax(credits[:, k]))
             credit = round(float(credits[best, k]), 3)
             verdict = Verdict.COVERED if credit >= COVERED_CREDIT else Verdict.PARTIAL
-            # Quote the unit's sentence that carries the match best: short, exact, checkable,
-            # never a heading (sentence units come first, so index i is sentence i's own row).
-            sentence = max(
-                (i for i in units[best].sentences if quotable[i]),
-                key=lambda i: (float(credits[i, k]), float(similarity[i, k]), -i),
-            )
-            evidence = units[sentence].text
+            evidence = units[best].text
         verdicts.append(
             KeyPointVerdict(
-                key_point_id=point.id,
-                verdict=verdict,
-                evidence=evidence,
-                credit=credit if verdict is not Verdict.MISSED else None,
+                key_point_id=point.id, verdict=verdict, evidence=evidence, credit=credit
             )
         )
     return tuple(verdicts)
 
 
-def _credits(
-    question: Question, answer_text: str
-) -> tuple[Matrix, list[_Unit], list[bool], Matrix]:
-    """(units, key points) graded credit, the units, which sentences may be quoted, and the
-    (units, key points) embedding similarity."""
+def _credits(question: Question, answer_text: str) -> tuple[Matrix, list[_Unit]]:
+    """(sentences, key points) graded credit, and the sentences."""
     scores, units = match_scores(question, answer_text)
     if not units:
-        return scores, units, [], scores
+        return scores, units
     refs = _references(question)
-    sentences = [unit.text for unit in units if len(unit.sentences) == 1]
-    haystack = normalise(trusted_text(answer_text))
-    quotable = [_quotable(text, haystack) for text in sentences]
-    denies = _denials(units, sentences, refs)
-    span = CREDIT_FULL - CREDIT_FLOOR
-    credit = np.clip((scores - CREDIT_FLOOR) / span, 0.0, 1.0)
+    texts = [unit.text for unit in units]
+    credit = np.clip((scores - CREDIT_FLOOR) / (CREDIT_FULL - CREDIT_FLOOR), 0.0, 1.0)
     recall = term_recall(get_embedder(), refs.terms, [unit.expanded for unit in units])
     by_terms = np.clip((recall - TERM_FLOOR) / (TERM_FULL - TERM_FLOOR), 0.0, 1.0)
     credit = (1.0 - TERM_WEIGHT) * credit + TERM_WEIGHT * by_terms
-    for i, text in enumerate(sentences):
+    credit[scores < CREDIT_GATE] = 0.0
+    credit[_denials(texts, refs)] *= DENIED_CREDIT
+    haystack = normalise(trusted_text(answer_text))
+    for u, unit in enumerate(units):
         # Bare items naming the terms of many key points explain none of them ("you need
         # provenance, hashing, RBAC, SBOMs, red teams and drift detection").
-        spread = int((credit[i] >= SPAN_CREDIT).sum())
-        if spread >= SPAN_POINTS and list_share(text) >= SPAN_SHARE:
-            for u, unit in enumerate(units):
-                if i in unit.sentences and not unit.bare_list:
-                    credit[u] *= LIST_CREDIT
-    credit[denies] *= DENIED_CREDIT
-    for u, unit in enumerate(units):
-        if any(overclaims(sentences[i]) for i in unit.sentences):
-            credit[u] *= OVERCLAIM_CREDIT
-    for u, unit in enumerate(units):
-        if unit.bare_list:
+        spread = int((scores[u] >= CREDIT_FLOOR).sum())
+        if unit.bare_list or (spread >= SPAN_POINTS and list_share(unit.text) >= SPAN_SHARE):
             credit[u] *= LIST_CREDIT
-        if not any(quotable[i] for i in unit.sentences):
+        if overclaims(unit.text):
+            credit[u] *= OVERCLAIM_CREDIT
+        if not _quotable(unit.text, haystack):
             credit[u] = 0.0  # nothing the evidence check would accept
     result: Matrix = credit.astype(np.float32)
-    return result, units, quotable, scores
+    return result, units
 
 
-def _denials(units: list[_Unit], sentences: list[str], refs: _References) -> npt.NDArray[np.bool_]:
-    """(units, key points): True where the unit's clause pair closest to the point (one answer
-    clause, one reference clause) says the opposite, rather than the same (see `polarity`)."""
+def _denials(sentences: list[str], refs: _References) -> npt.NDArray[np.bool_]:
+    """(sentences, key points): True where the sentence's clause pair closest to the point (one
+    answer clause, one reference clause) says the opposite, rather than the same (see
+    `polarity`)."""
     per_sentence = [clauses(text) or (text,) for text in sentences]  # one clause at least
     flat = [c for group in per_sentence for c in group]
-    if not flat:
-        return np.zeros((len(units), len(refs.clause_owner)), dtype=bool)
     sims = similarities(_project(_embed(flat), refs.question), refs.clauses)
     against = np.array([denies(c) for c in flat])[:, None] != np.array(refs.clause_denies)
-    agree_rows = np.where(against, -2.0, sims)
-    oppose_rows = np.where(against, sims, -2.0)
-    # Best agreeing / opposed similarity per sentence and reference clause, then per unit.
+    # Best agreeing / opposed similarity per sentence and reference clause...
     bounds = np.cumsum([0] + [len(group) for group in per_sentence])[:-1]
-    agree = np.maximum.reduceat(agree_rows, bounds, axis=0)
-    oppose = np.maximum.reduceat(oppose_rows, bounds, axis=0)
-    agree = np.stack([agree[list(unit.sentences)].max(axis=0) for unit in units])
-    oppose = np.stack([oppose[list(unit.sentences)].max(axis=0) for unit in units])
-    # Then per key point, over its (contiguous) reference clauses.
+    agree = np.maximum.reduceat(np.where(against, -2.0, sims), bounds, axis=0)
+    oppose = np.maximum.reduceat(np.where(against, sims, -2.0), bounds, axis=0)
+    # ...then per key point, over its (contiguous) reference clauses.
     starts = [owned[0] for owned in refs.clause_owner]
     result: npt.NDArray[np.bool_] = np.maximum.reduceat(
         oppose, starts, axis=1
@@ -214,7 +195,7 @@ def _quotable(sentence: str, haystack: str) -> bool:
 
 
 def match_scores(question: Question, answer_text: str) -> tuple[Matrix, list[_Unit]]:
-    """(units, key points) similarity matrix and the units; exposed for calibration."""
+    """(sentences, key points) embedding similarity and the sentences."""
     units = _units(answer_text)
     if not units:
         return np.zeros((0, len(question.key_points)), dtype=np.float32), units
@@ -239,21 +220,15 @@ def count_ignored(answer_text: str) -> int:
 
 def _units(answer_text: str) -> list[_Unit]:
     spans = split_sentences(answer_text)
-    # Instruction-like sentences are removed before windows are formed, so inserting an injection
-    # anywhere leaves exactly the units the answer alone would have.
+    # Instruction-like sentences are removed first, so inserting an injection anywhere leaves
+    # exactly the units the answer alone would have.
     excluded = instruction_mask(answer_text, spans)
     kept = [span.text for span, drop in zip(spans, excluded, strict=True) if not drop]
     found = [concepts(text) for text in kept]  # once per sentence: the regexes are the cost
-    units = [
-        _Unit(text, _with_terms(text, terms), (i,), is_keyword_list(text))
-        for i, (text, terms) in enumerate(zip(kept, found, strict=True))
+    return [
+        _Unit(text, _with_terms(text, terms), is_keyword_list(text))
+        for text, terms in zip(kept, found, strict=True)
     ]
-    for i in range(len(kept) - 1):
-        text = f"{kept[i]} {kept[i + 1]}"
-        terms = list(dict.fromkeys(found[i] + found[i + 1]))
-        bare = units[i].bare_list or units[i + 1].bare_list
-        units.append(_Unit(text, _with_terms(text, terms), (i, i + 1), bare))
-    return units
 
 
 def _with_terms(text: str, terms: list[str]) -> str:
