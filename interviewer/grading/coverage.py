@@ -2,10 +2,13 @@
 
 For every key point we build references: the key point text and the sample-answer sentence most
 related to it. Each sentence of the answer is compared with them in two ways, and its credit for
-the point (0-1) is the mean of both, each a linear ramp, from CREDIT_GATE similarity on:
-* embedding similarity: the unit's content words, embedded with the bundled static model, against
-  the point's references (sample sentences count slightly less than the key point itself);
-* term recall (`terms`): how many of the point's distinctive words the unit says, or near words.
+the point (0-1) is the mean of both, each a linear ramp; a sentence whose embedding similarity
+stays below CREDIT_GATE earns nothing:
+* embedding similarity: the sentence's content words, embedded with the bundled static model,
+  against the point's references (sample sentences count slightly less than the key point);
+* term recall (`terms`): how many of the point's distinctive words the sentence says, or near
+  words.
+A point's credit is its best sentence's, so adding a sentence never lowers a score.
 
 Two adjustments make a static word-embedding model usable as a grader:
 * Concept expansion (`lexicon`): texts get canonical terms for the concepts they mention appended
@@ -14,14 +17,13 @@ Two adjustments make a static word-embedding model usable as a grader:
   topic ("logging matters for production AI") should not look like covering a specific point.
 
 Then the credit is checked for what similarity cannot see:
-* polarity (`polarity`): a unit whose clause closest to the point denies it ("I would not log tool
-  calls", "skip the review", "let anyone write") keeps only DENIED_CREDIT;
+* polarity (`polarity`): a sentence whose clause closest to the point denies it ("I would not
+  log tool calls", "skip the review", "let anyone write") keeps only DENIED_CREDIT;
 * overclaiming: an absolute claim about what a measure achieves keeps only OVERCLAIM_CREDIT;
 * coherence: a bare list of terms (`guards.is_keyword_list`), or a sentence of bare items that
   names the terms of many key points at once, keeps only LIST_CREDIT;
-* evidence: a unit with no sentence the evidence check accepts (a heading, one word, text
-  addressed to the grader) earns nothing, so the quote is always the candidate's own checkable
-  sentence.
+* evidence: a sentence the evidence check would reject (a heading, one word, text addressed to
+  the grader) earns nothing, so the quote is always the candidate's own checkable sentence.
 
 The verdict's graded `credit` is what the score counts (`score.compute_score`); covered and
 partial still name it for feedback and probes. Thresholds were tuned on the tuning split of the
@@ -48,7 +50,7 @@ from interviewer.grading.text import normalise, split_sentences
 from interviewer.text.words import STOPWORDS, words
 
 CREDIT_FLOOR = 0.30
-"""Similarity at which a unit starts to earn credit for a key point."""
+"""Similarity at which the embedding half of a sentence's credit starts (see CREDIT_GATE)."""
 CREDIT_FULL = 0.55
 """Similarity at which it earns full credit; credit grows linearly in between."""
 MIN_CREDIT = 0.05
@@ -58,14 +60,14 @@ COVERED_CREDIT = 0.75
 LIST_CREDIT = 0.25
 """A bare list of terms is not an explanation: it keeps this share of its credit."""
 DENIED_CREDIT = 0.1
-"""A unit that denies a point (see `polarity`) keeps this share: it is on topic, unlike an
+"""A sentence that denies a point (see `polarity`) keeps this share: it is on topic, unlike an
 off-topic answer, but it says the opposite of the point."""
 RELATED_SAMPLE_SENTENCES = 1
 """Sample-answer sentences used as extra references for each key point."""
 SAMPLE_REFERENCE_WEIGHT = 0.95
 """Sample sentences are looser references than the key point itself."""
 TERM_WEIGHT = 0.5
-"""Share of a unit's credit that comes from term recall (see `terms`); the rest comes from the
+"""Share of a sentence's credit that comes from term recall (see `terms`); the rest comes from the
 sentence embedding."""
 TERM_FLOOR = 0.05
 TERM_FULL = 0.3
@@ -75,7 +77,7 @@ SPAN_SHARE = 0.6
 """A sentence reaching CREDIT_FLOOR similarity with SPAN_POINTS key points or more, with at least
 SPAN_SHARE of its words in bare items (`guards.list_share`), is a keyword list too."""
 OVERCLAIM_CREDIT = 0.25
-"""A unit claiming a measure "guarantees", "eliminates" or makes anything "immune" (see
+"""A sentence claiming a measure "guarantees", "eliminates" or makes anything "immune" (see
 `polarity.overclaims`) keeps this share: the vocabulary is right, the understanding is not."""
 CREDIT_GATE = 0.4
 """Below this embedding similarity a sentence earns nothing, whatever its words: the old
