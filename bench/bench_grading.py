@@ -75,6 +75,9 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
 
+    from interviewer.grading.matcher import get_embedder
+
+    get_embedder()  # the model load is bench_offline.py's figure, not part of answers/s
     splits = SPLITS if args.split == "all" else (args.split,)
     results = {split: figures(grade(load(split))) for split in splits}
     checks = targets(results["heldout"]) if "heldout" in results else []

@@ -16,9 +16,9 @@ verdict levels):
   strong-own 4.77, concise-expert 6.27, partial 4.58, weak 1.27, keyword-salad 3.83,
   confidently-wrong 4.59, negated 5.33, reversed 3.02, other-question 1.78, off-topic 0.06,
   empty-or-short 0.00; no injected answer above its base.
-* held-out: pairwise 0.677, Spearman 0.578, MAE 2.02; strong-bank 9.14, strong-own 3.35,
+* held-out: pairwise 0.678, Spearman 0.579, MAE 2.01; strong-bank 9.14, strong-own 3.35,
   concise-expert 6.86, partial 3.07, weak 0.15, keyword-salad 5.10, confidently-wrong 4.49,
-  negated 3.06, reversed 2.67, other-question 1.69, off-topic 0.00, empty-or-short 0.00; no
+  negated 3.06, reversed 2.60, other-question 1.69, off-topic 0.00, empty-or-short 0.00; no
   injected answer above its base.
 
 measured (graded credit, polarity, term recall, coherence and overclaim checks, quotable
@@ -37,6 +37,7 @@ small margin, never looser than the floors measured before):
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -182,6 +183,21 @@ def test_injected_answers_extend_a_weak_answer_of_their_question(rows: list[Row]
         assert (base.kind, base.question, base.label) == ("weak", row.question, row.label), row.id
         assert base.answer.strip() in row.answer, row.id  # the injection is only added
         assert len(row.answer) > len(base.answer), row.id
+
+
+NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nothing|nobody|without|cannot)\b|n['’]t\b", re.IGNORECASE
+)
+
+
+def test_negated_answers_deny_and_reversed_ones_do_it_without_negation(rows: list[Row]) -> None:
+    # The two traps test different things: a grader that only spots "not" must still be
+    # caught by "skip it", "pointless", "rely only on the prompt".
+    for row in rows:
+        if row.kind == "negated":
+            assert NEGATION.search(row.answer), row.id
+        elif row.kind == "reversed":
+            assert not NEGATION.search(row.answer), (row.id, NEGATION.findall(row.answer))
 
 
 def test_no_answer_copies_its_sample_answer(bank: Bank, rows: list[Row]) -> None:
