@@ -108,6 +108,10 @@ class KeyPointVerdict(FrozenModel):
     verdict: Verdict
     evidence: str | None = None
     """The candidate's own sentence that shows the point; required for covered and partial."""
+    credit: float | None = Field(default=None, ge=0.0, le=1.0)
+    """Graded credit (0-1) for a covered or partial verdict, when the grader measures one (the
+    offline grader does). Absent, the verdict's level counts (`VERDICT_CREDIT`); a missed verdict,
+    or one whose evidence fails the check, earns nothing either way."""
 
 
 class Usage(FrozenModel):

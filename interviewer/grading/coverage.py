@@ -1,9 +1,14 @@
-"""The offline grader: which key points does an answer cover, and where does it say so?
+"""The offline grader: which key points does an answer cover, how well, and where does it say so?
 
 For every key point we build references: the key point text and the sample-answer sentence most
-related to it. Each answer unit (a sentence, or two adjacent sentences) is embedded with the
-bundled static model; a unit's match with a key point is its best cosine similarity to any of the
-point's references (sample sentences count slightly less than the key point itself).
+related to it. Each sentence of the answer is compared with them in two ways, and its credit for
+the point (0-1) is the mean of both, each a linear ramp; a sentence whose embedding similarity
+stays below CREDIT_GATE earns nothing:
+* embedding similarity: the sentence's content words, embedded with the bundled static model,
+  against the point's references (sample sentences count slightly less than the key point);
+* term recall (`terms`): how many of the point's distinctive words the sentence says, or near
+  words.
+A point's credit is its best sentence's, so adding a sentence never lowers a score.
 
 Two adjustments make a static word-embedding model usable as a grader:
 * Concept expansion (`lexicon`): texts get the names of the bank's concepts they mention appended
@@ -12,9 +17,19 @@ Two adjustments make a static word-embedding model usable as a grader:
 * Half of the question's own direction is projected out of every vector: merely restating the
   topic ("logging matters for production AI") should not look like covering a specific point.
 
-Thresholds were calibrated on the development set in tests/data/devset (tests/unit/
-test_grading_devset.py measures it). Instruction-like sentences (addressed to the grader) are
-dropped before matching, and a bare list of terms earns at most partial. Deterministic.
+Then the credit is checked for what similarity cannot see:
+* polarity (`polarity`): a sentence whose clause closest to the point denies it ("I would not
+  log tool calls", "skip the review", "let anyone write") keeps only DENIED_CREDIT;
+* overclaiming: an absolute claim about what a measure achieves keeps only OVERCLAIM_CREDIT;
+* coherence: a bare list of terms (`guards.is_keyword_list`), or a sentence of bare items that
+  names the terms of many key points at once, keeps only LIST_CREDIT;
+* evidence: a sentence the evidence check would reject (a heading, one word, text addressed to
+  the grader) earns nothing, so the quote is always the candidate's own checkable sentence.
+
+The verdict's graded `credit` is what the score counts (`score.compute_score`); covered and
+partial still name it for feedback and probes. Thresholds were tuned on the tuning split of the
+development set in tests/data/devset only (bench/bench_grading.py measures both splits). Text
+addressed to the grader is dropped before matching. Deterministic.
 """
 
 from __future__ import annotations
@@ -23,31 +38,64 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 
 from interviewer.domain import KeyPointVerdict, Question, Verdict
-from interviewer.grading.guards import instruction_mask, is_keyword_list
+from interviewer.grading.guards import instruction_mask, is_keyword_list, list_share, trusted_text
 from interviewer.grading.lexicon import Vocabulary, concepts, expand
-from interviewer.grading.matcher import Matrix, get_embedder
-from interviewer.grading.score import missing_key_points
-from interviewer.grading.text import split_sentences
+from interviewer.grading.matcher import Matrix, get_embedder, similarities
+from interviewer.grading.polarity import clauses, denies, overclaims
+from interviewer.grading.score import evidence_found, missing_key_points
+from interviewer.grading.terms import TermReferences, term_recall, term_references
+from interviewer.grading.text import normalise, split_sentences
+from interviewer.text.words import STOPWORDS, words
 
-COVERED_THRESHOLD = 0.55
-PARTIAL_THRESHOLD = 0.40
+CREDIT_FLOOR = 0.30
+"""Similarity at which the embedding half of a sentence's credit starts (see CREDIT_GATE)."""
+CREDIT_FULL = 0.55
+"""Similarity at which it earns full credit; credit grows linearly in between."""
+MIN_CREDIT = 0.05
+"""Less credit than this is noise, not a mention: the point is missed."""
+COVERED_CREDIT = 0.75
+"""Credit from which a verdict reads "covered" (below: "partial"; no credit: "missed")."""
+LIST_CREDIT = 0.25
+"""A bare list of terms is not an explanation: it keeps this share of its credit."""
+DENIED_CREDIT = 0.1
+"""A sentence that denies a point (see `polarity`) keeps this share: it is on topic, unlike an
+off-topic answer, but it says the opposite of the point."""
 RELATED_SAMPLE_SENTENCES = 1
 """Sample-answer sentences used as extra references for each key point."""
 SAMPLE_REFERENCE_WEIGHT = 0.95
 """Sample sentences are looser references than the key point itself."""
+TERM_WEIGHT = 0.5
+"""Share of a sentence's credit that comes from term recall (see `terms`); the rest comes from the
+sentence embedding."""
+TERM_FLOOR = 0.05
+TERM_FULL = 0.3
+"""Term recall from which credit starts, and at which it is full."""
+SPAN_POINTS = 4
+SPAN_SHARE = 0.6
+"""A sentence reaching CREDIT_FLOOR similarity with SPAN_POINTS key points or more, with at least
+SPAN_SHARE of its words in bare items (`guards.list_share`), is a keyword list too."""
+OVERCLAIM_CREDIT = 0.25
+"""A sentence claiming a measure "guarantees", "eliminates" or makes anything "immune" (see
+`polarity.overclaims`) keeps this share: the vocabulary is right, the understanding is not."""
+CREDIT_GATE = 0.4
+"""Below this embedding similarity a sentence earns nothing, whatever its words: the old
+grader's "partial" bar. Sentences count one by one and only on their own merits, so a sentence
+added anywhere (an aside, or text addressed to the grader that the guards do not catch) can never
+lower a score and raises one only by matching a point this well."""
 QUESTION_PROJECTION = 0.5
 """Share of the question-text direction removed from every vector before comparing."""
 
 
 @dataclass(frozen=True)
 class _Unit:
+    """One sentence of the answer (text addressed to the grader left out)."""
+
     text: str
     expanded: str
-    """What gets embedded: the text plus the names of its concepts (see `lexicon`)."""
-    sentences: tuple[int, ...]
-    """Indices of the unit's sentences among the sentence units (which come first)."""
+    """What gets embedded: the text plus the canonical terms of its concepts (see `lexicon`)."""
     bare_list: bool
 
 
@@ -61,36 +109,107 @@ class _References:
     """(s, d): sample-answer sentences."""
     related: tuple[tuple[int, ...], ...]
     """For each key point, the indices of its most related sample sentences."""
+    clauses: Matrix
+    """(c, d): the clauses of every key point and related sample sentence."""
+    clause_denies: tuple[bool, ...]
+    """For each reference clause, whether it denies what it talks about (see `polarity`)."""
+    clause_owner: tuple[tuple[int, ...], ...]
+    """For each key point, the indices of its reference clauses."""
+    terms: TermReferences
+    """Each key point's content words (see `terms`)."""
+    vocabulary: Vocabulary
+    """The bank's concepts, for expanding answer clauses the same way (see `lexicon`)."""
 
 
 def assess(question: Question, answer_text: str) -> tuple[KeyPointVerdict, ...]:
     """One verdict per key point (question order), with the candidate's sentence as evidence."""
-    scores, units = match_scores(question, answer_text)
+    credits, units = _credits(question, answer_text)
     verdicts: list[KeyPointVerdict] = []
     for k, point in enumerate(question.key_points):
-        verdict = Verdict.MISSED
-        evidence: str | None = None
-        if units:
-            column = scores[:, k]
-            best = int(np.argmax(column))
-            verdict = _verdict(float(column[best]), units[best].bare_list)
-            if verdict is not Verdict.MISSED:
-                # Quote the unit's sentence that carries the match best: short, exact, checkable.
-                sentence = max(units[best].sentences, key=lambda i: (float(column[i]), -i))
-                evidence = units[sentence].text
-        verdicts.append(KeyPointVerdict(key_point_id=point.id, verdict=verdict, evidence=evidence))
+        verdict, evidence, credit = Verdict.MISSED, None, None
+        if units and float(credits[:, k].max()) >= MIN_CREDIT:
+            # The best-credited sentence: short, exact, checkable, never a heading (a sentence
+            # the evidence check would reject has no credit).
+            best = int(np.argmax(credits[:, k]))
+            credit = round(float(credits[best, k]), 3)
+            verdict = Verdict.COVERED if credit >= COVERED_CREDIT else Verdict.PARTIAL
+            evidence = units[best].text
+        verdicts.append(
+            KeyPointVerdict(
+                key_point_id=point.id, verdict=verdict, evidence=evidence, credit=credit
+            )
+        )
     return tuple(verdicts)
 
 
+def _credits(question: Question, answer_text: str) -> tuple[Matrix, list[_Unit]]:
+    """(sentences, key points) graded credit, and the sentences."""
+    scores, units = match_scores(question, answer_text)
+    if not units:
+        return scores, units
+    refs = _references(question)
+    texts = [unit.text for unit in units]
+    credit = np.clip((scores - CREDIT_FLOOR) / (CREDIT_FULL - CREDIT_FLOOR), 0.0, 1.0)
+    recall = term_recall(get_embedder(), refs.terms, [unit.expanded for unit in units])
+    by_terms = np.clip((recall - TERM_FLOOR) / (TERM_FULL - TERM_FLOOR), 0.0, 1.0)
+    credit = (1.0 - TERM_WEIGHT) * credit + TERM_WEIGHT * by_terms
+    credit[scores < CREDIT_GATE] = 0.0
+    credit[_denials(texts, refs)] *= DENIED_CREDIT
+    haystack = normalise(trusted_text(answer_text))
+    for u, unit in enumerate(units):
+        # Bare items naming the terms of many key points explain none of them ("you need
+        # provenance, hashing, RBAC, SBOMs, red teams and drift detection").
+        spread = int((scores[u] >= CREDIT_FLOOR).sum())
+        if unit.bare_list or (spread >= SPAN_POINTS and list_share(unit.text) >= SPAN_SHARE):
+            credit[u] *= LIST_CREDIT
+        if overclaims(unit.text):
+            credit[u] *= OVERCLAIM_CREDIT
+        if not _quotable(unit.text, haystack):
+            credit[u] = 0.0  # nothing the evidence check would accept
+    result: Matrix = credit.astype(np.float32)
+    return result, units
+
+
+def _denials(sentences: list[str], refs: _References) -> npt.NDArray[np.bool_]:
+    """(sentences, key points): True where the sentence's clause pair closest to the point (one
+    answer clause, one reference clause) says the opposite, rather than the same (see
+    `polarity`)."""
+    per_sentence = [clauses(text) or (text,) for text in sentences]  # one clause at least
+    flat = [c for group in per_sentence for c in group]
+    sims = similarities(_project(_embed(flat, refs.vocabulary), refs.question), refs.clauses)
+    against = np.array([denies(c) for c in flat])[:, None] != np.array(refs.clause_denies)
+    # Best agreeing / opposed similarity per sentence and reference clause...
+    bounds = np.cumsum([0] + [len(group) for group in per_sentence])[:-1]
+    agree = np.maximum.reduceat(np.where(against, -2.0, sims), bounds, axis=0)
+    oppose = np.maximum.reduceat(np.where(against, sims, -2.0), bounds, axis=0)
+    # ...then per key point, over its (contiguous) reference clauses.
+    starts = [owned[0] for owned in refs.clause_owner]
+    result: npt.NDArray[np.bool_] = np.maximum.reduceat(
+        oppose, starts, axis=1
+    ) > np.maximum.reduceat(agree, starts, axis=1)
+    return result
+
+
+def _quotable(sentence: str, haystack: str) -> bool:
+    """Whether `sentence` may be quoted as evidence: not a heading, and a quote the evidence
+    check accepts (long enough to prove something, from the candidate's own text)."""
+    stripped = sentence.strip()
+    if stripped.endswith(":") or stripped.startswith("#"):
+        return False
+    return evidence_found(sentence, haystack)
+
+
 def match_scores(question: Question, answer_text: str) -> tuple[Matrix, list[_Unit]]:
-    """(units, key points) similarity matrix and the units; exposed for calibration."""
+    """(sentences, key points) embedding similarity and the sentences."""
     units = _units(answer_text, question.concepts)
     if not units:
         return np.zeros((0, len(question.key_points)), dtype=np.float32), units
     refs = _references(question)
-    embedded = _project(get_embedder().embed([unit.expanded for unit in units]), refs.question)
-    direct = embedded @ refs.key_points.T
-    via_sample = embedded @ refs.sample.T
+    embedded = _project(
+        get_embedder().embed([_content(unit.expanded) for unit in units]), refs.question
+    )
+    direct = similarities(embedded, refs.key_points)
+    via_sample = similarities(embedded, refs.sample)
     scores = np.array(direct, copy=True)
     for k, related in enumerate(refs.related):
         if related:
@@ -104,32 +223,17 @@ def count_ignored(answer_text: str) -> int:
     return sum(instruction_mask(answer_text, split_sentences(answer_text)))
 
 
-def _verdict(score: float, bare_list: bool) -> Verdict:
-    if score >= COVERED_THRESHOLD and not bare_list:
-        return Verdict.COVERED
-    if score >= PARTIAL_THRESHOLD:
-        return Verdict.PARTIAL
-    return Verdict.MISSED
-
-
 def _units(answer_text: str, vocabulary: Vocabulary) -> list[_Unit]:
     spans = split_sentences(answer_text)
-    # Instruction-like sentences are removed before windows are formed, so inserting an injection
-    # anywhere leaves exactly the units the answer alone would have.
+    # Instruction-like sentences are removed first, so inserting an injection anywhere leaves
+    # exactly the units the answer alone would have.
     excluded = instruction_mask(answer_text, spans)
     kept = [span.text for span, drop in zip(spans, excluded, strict=True) if not drop]
-    # Once per sentence: the patterns are the cost.
-    found = [concepts(vocabulary, text) for text in kept]
-    units = [
-        _Unit(text, _with_terms(text, terms), (i,), is_keyword_list(text))
-        for i, (text, terms) in enumerate(zip(kept, found, strict=True))
+    found = [concepts(vocabulary, text) for text in kept]  # once per sentence: matching is the cost
+    return [
+        _Unit(text, _with_terms(text, terms), is_keyword_list(text))
+        for text, terms in zip(kept, found, strict=True)
     ]
-    for i in range(len(kept) - 1):
-        text = f"{kept[i]} {kept[i + 1]}"
-        terms = list(dict.fromkeys(found[i] + found[i + 1]))
-        bare = units[i].bare_list or units[i + 1].bare_list
-        units.append(_Unit(text, _with_terms(text, terms), (i, i + 1), bare))
-    return units
 
 
 def _with_terms(text: str, terms: list[str]) -> str:
@@ -152,11 +256,37 @@ def _references(question: Question) -> _References:
             tuple(int(i) for i in np.argsort(-row, kind="stable")[:RELATED_SAMPLE_SENTENCES])
             for row in affinity
         ]
-    return _References(direction, key_points, sample, tuple(related))
+    texts: list[str] = []
+    owners: list[tuple[int, ...]] = []
+    for k, point in enumerate(question.key_points):
+        start = len(texts)
+        for reference in (point.text, *(sample_sentences[i] for i in related[k])):
+            texts.extend(clauses(reference) or (reference,))
+        owners.append(tuple(range(start, len(texts))))
+    clause_rows = _project(_embed(texts, vocabulary), direction)
+    return _References(
+        direction,
+        key_points,
+        sample,
+        tuple(related),
+        clause_rows,
+        tuple(denies(text) for text in texts),
+        tuple(owners),
+        term_references(
+            get_embedder(), [expand(vocabulary, point.text) for point in question.key_points]
+        ),
+        vocabulary,
+    )
 
 
 def _embed(texts: list[str], vocabulary: Vocabulary) -> Matrix:
-    return get_embedder().embed([expand(vocabulary, text) for text in texts])
+    return get_embedder().embed([_content(expand(vocabulary, text)) for text in texts])
+
+
+def _content(text: str) -> str:
+    """Only the content words are embedded: a mean over "I would", "the" and "of" pulls every
+    sentence towards every other one."""
+    return " ".join(w for w in words(text) if w not in STOPWORDS)
 
 
 def _project(vectors: Matrix, direction: Matrix) -> Matrix:

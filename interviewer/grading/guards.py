@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from interviewer.grading.text import Span, split_sentences, stopword_ratio
 from interviewer.text.sanitize import clean_line
-from interviewer.text.words import words
+from interviewer.text.words import STOPWORDS, words
 
 # "SYSTEM:", "[assistant]:", "Grader >" at the start of a sentence or line (mid-sentence,
 # "for this system: ..." is ordinary prose).
@@ -219,10 +219,37 @@ def is_keyword_list(sentence: str) -> bool:
     """True for a bare list of terms (few function words, no sentence around them).
 
     Such text may show the candidate knows the vocabulary, but not that they can explain it, so
-    it earns at most partial credit.
+    it earns little credit. Two signs: almost no function words at all, or most of its words in
+    short separated items without a single function word ("untrusted content, delimiters,
+    sandboxing, least privilege tools, ..., minimize context"): an explanation that lists
+    things still has a frame around the list.
     """
     tokens = words(sentence)
     if len(tokens) < 3:
         # "Rate limiting." alone says nothing about how or why.
         return True
-    return stopword_ratio(sentence) < 0.12
+    return stopword_ratio(sentence) < 0.12 or _bare_item_share(sentence, len(tokens)) >= 2 / 3
+
+
+_LIST_SEPARATOR = re.compile(r"[,/+=;|()]|\s[-\u2013\u2014]\s")
+BARE_ITEM_WORDS = 3
+"""An item of a list this short, with no function word, is a term, not a statement."""
+
+
+def list_share(sentence: str) -> float:
+    """Share of the sentence's words that stand in short items without a function word, items
+    separated by punctuation or by "and"/"or": "provenance and hashing and access control"."""
+    tokens = words(sentence)
+    return _bare_item_share(_CONJUNCTION.sub(",", sentence), len(tokens)) if tokens else 0.0
+
+
+_CONJUNCTION = re.compile(r"\s+(?:and|or|plus|&)\s+", re.IGNORECASE)
+
+
+def _bare_item_share(sentence: str, total: int) -> float:
+    bare = 0
+    for item in _LIST_SEPARATOR.split(sentence):
+        tokens = words(item)
+        if 0 < len(tokens) <= BARE_ITEM_WORDS and not any(t in STOPWORDS for t in tokens):
+            bare += len(tokens)
+    return bare / total

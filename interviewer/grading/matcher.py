@@ -94,6 +94,22 @@ class Embedder:
         return rows
 
 
+PRODUCT_BUDGET = 1 << 18
+"""Multiply-adds per BLAS call. Above roughly twice this, OpenBLAS splits a product across
+threads; on a busy machine waking them costs 10-20 ms, the product itself a fraction of one."""
+
+
+def similarities(rows: Matrix, columns: Matrix) -> Matrix:
+    """``rows @ columns.T`` (cosines, for unit rows), computed in slices small enough to stay on
+    the calling thread."""
+    if not len(rows) or not len(columns):
+        return np.zeros((len(rows), len(columns)), dtype=np.float32)
+    step = max(1, PRODUCT_BUDGET // (len(rows) * rows.shape[1]))
+    parts = [rows @ columns[i : i + step].T for i in range(0, len(columns), step)]
+    result: Matrix = np.concatenate(parts, axis=1).astype(np.float32, copy=False)
+    return result
+
+
 def model_dir() -> Path:
     """The installed wordllama package folder (found without importing the package)."""
     spec = importlib.util.find_spec("wordllama")

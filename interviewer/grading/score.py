@@ -111,10 +111,14 @@ def _word_count(text: str) -> int:
 
 
 def compute_score(question: Question, verdicts: Sequence[KeyPointVerdict]) -> float:
-    """0-10, one decimal: importance-weighted credit (covered 1, partial 0.5, missed 0)."""
+    """0-10, one decimal: importance-weighted credit (covered 1, partial 0.5, missed 0).
+
+    A covered or partial verdict that carries its own graded `credit` (the offline grader
+    measures one) earns that instead; a missed verdict earns nothing, whatever it carries.
+    """
     credit: dict[str, float] = {}
     for v in verdicts:
-        credit.setdefault(v.key_point_id, VERDICT_CREDIT[v.verdict])
+        credit.setdefault(v.key_point_id, verdict_credit(v))
     total = 0.0
     earned = 0.0
     for index, point in enumerate(question.key_points):
@@ -124,6 +128,13 @@ def compute_score(question: Question, verdicts: Sequence[KeyPointVerdict]) -> fl
     if total == 0:
         return 0.0
     return round(10.0 * earned / total, 1)
+
+
+def verdict_credit(verdict: KeyPointVerdict) -> float:
+    """What one (checked) verdict earns, 0-1."""
+    if verdict.verdict is Verdict.MISSED or verdict.credit is None:
+        return VERDICT_CREDIT[verdict.verdict]
+    return verdict.credit
 
 
 def missing_key_points(question: Question, verdicts: Sequence[KeyPointVerdict]) -> tuple[str, ...]:

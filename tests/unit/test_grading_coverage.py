@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from interviewer.bank.loader import find_bank
-from interviewer.domain import Bank, GraderOutput, Question, Verdict
+from interviewer.domain import Bank, Difficulty, GraderOutput, KeyPoint, Question, Verdict
 from interviewer.grading import coverage
 from interviewer.grading.checks import precheck
 from interviewer.grading.coverage import _references, assess, count_ignored
@@ -157,9 +157,12 @@ def test_a_short_real_paraphrase_counts(bank: Bank) -> None:
         "Before anything lands in the corpus, we compare each file's SHA-256 digest with the one "
         "its producer published, and only the ingestion job may write to that bucket."
     )
-    verdicts = {v.key_point_id: v.verdict for v in assess(question, answer)}
-    assert verdicts["data-integrity"] is not Verdict.MISSED
-    assert all(v is Verdict.MISSED for k, v in verdicts.items() if k != "data-integrity")
+    verdicts = {v.key_point_id: v for v in assess(question, answer)}
+    assert verdicts["data-integrity"].verdict is not Verdict.MISSED
+    assert (verdicts["data-integrity"].credit or 0) >= 0.5
+    # Graded credit: a point the sentence does not make earns at most noise, never a mention.
+    others = [v for k, v in verdicts.items() if k != "data-integrity"]
+    assert all(v.verdict is not Verdict.COVERED and (v.credit or 0) <= 0.1 for v in others)
 
 
 def test_off_topic_answer_covers_nothing(bank: Bank) -> None:
@@ -247,3 +250,143 @@ def test_grading_is_the_same_with_cold_and_warm_caches(
     clear()
     warm = [(assess(question, answer), count_ignored(answer)) for answer in reversed(answers)]
     assert warm[::-1] == cold
+
+
+# --- graded credit, polarity, coherence, evidence (issue 10 item 2) ------------------------
+
+LOGGING_PLAIN = (
+    "For every request I'd log the caller's identity, the model version, the tool calls and the "
+    "policy decisions, so an investigation can reconstruct what happened. Prompts and outputs "
+    "get redacted and sampled so the logs don't become a privacy leak. Alerts go to an owner "
+    "with a playbook."
+)
+
+
+@pytest.mark.parametrize(
+    "opposite",
+    [
+        # Negated: the same words with "not", "no", "don't".
+        "I would not log the caller's identity, the model version, the tool calls or the policy "
+        "decisions. Prompts and outputs don't need redaction or sampling. Alerts don't need an "
+        "owner or a playbook.",
+        # Reversed, without a negation word.
+        "Skip the request metadata, it only adds cost. Redacting or sampling prompts is "
+        "pointless, keep every word forever where everyone can read it. Alerts are just noise, "
+        "so turn them off.",
+    ],
+)
+def test_an_answer_that_denies_the_points_scores_far_below_one_that_makes_them(
+    bank: Bank, opposite: str
+) -> None:
+    question = bank.question("ai-logging-monitoring")
+    plain, denied = score(question, LOGGING_PLAIN), score(question, opposite)
+    assert plain >= 6.0
+    assert denied <= 1.5
+    assert all(v.verdict is not Verdict.COVERED for v in assess(question, opposite))
+
+
+def test_offline_verdicts_carry_graded_credit_that_the_score_counts(bank: Bank) -> None:
+    question = bank.question("ai-logging-monitoring")
+    verdicts = assess(question, LOGGING_PLAIN)
+    found = [v for v in verdicts if v.verdict is not Verdict.MISSED]
+    assert found and all(v.credit is not None and 0 < v.credit <= 1 for v in found)
+    assert all(v.credit is None for v in verdicts if v.verdict is Verdict.MISSED)
+    assert len({v.credit for v in found}) > 2  # more than three levels
+    levels = [v.model_copy(update={"credit": None}) for v in verdicts]
+    assert compute_score(question, verdicts) != compute_score(question, levels)
+
+
+RECURSION = Question(
+    id="recursion",
+    text="What is recursion?",
+    difficulty=Difficulty.EASY,
+    sample_answer=(
+        "Recursion is when a function calls itself on a smaller part of the problem. Every "
+        "recursive function needs a base case that stops the calls."
+    ),
+    key_points=(
+        KeyPoint(
+            id="self-call",
+            text="Recursion: a function calls itself on a smaller part of the problem",
+            probes=("What does the function call?",),
+        ),
+        KeyPoint(
+            id="base-case",
+            text="A base case stops the recursion",
+            probes=("When does it stop?",),
+        ),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Recursion. A function calls itself on a smaller part of the problem until a base case "
+        "stops it.",
+        "Recursion:\nA function calls itself on a smaller part of the problem until a base case "
+        "stops it.",
+        "## Recursion\nA function calls itself on a smaller part of the problem until a base case "
+        "stops it.",
+    ],
+)
+def test_evidence_is_never_a_heading_or_a_one_word_sentence(answer: str) -> None:
+    verdicts = assess(RECURSION, answer)
+    checked, flags = check_verdicts(RECURSION, GraderOutput(verdicts=verdicts), answer)
+    assert not flags  # every quote survives the evidence check
+    assert all(v.verdict is not Verdict.MISSED for v in checked)
+    assert all(v.evidence and len(v.evidence.split()) >= 3 for v in checked)
+    assert compute_score(RECURSION, checked) >= 7.0
+
+
+@pytest.mark.parametrize(
+    ("question_id", "salad"),
+    [
+        (
+            "prompt-injection-defense",
+            "Untrusted content, instruction/data separation, delimiters, sandboxing, least "
+            "privilege tools, authorization checks, parameter validation, minimize context, no "
+            "secrets, human in the loop, output filtering, logging, anomaly detection, layered "
+            "controls.",
+        ),
+        (
+            "secure-ml-pipeline",
+            "You need provenance, hashing, signing, schema checks, RBAC, isolation, lineage, "
+            "SBOMs, CVE scans, red teams, approvals, drift detection, extraction detection and "
+            "injection detection.",
+        ),
+        (
+            "secure-ml-pipeline",
+            "Data provenance and hashing and schema validation and access control and isolation "
+            "and dependency scanning and red teaming and approval gates and drift monitoring.",
+        ),
+    ],
+)
+def test_a_list_of_terms_in_items_earns_little(bank: Bank, question_id: str, salad: str) -> None:
+    assert score(bank.question(question_id), salad) <= 2.5
+
+
+def test_a_list_within_one_point_is_still_an_explanation(bank: Bank) -> None:
+    question = bank.question("secure-ml-pipeline")
+    answer = "In production, watch drift, anomalous inputs, abuse, prompt injection and extraction."
+    verdicts = {v.key_point_id: v for v in assess(question, answer)}
+    assert verdicts["production-monitoring"].verdict is Verdict.COVERED
+
+
+def test_a_good_answer_to_another_question_scores_low(bank: Bank) -> None:
+    incident = (
+        "I'd treat it as a live incident. First confirm the signals: unusual prompt patterns, "
+        "spikes in failed requests, suspicious tool calls. Then contain it with rate limits, "
+        "blocked accounts and disabled tools, preserve the logs and request histories, find the "
+        "root cause and hold a post-incident review."
+    )
+    own = score(bank.question("production-abuse-response"), incident)
+    assert score(bank.question("secure-ml-pipeline"), incident) <= 2.5 < own
+
+
+def test_a_sentence_the_tokeniser_finds_no_word_in_does_not_break_grading(bank: Bank) -> None:
+    question = bank.question("secure-ml-pipeline")
+    plain = "We hash every dataset before training. We scan the containers for CVEs."
+    for other in ("日本語の説明。", "42."):
+        for answer in (f"{other} {plain}", f"{plain} {other}"):
+            assert score(question, answer) > 0

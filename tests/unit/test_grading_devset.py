@@ -7,7 +7,10 @@ its question's sample answer.
 The second half grades the whole set through the engine's grading path (as
 bench/bench_grading.py does) and holds the offline grader to REGRESSION FLOORS: what it
 measurably reaches today minus a small margin, not the issue's targets (the bench prints those).
-Raise them when the grader improves. Measured on the grader of 2026-12-01 (wordllama coverage):
+Raise them when the grader improves.
+
+Measured on the grader of 2026-12-01 before issue 10's grader work (wordllama coverage, three
+verdict levels):
 
 * tuning:   pairwise 0.743, Spearman 0.659, MAE 1.85; mean score by kind: strong-bank 9.28,
   strong-own 4.77, concise-expert 6.27, partial 4.58, weak 1.27, keyword-salad 3.83,
@@ -16,6 +19,19 @@ Raise them when the grader improves. Measured on the grader of 2026-12-01 (wordl
 * held-out: pairwise 0.678, Spearman 0.579, MAE 2.01; strong-bank 9.14, strong-own 3.35,
   concise-expert 6.86, partial 3.07, weak 0.15, keyword-salad 5.10, confidently-wrong 4.49,
   negated 3.06, reversed 2.60, other-question 1.69, off-topic 0.00, empty-or-short 0.00; no
+  injected answer above its base.
+
+measured (graded credit, polarity, term recall, coherence and overclaim checks, quotable
+evidence, sentences counted one by one from similarity 0.40; the floors below are these minus a
+small margin, never looser than the floors measured before):
+
+* tuning:   pairwise 0.820, Spearman 0.790, MAE 1.26; strong-bank 9.28, strong-own 4.96,
+  concise-expert 6.59, partial 4.03, weak 1.51, keyword-salad 1.71, confidently-wrong 2.31,
+  negated 0.62, reversed 1.88, other-question 2.21, off-topic 0.09, empty-or-short 0.00; no
+  injected answer above its base.
+* held-out: pairwise 0.726, Spearman 0.672, MAE 1.70; strong-bank 8.91, strong-own 3.37,
+  concise-expert 6.97, partial 2.91, weak 0.06, keyword-salad 3.50, confidently-wrong 3.46,
+  negated 0.36, reversed 1.49, other-question 1.88, off-topic 0.00, empty-or-short 0.00; no
   injected answer above its base.
 """
 
@@ -72,19 +88,19 @@ LABEL_BANDS = {
 
 # (split, figure) -> floor; figures marked "max" are ceilings. Measured values in the docstring.
 FLOORS: dict[str, dict[str, float]] = {
-    "tuning": {"pairwise": 0.72, "spearman": 0.63, "mae max": 1.95},
-    "heldout": {"pairwise": 0.65, "spearman": 0.55, "mae max": 2.15},
+    "tuning": {"pairwise": 0.80, "spearman": 0.78, "mae max": 1.32},
+    "heldout": {"pairwise": 0.71, "spearman": 0.65, "mae max": 1.78},
 }
 KIND_MEANS: dict[str, dict[str, tuple[float, float]]] = {
     # kind -> (lowest, highest) mean score allowed
     "tuning": {
         "strong-bank": (8.8, 10.0),
-        "strong-own": (4.3, 10.0),
-        "concise-expert": (5.8, 10.0),
-        "keyword-salad": (0.0, 4.3),
-        "confidently-wrong": (0.0, 5.1),
-        "negated": (0.0, 5.8),
-        "reversed": (0.0, 3.5),
+        "strong-own": (4.5, 10.0),
+        "concise-expert": (6.1, 10.0),
+        "keyword-salad": (0.0, 2.2),
+        "confidently-wrong": (0.0, 2.8),
+        "negated": (0.0, 1.1),
+        "reversed": (0.0, 2.1),
         "other-question": (0.0, 2.3),
         "off-topic": (0.0, 0.5),
         "empty-or-short": (0.0, 0.0),
@@ -92,11 +108,11 @@ KIND_MEANS: dict[str, dict[str, tuple[float, float]]] = {
     "heldout": {
         "strong-bank": (8.6, 10.0),
         "strong-own": (2.9, 10.0),
-        "concise-expert": (6.4, 10.0),
-        "keyword-salad": (0.0, 5.6),
-        "confidently-wrong": (0.0, 5.0),
-        "negated": (0.0, 3.5),
-        "reversed": (0.0, 3.2),
+        "concise-expert": (6.5, 10.0),
+        "keyword-salad": (0.0, 4.0),
+        "confidently-wrong": (0.0, 3.9),
+        "negated": (0.0, 0.9),
+        "reversed": (0.0, 1.8),
         "other-question": (0.0, 2.2),
         "off-topic": (0.0, 0.5),
         "empty-or-short": (0.0, 0.0),

@@ -203,3 +203,39 @@ def test_quotes_from_text_addressed_to_the_grader_are_rejected() -> None:
     )
     assert [v.verdict for v in verdicts[:3]] == [Verdict.MISSED, Verdict.MISSED, Verdict.COVERED]
     assert flags == ("evidence_rejected:kp0", "evidence_rejected:kp1")
+
+
+def test_a_verdicts_graded_credit_counts_when_present() -> None:
+    question = make_question(2)
+    graded = [
+        KeyPointVerdict(key_point_id="kp0", verdict=Verdict.COVERED, evidence="x", credit=0.8),
+        KeyPointVerdict(key_point_id="kp1", verdict=Verdict.PARTIAL, evidence="x", credit=0.2),
+    ]
+    total = weight(0) + weight(1)
+    assert compute_score(question, graded) == round(
+        10 * (0.8 * weight(0) + 0.2 * weight(1)) / total, 1
+    )
+    # Without credit (every LLM grader), the three levels count as before.
+    levels = [v.model_copy(update={"credit": None}) for v in graded]
+    assert compute_score(question, levels) == round(10 * (weight(0) + 0.5 * weight(1)) / total, 1)
+
+
+def test_a_missed_verdict_earns_nothing_whatever_credit_it_carries() -> None:
+    question = make_question(1)
+    missed = KeyPointVerdict(key_point_id="kp0", verdict=Verdict.MISSED, credit=1.0)
+    assert compute_score(question, [missed]) == 0.0
+
+
+def test_rejected_evidence_drops_the_graded_credit_too() -> None:
+    claimed = KeyPointVerdict(
+        key_point_id="kp0", verdict=Verdict.COVERED, evidence="never said this at all", credit=1.0
+    )
+    verdicts, flags = check(claimed)
+    assert flags == ("evidence_rejected:kp0",)
+    assert verdicts[0].verdict is Verdict.MISSED
+    assert compute_score(make_question(), verdicts) == 0.0
+
+
+def test_credit_is_bounded() -> None:
+    with pytest.raises(ValueError, match="less than or equal to 1"):
+        KeyPointVerdict(key_point_id="kp0", verdict=Verdict.COVERED, evidence="x", credit=1.5)
