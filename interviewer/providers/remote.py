@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from interviewer.bank.probes import bank_probe
-from interviewer.config import ProviderProfile, StructuredOutput
+from interviewer.config import ProviderProfile
 from interviewer.domain import Question, Sleep
 from interviewer.errors import GradingFailed, ProviderError
 from interviewer.prompts import ChatMessage, json_instructions, render_grade, render_probe
@@ -29,21 +29,16 @@ from interviewer.providers.base import (
     TextDelta,
 )
 from interviewer.providers.credentials import LOCAL_HOSTS
-from interviewer.providers.errors_map import SdkErrors, Where, translate
+from interviewer.providers.errors_map import SdkErrors, Where, rejects_format, translate
 from interviewer.providers.giveaway import GiveawayWatch, gives_away, guard_for
 from interviewer.providers.idle import IdleTimer
+from interviewer.providers.ladder import Ladder, Reply, Rung, Unsupported
 from interviewer.providers.pricing import Tokens, cost, merge
 from interviewer.providers.retry import Transient, call_with_retries
 from interviewer.providers.structured import InvalidGrade, grade_schema, parse_grade
 
 T = TypeVar("T")
-GradeMode = StructuredOutput
 GRADE_TEMPERATURE_CAP = 0.2
-LADDER: tuple[GradeMode, ...] = ("json_schema", "tool", "prompt")
-
-
-class Unsupported(Exception):
-    """The server rejected a structured-output rung (HTTP 400/422): try the next one."""
 
 
 def fallback_probe(request: ProbeRequest) -> str:
@@ -56,6 +51,8 @@ class RemoteProvider(ABC):
     """A provider reached over HTTP through an official SDK."""
 
     sdk_errors: SdkErrors
+    rungs: tuple[Rung, ...]
+    """The structured-output ladder of this wire format, best first."""
 
     def __init__(
         self,
@@ -73,7 +70,7 @@ class RemoteProvider(ABC):
         host = urlsplit(profile.base_url).hostname if profile.base_url else None
         self._local = host in LOCAL_HOSTS
         self._server = host or default_server
-        self._grade_mode: GradeMode | None = None
+        self._ladder = Ladder(self.rungs, name, profile, self.name)
         self._closed = False
 
     def _where(self, secret: str) -> Where:
@@ -100,9 +97,15 @@ class RemoteProvider(ABC):
 
     @abstractmethod
     async def _complete(
-        self, system: str, messages: list[ChatMessage], mode: GradeMode, schema: dict[str, Any]
-    ) -> tuple[str, Tokens]:
-        """One non-streamed structured reply as JSON text. Raises SDK exceptions."""
+        self,
+        system: str,
+        messages: list[ChatMessage],
+        rung: Rung,
+        schema: dict[str, Any],
+        budget: int,
+    ) -> Reply:
+        """One non-streamed structured reply by `rung`, at most `budget` tokens. Raises SDK
+        exceptions."""
 
     @abstractmethod
     def _secret(self) -> str:
@@ -271,48 +274,36 @@ class RemoteProvider(ABC):
             yield TextDelta(output.feedback)
         yield GradeDone(output=output, usage=usage)
 
-    def _modes(self) -> tuple[GradeMode, ...]:
-        if self._grade_mode is not None:
-            return (self._grade_mode,)
-        if self.profile.structured_output != "auto":
-            return (self.profile.structured_output,)
-        return LADDER
-
     async def _grade_call(
         self, system: str, messages: list[ChatMessage], schema: dict[str, Any]
     ) -> tuple[str, Tokens]:
-        """One grading reply by the best rung the server takes; in auto mode a rung the server
-        rejects (400/422) is remembered as unsupported and the next one tried."""
-        modes = self._modes()
-        for index, mode in enumerate(modes):
-            prompt = system if mode != "prompt" else f"{system}\n\n{json_instructions(schema)}"
-            fallback = index + 1 < len(modes)
+        """One grading reply by the best rung the server takes (`providers.ladder`)."""
 
-            async def attempt(
-                mode: GradeMode = mode, prompt: str = prompt, fallback: bool = fallback
-            ) -> tuple[str, Tokens]:
+        async def attempt(rung: Rung, budget: int) -> Reply:
+            prompt = (
+                system
+                if rung in ("json_schema", "tools")
+                else (f"{system}\n\n{json_instructions(schema)}")
+            )
+
+            async def once() -> Reply:
                 try:
                     # httpx's timeout is per operation: a server trickling bytes would never
                     # trip it, so the whole non-streamed call gets a deadline too.
                     async with asyncio.timeout(self.profile.timeout_s):
-                        return await self._complete(prompt, messages, mode, schema)
+                        return await self._complete(prompt, messages, rung, schema, budget)
                 except TimeoutError:
                     raise Transient(
                         f"no complete reply within {self.profile.timeout_s:g}s"
                     ) from None
                 except Exception as exc:
-                    status = getattr(exc, "status_code", None)
-                    if fallback and status in (400, 422):
-                        raise Unsupported(mode) from None
+                    if rung != "prompt" and rejects_format(exc, self.sdk_errors):
+                        raise Unsupported(str(self._fail(exc))) from None
                     raise self._fail(exc) from None
 
-            try:
-                result = await self._retrying(attempt, "grading")
-            except Unsupported:
-                continue
-            self._grade_mode = mode
-            return result
-        raise ProviderError(f"{self.name}: no structured-output mode worked")  # pragma: no cover
+            return await self._retrying(once, "grading")
+
+        return await self._ladder.call(attempt)
 
 
 @dataclass

@@ -2,7 +2,11 @@
 
 The schema has no score field: the model returns per-key-point verdicts with evidence quotes, and
 our code scores them. It is written to satisfy OpenAI strict mode and Anthropic structured output
-(every property required, no additional properties, key point ids as an enum).
+(every property required, no additional properties). `verdicts` is an object with one required
+property per key point id, in the bank's order: a server that turns the schema into a grammar
+(llama.cpp) then makes even a tiny model give exactly one verdict for every point. Replies with
+`verdicts` as a list of `{key_point_id, verdict, evidence}` (older recordings, models that ignore
+the schema) are read too.
 """
 
 from __future__ import annotations
@@ -31,6 +35,12 @@ class _Item(BaseModel):
     evidence: str = ""
 
 
+class _Judgement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    verdict: Literal["covered", "partial", "missed"]
+    evidence: str = ""
+
+
 class _Reply(BaseModel):
     model_config = ConfigDict(extra="forbid")
     verdicts: list[_Item]
@@ -39,26 +49,35 @@ class _Reply(BaseModel):
     feedback: str = ""
 
 
+class _KeyedReply(_Reply):
+    verdicts: dict[str, _Judgement]  # type: ignore[assignment]
+
+
 def grade_schema(question: Question) -> dict[str, Any]:
     """JSON schema of the grader's reply for `question`."""
     strings = {"type": "array", "items": {"type": "string"}}
-    item = {
+    judgement = {
         "type": "object",
         "properties": {
-            "key_point_id": {"type": "string", "enum": [p.id for p in question.key_points]},
             "verdict": {"type": "string", "enum": ["covered", "partial", "missed"]},
             "evidence": {
                 "type": "string",
                 "description": "Exact quote from the candidate's answer; empty when missed.",
             },
         },
-        "required": ["key_point_id", "verdict", "evidence"],
+        "required": ["verdict", "evidence"],
         "additionalProperties": False,
     }
+    ids = [point.id for point in question.key_points]
     return {
         "type": "object",
         "properties": {
-            "verdicts": {"type": "array", "items": item},
+            "verdicts": {
+                "type": "object",
+                "properties": {point: judgement for point in ids},
+                "required": ids,
+                "additionalProperties": False,
+            },
             "strengths": strings,
             "gaps": strings,
             "feedback": {"type": "string"},
@@ -93,13 +112,22 @@ def parse_grade(data: Any, question: Question) -> GraderOutput:
     if isinstance(data, str):
         data = extract_json(data)
     try:
-        reply = _Reply.model_validate(data)
+        keyed = isinstance(data, dict) and isinstance(data.get("verdicts"), dict)
+        reply = (_KeyedReply if keyed else _Reply).model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "(top level)"
         raise InvalidGrade(f"{where}: {first['msg']}") from None
+    items = (
+        reply.verdicts
+        if isinstance(reply.verdicts, list)
+        else [
+            _Item(key_point_id=point, verdict=given.verdict, evidence=given.evidence)
+            for point, given in reply.verdicts.items()
+        ]
+    )
     wanted = [point.id for point in question.key_points]
-    seen = [item.key_point_id for item in reply.verdicts]
+    seen = [item.key_point_id for item in items]
     unknown = sorted(set(seen) - set(wanted))
     missing = [point for point in wanted if point not in seen]
     duplicate = sorted({point for point in seen if seen.count(point) > 1})
@@ -112,7 +140,7 @@ def parse_grade(data: Any, question: Question) -> GraderOutput:
         problems.append(f"more than one verdict for {', '.join(duplicate)}")
     if problems:
         raise InvalidGrade("; ".join(problems))
-    by_id = {item.key_point_id: item for item in reply.verdicts}
+    by_id = {item.key_point_id: item for item in items}
     verdicts = tuple(
         KeyPointVerdict(
             key_point_id=point,

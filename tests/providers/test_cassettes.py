@@ -44,7 +44,8 @@ def openai(**changes: Any) -> OpenAIProvider:
 async def test_openai_json_schema_completion() -> None:
     provider = openai(model="gpt-4o-2024-08-06")
     with cassette("openai_chat_nonstream_parse_json_schema.yaml"):
-        raw, tokens = await provider._complete("system", MESSAGES, "json_schema", SCHEMA)
+        reply = await provider._complete("system", MESSAGES, "json_schema", SCHEMA, 1024)
+        raw, tokens = reply.text, reply.tokens
     await provider.aclose()
     assert extract_json(raw)["final_answer"] == "x = -\\frac{29}{8}"
     assert tokens == Tokens(input=127, output=93, cached=0)
@@ -72,7 +73,8 @@ async def test_ollama_json_schema_completion() -> None:
     provider = openai(base_url="http://localhost:11434/v1", api_key_env=None, model="qwen3:0.6b")
     assert provider.is_local
     with cassette("ollama_local_chat_json_schema.pydantic-ai.yaml"):
-        raw, tokens = await provider._complete("system", MESSAGES, "json_schema", SCHEMA)
+        reply = await provider._complete("system", MESSAGES, "json_schema", SCHEMA, 1024)
+        raw, tokens = reply.text, reply.tokens
     await provider.aclose()
     assert extract_json(raw) == {"city": "Paris", "country": "France"}
     assert tokens == Tokens(input=136, output=15, cached=0)
@@ -117,7 +119,8 @@ async def test_anthropic_stream() -> None:
 async def test_anthropic_structured_completion() -> None:
     provider = AnthropicProvider("anthropic", profile("anthropic"), "grader", sleep=Sleeps())
     with cassette("anthropic_messages_nonstream_structured_output.yaml"):
-        raw, tokens = await provider._complete("system", MESSAGES, "json_schema", SCHEMA)
+        reply = await provider._complete("system", MESSAGES, "json_schema", SCHEMA, 1024)
+        raw, tokens = reply.text, reply.tokens
     await provider.aclose()
     assert extract_json(raw)["rating"] == 7
     assert tokens == Tokens(input=222, output=39, cached=0, cache_write=0)
