@@ -251,10 +251,11 @@ class RemoteProvider(ABC):
         rendered = render_grade(request)
         schema = grade_schema(request.question)
         messages = list(rendered.messages)
+        answers = [exchange.answer for exchange in request.exchanges]
         raw, tokens = await self._grade_call(rendered.system, messages, schema)
         usage = cost(tokens, self.profile)
         try:
-            output = parse_grade(raw, request.question)
+            output = parse_grade(raw, request.question, answers)
         except InvalidGrade as first:
             messages += [
                 ChatMessage("assistant", raw),
@@ -263,7 +264,7 @@ class RemoteProvider(ABC):
             raw, tokens = await self._grade_call(rendered.system, messages, schema)
             usage = usage + cost(tokens, self.profile)
             try:
-                output = parse_grade(raw, request.question)
+                output = parse_grade(raw, request.question, answers)
             except InvalidGrade as second:
                 raise GradingFailed(
                     f"grading failed: {self.name} returned unusable output twice ({second}); "

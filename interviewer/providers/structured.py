@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from interviewer.domain import GraderOutput, KeyPointVerdict, Question, Verdict
 from interviewer.prompts import restore
+from interviewer.providers.output_check import prose_problem
 
 TOOL_NAME = "submit_grade"
 TOOL_DESCRIPTION = "Submit the verdict for every key point, strengths, gaps and feedback."
@@ -107,8 +109,17 @@ def extract_json(text: str) -> Any:
     raise InvalidGrade("the reply is not a JSON object")
 
 
-def parse_grade(data: Any, question: Question) -> GraderOutput:
-    """Validate `data` (a JSON string or decoded object) into a GraderOutput, or InvalidGrade."""
+def _shown(texts: Sequence[str], answers: Sequence[str]) -> tuple[str, ...]:
+    """The prose that passes `output_check`; the rest is dropped (the verdicts still stand)."""
+    kept = (text.strip() for text in texts)
+    return tuple(text for text in kept if text and prose_problem(text, answers) is None)
+
+
+def parse_grade(data: Any, question: Question, answers: Sequence[str] = ()) -> GraderOutput:
+    """Validate `data` (a JSON string or decoded object) into a GraderOutput, or InvalidGrade.
+
+    Feedback, strengths and gaps that echo our prompt (or long runs of `answers`, the
+    candidate's) are dropped: they would show the candidate our instructions."""
     if isinstance(data, str):
         data = extract_json(data)
     try:
@@ -152,7 +163,7 @@ def parse_grade(data: Any, question: Question) -> GraderOutput:
     )
     return GraderOutput(
         verdicts=verdicts,
-        strengths=tuple(s.strip() for s in reply.strengths if s.strip()),
-        gaps=tuple(g.strip() for g in reply.gaps if g.strip()),
-        feedback=reply.feedback.strip(),
+        strengths=_shown(reply.strengths, answers),
+        gaps=_shown(reply.gaps, answers),
+        feedback="".join(_shown([reply.feedback], answers)),
     )
