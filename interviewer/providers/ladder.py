@@ -1,12 +1,13 @@
 """The structured-output ladder: which way of asking for JSON a server takes, found by trying.
 
-Rungs, best first: `json_schema` (OpenAI `response_format`, Anthropic `output_config`), `tools`
-(one forced tool call), `json_object` (openai kind: JSON mode; a compatible server also gets the
-schema, which llama.cpp turns into a grammar), `prompt` (the schema in the prompt, nothing
-enforced). In auto mode a rung the server says it does not take (HTTP 400/422, or a 5xx whose
-body names the format, as llama.cpp's server answers) or a 200 reply that ignored it (no tool
-call; a reply that is not JSON) moves to the next rung at once, with no retries, and the rung that
-worked is remembered for the provider's life: one session. A pinned rung is the only one tried.
+Rungs, best first: `json_schema` (OpenAI `response_format`, Anthropic `output_config`),
+`json_object` (openai kind only: JSON mode; a compatible server also gets the schema, which
+llama.cpp turns into a grammar), `tools` (one forced tool call), `prompt` (the schema in the
+prompt, nothing enforced). In auto mode a rung the server says it does not take (HTTP 400/422, or a
+5xx whose body names the format, as llama.cpp's server answers) or a 200 reply that ignored it (no
+tool call; a reply that is not JSON) moves to the next rung at once, with no retries, and the rung
+that worked is remembered for the provider's life: one session. A pinned rung is the only one
+tried.
 
 Also here, because it is decided per reply: a reply cut by the token budget with nothing usable
 is asked again once with twice the budget, then fails naming `max_tokens`; a refusal fails at

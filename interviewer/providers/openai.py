@@ -35,7 +35,9 @@ def _tokens(usage: Any) -> Tokens:
 
 
 class OpenAIProvider(RemoteProvider):
-    rungs = ("json_schema", "tools", "json_object", "prompt")
+    # json_object before tools: a compatible server that takes its schema constrains it like
+    # json_schema, while tool definitions cost prompt tokens in llama.cpp's chat templates.
+    rungs = ("json_schema", "json_object", "tools", "prompt")
     sdk_errors = SdkErrors(
         status=openai.APIStatusError,
         connection=openai.APIConnectionError,
@@ -76,6 +78,13 @@ class OpenAIProvider(RemoteProvider):
         self._sends_temperature = not (
             profile.base_url is None and is_reasoning_model(profile.model)
         )
+
+    def _wants_json_instructions(self, rung: Rung) -> bool:
+        # JSON mode with a schema (compatible servers) is enforced by the server; OpenAI's own
+        # JSON mode takes no schema and wants the word JSON in the messages.
+        if rung == "json_object" and self.profile.base_url is not None:
+            return False
+        return super()._wants_json_instructions(rung)
 
     def _secret(self) -> str:
         return str(self._client.api_key)

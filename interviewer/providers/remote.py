@@ -107,6 +107,11 @@ class RemoteProvider(ABC):
         """One non-streamed structured reply by `rung`, at most `budget` tokens. Raises SDK
         exceptions."""
 
+    def _wants_json_instructions(self, rung: Rung) -> bool:
+        """Whether the schema must be spelled out in the prompt: only what the server does not
+        enforce itself needs it (each prompt token costs time on a slow local model)."""
+        return rung in ("json_object", "prompt")
+
     @abstractmethod
     def _secret(self) -> str:
         """The key in use (only to scrub it from server messages)."""
@@ -282,9 +287,9 @@ class RemoteProvider(ABC):
 
         async def attempt(rung: Rung, budget: int) -> Reply:
             prompt = (
-                system
-                if rung in ("json_schema", "tools")
-                else (f"{system}\n\n{json_instructions(schema)}")
+                f"{system}\n\n{json_instructions(schema)}"
+                if self._wants_json_instructions(rung)
+                else system
             )
 
             async def once() -> Reply:

@@ -61,14 +61,23 @@ def _rung(body: dict[str, object]) -> str:
 
 async def test_a_500_naming_the_format_moves_on_at_once_and_the_rung_is_remembered() -> None:
     sleeps = Sleeps()
-    grade = openai_completion(None, tool_arguments=json.dumps(good_grade()))
+    grade = openai_completion(json.dumps(good_grade()))
     server = Server().add(json_response(LLAMA_CPP_500, status=500), grade, grade)
     provider = openai_provider(server, sleeps, **LOCAL)
     done = await collect_grade(provider.grade(grade_request()))
     assert len(done.output.verdicts) == 3
     await collect_grade(provider.grade(grade_request()))
-    assert [_rung(body) for body in server.bodies()] == ["json_schema", "tools", "tools"]
+    assert [_rung(body) for body in server.bodies()] == [
+        "json_schema",
+        "json_object",
+        "json_object",
+    ]
     assert sleeps.waits == []
+    # llama.cpp constrains JSON mode to the schema sent with it, so the prompt does not spell
+    # the schema out (prompt tokens are what a slow local model spends its time on)
+    json_mode = server.bodies()[1]
+    assert json_mode["response_format"]["schema"]["required"][0] == "verdicts"
+    assert json_mode["messages"][0]["content"] == server.bodies()[0]["messages"][0]["content"]
 
 
 async def test_a_500_that_does_not_name_the_format_is_still_retried() -> None:
@@ -94,13 +103,13 @@ async def test_a_200_that_ignored_the_format_moves_down_until_one_is_honoured() 
     await collect_grade(provider.grade(grade_request()))
     assert [_rung(body) for body in server.bodies()] == [
         "json_schema",
-        "tools",
         "json_object",
+        "tools",
         "prompt",
         "prompt",
     ]
     # OpenAI's own API takes no schema in JSON mode; only compatible servers get one
-    assert "schema" in server.bodies()[2]["response_format"]
+    assert "schema" in server.bodies()[1]["response_format"]
 
 
 async def test_openai_json_object_rung_sends_no_schema_to_openai() -> None:

@@ -285,10 +285,10 @@ async def test_auto_falls_down_the_ladder_when_a_rung_is_rejected() -> None:
     await collect_grade(provider.grade(grade_request()))
     bodies = server.bodies()
     assert bodies[0]["response_format"]["type"] == "json_schema"
-    assert "tools" in bodies[1]
-    # json_object joined the ladder (after tools): a compatible server also gets the schema
-    assert bodies[2]["response_format"]["type"] == "json_object"
-    assert "verdicts" in bodies[2]["response_format"]["schema"]["properties"]
+    # json_object joined the ladder (before tools): a compatible server also gets the schema
+    assert bodies[1]["response_format"]["type"] == "json_object"
+    assert "verdicts" in bodies[1]["response_format"]["schema"]["properties"]
+    assert "tools" in bodies[2]
     assert "tools" not in bodies[3] and "response_format" not in bodies[3]
     assert sleeps.waits == []  # a rejected rung is never retried
     # the working rung is remembered
