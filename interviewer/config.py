@@ -68,7 +68,12 @@ class ProviderProfile(_Strict):
     connect_timeout_s: float = Field(default=10.0, gt=0)
     """Time allowed to open the connection."""
     idle_timeout_s: float = Field(default=30.0, gt=0)
-    """A stream silent for this long is ended and marked interrupted."""
+    """A stream silent for this long is ended and marked interrupted (before its first token:
+    retried)."""
+    call_budget_s: float = Field(default=120.0, gt=0)
+    """Longest one probe (to its first text) or grading call may take, retries and waits
+    included; then the bank's probe or the grading-failed path takes over. Raise it for slow
+    local models."""
     temperature: float = Field(default=0.2, ge=0, le=2)
     """Sampling temperature; grading always uses at most this."""
     max_tokens: int = Field(default=DEFAULT_MAX_TOKENS, ge=16, le=64000)
@@ -158,6 +163,7 @@ BUILTIN_PROFILES: dict[str, ProviderProfile] = {
         base_url="http://127.0.0.1:11434/v1",
         timeout_s=300,
         idle_timeout_s=120,
+        call_budget_s=600,
     ),
     "openrouter": ProviderProfile(
         kind="openai",

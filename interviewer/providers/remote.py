@@ -138,6 +138,8 @@ class RemoteProvider(ABC):
             max_wait_s=self.profile.retry_max_wait_s,
             what=f"{self.name} {what}",
             sleep=self.sleep,
+            budget_s=self.profile.call_budget_s,
+            budget_key=f"call_budget_s in [providers.{self.profile_name}]",
         )
 
     async def _open(

@@ -45,7 +45,8 @@ class LlmServer:
             f'provider = "{PROFILE}"\n'
             f"[interview]\ncount = {count}\nmax_probes = {max_probes}\nseed = 1\n"
             f'[providers.{PROFILE}]\nkind = "openai"\nbase_url = "{self.base_url}"\n'
-            f'model = "{self.model}"\ntimeout_s = 300\nidle_timeout_s = 120\nmax_tokens = 768\n',
+            f'model = "{self.model}"\ntimeout_s = 300\nidle_timeout_s = 120\n'
+            "call_budget_s = 600\nmax_tokens = 768\n",
             encoding="utf-8",
         )
         return path
