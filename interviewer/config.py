@@ -135,6 +135,11 @@ class ProviderProfile(_Strict):
     def _needs_model(self) -> ProviderProfile:
         if self.kind in ("openai", "anthropic") and not self.model:
             raise ValueError(f"a provider of kind {self.kind!r} needs `model`")
+        if self.kind == "anthropic" and self.structured_output == "json_object":
+            raise ValueError(
+                "structured_output = 'json_object' is for the openai kind; the anthropic kind "
+                "takes auto, json_schema, tools or prompt"
+            )
         return self
 
 

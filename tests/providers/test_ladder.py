@@ -145,7 +145,10 @@ def test_tool_is_still_accepted_and_json_object_is_openai_only() -> None:
     assert ProviderProfile(
         kind="openai", model="m", structured_output="tool"
     ).structured_output == ("tools")
-    profile = ProviderProfile(kind="anthropic", model="m", structured_output="json_object")
+    with pytest.raises(ValueError, match="json_object' is for the openai kind"):
+        ProviderProfile(kind="anthropic", model="m", structured_output="json_object")
+    # the ladder refuses a rung its wire format lacks, whatever built the profile
+    profile = ProviderProfile(kind="openai", model="m", structured_output="json_object")
     with pytest.raises(ProviderError, match="json_object"):
         Ladder(("json_schema", "tools", "prompt"), "mine", profile, "mine:m")
 
