@@ -92,7 +92,9 @@ def test_headless_interview_probes_and_grades_through_the_model(
             assert probe in done.stdout  # what was checked is what was shown
     statuses = _assert_server_use(llm_server, before, len(data["questions"]))
     assert elapsed < MAX_SECONDS_PER_QUESTION * len(data["questions"])
-    print(f"\nheadless: {len(statuses)} requests {statuses}, {elapsed:.0f} s")
+    print(
+        f"\nheadless: exit {done.returncode}, {len(statuses)} requests {statuses}, {elapsed:.0f} s"
+    )
 
 
 def test_grade_command_grades_through_the_model(llm_server: LlmServer, tmp_path: Path) -> None:
