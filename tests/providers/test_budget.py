@@ -35,7 +35,7 @@ async def test_a_stalled_stream_gives_up_at_the_budget_not_after_every_retry() -
     # real sleeps: the idle timer and the budget both run on the clock here
     provider = OpenAIProvider(
         "openai",
-        profile("openai", idle_timeout_s=0.1, call_budget_s=0.35, max_retries=10),
+        profile("openai", idle_timeout_s=0.3, call_budget_s=1.0, max_retries=10),
         "interviewer",
         http_client=server.client(),
         sleep=asyncio.sleep,
@@ -43,9 +43,10 @@ async def test_a_stalled_stream_gives_up_at_the_budget_not_after_every_retry() -
     started = time.monotonic()
     with pytest.raises(ProviderError) as caught:
         await collect_probe(provider.probe(probe_request()))
-    assert time.monotonic() - started < 5.0  # eleven idle timeouts and backoffs take longer
+    # eleven idle timeouts with their backoffs take over 10 s
+    assert time.monotonic() - started < 5.0
     assert "call_budget_s in [providers.openai]" in str(caught.value)
-    assert 1 <= len(server.requests) <= 5  # not all 11 attempts
+    assert len(server.requests) <= 5
 
 
 async def test_no_retry_sleeps_past_the_budget() -> None:
