@@ -27,7 +27,21 @@ from interviewer.domain import Difficulty
 from interviewer.errors import ConfigError
 
 ProviderKind = Literal["offline", "replay", "openai", "anthropic"]
-StructuredOutput = Literal["auto", "json_schema", "tool", "prompt"]
+StructuredOutput = Literal["auto", "json_schema", "tools", "json_object", "prompt"]
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high"]
+
+REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+"""OpenAI's reasoning models: they think before answering, out of the same token budget."""
+DEFAULT_MAX_TOKENS = 1024
+REASONING_MAX_TOKENS = 8192
+"""Default budget for reasoning models: 1,024 tokens is spent on reasoning before any output."""
+REASONING_EFFORT_DEFAULT: ReasoningEffort = "low"
+"""Grading needs little deliberation; "low" leaves the budget for the answer."""
+
+
+def is_reasoning_model(model: str) -> bool:
+    """gpt-5*, o1/o3/o4*, also behind a router's vendor prefix ("openai/gpt-5")."""
+    return model.rsplit("/", 1)[-1].startswith(REASONING_PREFIXES)
 
 
 class _Strict(BaseModel):
@@ -54,11 +68,20 @@ class ProviderProfile(_Strict):
     connect_timeout_s: float = Field(default=10.0, gt=0)
     """Time allowed to open the connection."""
     idle_timeout_s: float = Field(default=30.0, gt=0)
-    """A stream silent for this long is ended and marked interrupted."""
+    """A stream silent for this long is ended and marked interrupted (before its first token:
+    retried)."""
+    call_budget_s: float = Field(default=120.0, gt=0)
+    """Longest one probe (to its first text) or grading call may take, retries and waits
+    included; then the bank's probe or the grading-failed path takes over. Raise it for slow
+    local models."""
     temperature: float = Field(default=0.2, ge=0, le=2)
     """Sampling temperature; grading always uses at most this."""
-    max_tokens: int = Field(default=1024, ge=16, le=64000)
-    """Cap on tokens the model may write per call."""
+    max_tokens: int = Field(default=DEFAULT_MAX_TOKENS, ge=16, le=64000)
+    """Cap on tokens the model may write per call, reasoning included (unset: 1024, or 8192 for
+    reasoning models). A reply cut by this cap is retried once with twice the budget."""
+    reasoning_effort: ReasoningEffort | None = None
+    """openai kind: how long a reasoning model thinks (none/minimal/low/medium/high). Unset:
+    "low" for OpenAI's reasoning models (gpt-5, o-series), not sent otherwise."""
     price_input_per_mtok: float = Field(default=0.0, ge=0)
     """US dollars per million input tokens (for the cost shown in reports)."""
     price_output_per_mtok: float = Field(default=0.0, ge=0)
@@ -66,8 +89,10 @@ class ProviderProfile(_Strict):
     price_cached_input_per_mtok: float | None = Field(default=None, ge=0)
     """US dollars per million cached input tokens; unset means the input price."""
     structured_output: StructuredOutput = "auto"
-    """How to get structured grading: json_schema (response_format / output_config), tool (forced
-    tool use), prompt (JSON asked for in the prompt), or auto (the best the kind supports)."""
+    """How to get structured grading: json_schema (response_format / output_config), tools
+    (forced tool use), json_object (openai kind: JSON mode, with the schema for compatible
+    servers), prompt (JSON asked for in the prompt), or auto (try them in that order, remember
+    the first that works for the session)."""
     max_retries: int = Field(default=3, ge=0, le=10)
     """Retries of connection errors, timeouts, 408/409/429/5xx/529 (our one retry layer)."""
     retry_max_wait_s: float = Field(default=30.0, ge=0)
@@ -79,6 +104,28 @@ class ProviderProfile(_Strict):
     pace: bool = False
     """replay only: stream chunks at the recorded pace instead of instantly."""
 
+    @field_validator("structured_output", mode="before")
+    @classmethod
+    def _tool_is_tools(cls, value: object) -> object:
+        # "tool" was the name before json_object joined the ladder; old configs keep working.
+        return "tools" if value == "tool" else value
+
+    @property
+    def token_budget(self) -> int:
+        """max_tokens as set, else the default for this model."""
+        if "max_tokens" in self.model_fields_set or not is_reasoning_model(self.model):
+            return self.max_tokens
+        return REASONING_MAX_TOKENS
+
+    @property
+    def effort(self) -> ReasoningEffort | None:
+        """reasoning_effort to send: as set, else the default for OpenAI's reasoning models."""
+        if self.reasoning_effort is not None:
+            return self.reasoning_effort
+        if self.kind == "openai" and self.base_url is None and is_reasoning_model(self.model):
+            return REASONING_EFFORT_DEFAULT
+        return None
+
     @field_validator("fixtures")
     @classmethod
     def _expand_fixtures(cls, value: Path | None) -> Path | None:
@@ -88,6 +135,11 @@ class ProviderProfile(_Strict):
     def _needs_model(self) -> ProviderProfile:
         if self.kind in ("openai", "anthropic") and not self.model:
             raise ValueError(f"a provider of kind {self.kind!r} needs `model`")
+        if self.kind == "anthropic" and self.structured_output == "json_object":
+            raise ValueError(
+                "structured_output = 'json_object' is for the openai kind; the anthropic kind "
+                "takes auto, json_schema, tools or prompt"
+            )
         return self
 
 
@@ -116,6 +168,7 @@ BUILTIN_PROFILES: dict[str, ProviderProfile] = {
         base_url="http://127.0.0.1:11434/v1",
         timeout_s=300,
         idle_timeout_s=120,
+        call_budget_s=600,
     ),
     "openrouter": ProviderProfile(
         kind="openai",

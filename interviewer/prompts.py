@@ -188,6 +188,11 @@ def _load(name: str) -> str:
     return files("interviewer._prompts").joinpath(f"{name}.md").read_text(encoding="utf-8")
 
 
+def template_text(name: str) -> str:
+    """prompts/`name`.md as written, placeholders and all (to recognise our words echoed)."""
+    return _load(name)
+
+
 def render_template(name: str, values: Mapping[str, str]) -> str:
     """Render prompts/`name`.md; a missing, unused or malformed `$placeholder` raises."""
     template = string.Template(_load(name))

@@ -17,6 +17,7 @@ from interviewer.bank.probes import bank_probe
 from interviewer.domain import Exchange, Question, Usage
 from interviewer.engine.cancel import StreamCancelled
 from interviewer.engine.events import Notice, ProbeDelta
+from interviewer.engine.probe_check import checked_probe
 from interviewer.errors import ProviderError, ReplayMismatch
 from interviewer.providers.base import ProbeDone, ProbeEvent, ProbeRequest, Provider, TextDelta
 
@@ -67,10 +68,19 @@ async def ask_probe(
     parts: list[str] = []
     final: ProbeDone | None = None
     interrupted = False
-    stream = interviewer.probe(request)
+
+    def draft() -> AsyncIterator[ProbeEvent]:
+        stream = interviewer.probe(request)
+        return guard(stream) if guard is not None else stream
+
     try:
-        async for probed in guard(stream) if guard is not None else stream:
-            if isinstance(probed, TextDelta):
+        # Held back until it passes providers.output_check (see engine.probe_check).
+        async for probed in checked_probe(
+            draft, request, lambda: bank_probe(question, targets, asked)
+        ):
+            if isinstance(probed, Notice):
+                yield probed
+            elif isinstance(probed, TextDelta):
                 parts.append(probed.text)
                 yield ProbeDelta(probed.text)
             else:

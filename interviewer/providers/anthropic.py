@@ -22,15 +22,35 @@ from interviewer.prompts import ChatMessage
 from interviewer.providers.base import Role
 from interviewer.providers.credentials import api_key
 from interviewer.providers.errors_map import SdkErrors
+from interviewer.providers.ladder import Finish, Reply, Rung
 from interviewer.providers.pricing import Tokens
-from interviewer.providers.remote import (
-    GradeMode,
-    RemoteProvider,
-)
+from interviewer.providers.remote import RemoteProvider
+from interviewer.providers.retry import Transient
 from interviewer.providers.structured import TOOL_DESCRIPTION, TOOL_NAME
 
 ANTHROPIC_URL = "https://api.anthropic.com"
 CHARS_PER_TOKEN = 4
+_FINISH: dict[str | None, Finish] = {
+    "end_turn": "stop",
+    "tool_use": "stop",
+    "stop_sequence": "stop",
+    "max_tokens": "length",
+    "refusal": "refusal",
+}
+
+
+def turns(messages: list[ChatMessage]) -> list[dict[str, Any]]:
+    """Messages the Messages API accepts: no empty turn (it rejects an empty assistant message,
+    as a repair after an empty reply would send), consecutive turns of one role joined."""
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        if not message.content.strip():
+            continue
+        if out and out[-1]["role"] == message.role:
+            out[-1]["content"] += "\n\n" + message.content
+        else:
+            out.append({"role": message.role, "content": message.content})
+    return out
 
 
 def cache_minimum_tokens(model: str) -> int:
@@ -56,6 +76,7 @@ def _tokens(usage: Any) -> Tokens:
 
 
 class AnthropicProvider(RemoteProvider):
+    rungs = ("json_schema", "tools", "prompt")
     sdk_errors = SdkErrors(
         status=anthropic.APIStatusError,
         connection=anthropic.APIConnectionError,
@@ -89,7 +110,7 @@ class AnthropicProvider(RemoteProvider):
     async def _close_client(self) -> None:
         await self._client.close()
 
-    def _request(self, system: str, messages: list[ChatMessage]) -> dict[str, Any]:
+    def _request(self, system: str, messages: list[ChatMessage], budget: int) -> dict[str, Any]:
         # No temperature: the Messages API of SDK 2.x no longer takes one (the profile's
         # temperature applies to the openai kind).
         block: dict[str, Any] = {"type": "text", "text": system}
@@ -98,18 +119,20 @@ class AnthropicProvider(RemoteProvider):
         return {
             "model": self.profile.model,
             "system": [block],
-            "messages": [{"role": m.role, "content": m.content} for m in messages],
-            "max_tokens": self.profile.max_tokens,
+            "messages": turns(messages),
+            "max_tokens": budget,
         }
 
     async def _stream(
         self, system: str, messages: list[ChatMessage]
     ) -> AsyncIterator[str | Tokens]:
-        request = self._request(system, messages)
+        request = self._request(system, messages, self.profile.token_budget)
         stream = await self._client.messages.create(**request, stream=True)
         tokens: Tokens | None = None
+        stopped = False
         try:
             async for event in stream:
+                stopped = stopped or event.type == "message_stop"
                 if event.type == "message_start":
                     tokens = _tokens(event.message.usage)
                 elif event.type == "content_block_delta" and event.delta.type == "text_delta":
@@ -121,24 +144,33 @@ class AnthropicProvider(RemoteProvider):
                 yield tokens
         finally:
             await stream.close()
+        if not stopped:
+            raise Transient("the reply stream ended before message_stop")
 
     async def _complete(
-        self, system: str, messages: list[ChatMessage], mode: GradeMode, schema: dict[str, Any]
-    ) -> tuple[str, Tokens]:
-        request = self._request(system, messages)
-        if mode == "json_schema":
+        self,
+        system: str,
+        messages: list[ChatMessage],
+        rung: Rung,
+        schema: dict[str, Any],
+        budget: int,
+    ) -> Reply:
+        request = self._request(system, messages, budget)
+        if rung == "json_schema":
             request["output_config"] = {"format": {"type": "json_schema", "schema": schema}}
-        elif mode == "tool":
+        elif rung == "tools":
             request["tools"] = [
                 {"name": TOOL_NAME, "description": TOOL_DESCRIPTION, "input_schema": schema}
             ]
             request["tool_choice"] = {"type": "tool", "name": TOOL_NAME}
         message = await self._client.messages.create(**request)
         tokens = _tokens(message.usage)
+        finish = _FINISH.get(message.stop_reason, "other")
         texts: list[str] = []
         for block in message.content:
             if block.type == "tool_use" and block.name == TOOL_NAME:
-                return json.dumps(block.input, ensure_ascii=False), tokens
+                return Reply(json.dumps(block.input, ensure_ascii=False), tokens, finish, True)
             if block.type == "text":
                 texts.append(block.text)
-        return "".join(texts), tokens
+        text = "".join(texts)
+        return Reply(text, tokens, finish, refusal=text if finish == "refusal" else "")

@@ -6,12 +6,19 @@ agree on every field they share; the assessment's reply parses as a grading repl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from interviewer.domain import GraderOutput, KeyPointVerdict, Question
-from interviewer.providers.structured import InvalidGrade, extract_json, grade_schema, parse_grade
+from interviewer.providers.structured import (
+    InvalidGrade,
+    extract_json,
+    grade_schema,
+    parse_grade,
+    shown_prose,
+)
 
 _PROSE = ("strengths", "gaps", "feedback")
 
@@ -47,8 +54,11 @@ class _Prose(BaseModel):
     feedback: str = ""
 
 
-def parse_feedback(data: Any, verdicts: tuple[KeyPointVerdict, ...]) -> GraderOutput:
-    """A feedback reply as a GraderOutput carrying the decided `verdicts`, or InvalidGrade."""
+def parse_feedback(
+    data: Any, verdicts: tuple[KeyPointVerdict, ...], answers: Sequence[str] = ()
+) -> GraderOutput:
+    """A feedback reply as a GraderOutput carrying the decided `verdicts`, or InvalidGrade.
+    Prose that fails the output check is dropped, as in `parse_grade`."""
     if isinstance(data, str):
         data = extract_json(data)
     if isinstance(data, dict):
@@ -62,7 +72,7 @@ def parse_feedback(data: Any, verdicts: tuple[KeyPointVerdict, ...]) -> GraderOu
         raise InvalidGrade(f"{where}: {first['msg']}") from None
     return GraderOutput(
         verdicts=verdicts,
-        strengths=tuple(s.strip() for s in reply.strengths if s.strip()),
-        gaps=tuple(g.strip() for g in reply.gaps if g.strip()),
-        feedback=reply.feedback.strip(),
+        strengths=shown_prose(reply.strengths, answers),
+        gaps=shown_prose(reply.gaps, answers),
+        feedback="".join(shown_prose([reply.feedback], answers)),
     )

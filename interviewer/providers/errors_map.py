@@ -58,6 +58,36 @@ class Where:
     secret: str = field(repr=False)
 
 
+# Words in an error body that say the structured-output request itself was the problem.
+_FORMAT_WORDS = (
+    "response_format",
+    "json_schema",
+    "json_object",
+    "tool_choice",
+    "tools",
+    "output_config",
+    "output_format",
+    "structured output",
+    "grammar",
+)
+
+
+def rejects_format(exc: BaseException, sdk: SdkErrors) -> bool:
+    """Whether `exc` says the server does not take the structured-output request: a 400 or 422,
+    or a 5xx whose body names the format (llama.cpp's server answers 500 with its validation
+    error). Retrying that request is pointless; the next rung of the ladder is not."""
+    if not isinstance(exc, sdk.status):
+        return False
+    status = int(getattr(exc, "status_code", 0))
+    if status in (400, 422):
+        return True
+    if status < 500:
+        return False
+    body = getattr(exc, "body", None)
+    text = (json.dumps(body) if not isinstance(body, str) else body).lower()
+    return any(word in text for word in _FORMAT_WORDS)
+
+
 def _error_dict(body: object) -> Mapping[str, Any]:
     if isinstance(body, str):
         try:

@@ -9,22 +9,20 @@ from typing import Any
 import httpx2
 import openai
 
-from interviewer.config import ProviderProfile
+from interviewer.config import ProviderProfile, is_reasoning_model
 from interviewer.domain import Sleep
 from interviewer.prompts import ChatMessage
 from interviewer.providers.base import Role
 from interviewer.providers.credentials import api_key
 from interviewer.providers.errors_map import SdkErrors
+from interviewer.providers.ladder import Finish, Reply, Rung
 from interviewer.providers.pricing import Tokens
-from interviewer.providers.remote import (
-    GRADE_TEMPERATURE_CAP,
-    GradeMode,
-    RemoteProvider,
-)
+from interviewer.providers.remote import GRADE_TEMPERATURE_CAP, RemoteProvider
+from interviewer.providers.retry import Transient
 from interviewer.providers.structured import TOOL_DESCRIPTION, TOOL_NAME
 
 OPENAI_URL = "https://api.openai.com/v1"
-REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+_FINISH: dict[str | None, Finish] = {"stop": "stop", "length": "length", "tool_calls": "stop"}
 
 
 def _tokens(usage: Any) -> Tokens:
@@ -37,6 +35,9 @@ def _tokens(usage: Any) -> Tokens:
 
 
 class OpenAIProvider(RemoteProvider):
+    # json_object before tools: a compatible server that takes its schema constrains it like
+    # json_schema, while tool definitions cost prompt tokens in llama.cpp's chat templates.
+    rungs = ("json_schema", "json_object", "tools", "prompt")
     sdk_errors = SdkErrors(
         status=openai.APIStatusError,
         connection=openai.APIConnectionError,
@@ -75,8 +76,15 @@ class OpenAIProvider(RemoteProvider):
         )
         # OpenAI's reasoning models reject any temperature but the default.
         self._sends_temperature = not (
-            profile.base_url is None and profile.model.startswith(REASONING_PREFIXES)
+            profile.base_url is None and is_reasoning_model(profile.model)
         )
+
+    def _wants_json_instructions(self, rung: Rung) -> bool:
+        # JSON mode with a schema (compatible servers) is enforced by the server; OpenAI's own
+        # JSON mode takes no schema and wants the word JSON in the messages.
+        if rung == "json_object" and self.profile.base_url is not None:
+            return False
+        return super()._wants_json_instructions(rung)
 
     def _secret(self) -> str:
         return str(self._client.api_key)
@@ -85,46 +93,66 @@ class OpenAIProvider(RemoteProvider):
         await self._client.close()
 
     def _request(
-        self, system: str, messages: list[ChatMessage], temperature: float
+        self, system: str, messages: list[ChatMessage], temperature: float, budget: int
     ) -> dict[str, Any]:
         request: dict[str, Any] = {
             "model": self.profile.model,
             "messages": [{"role": "system", "content": system}]
             + [{"role": m.role, "content": m.content} for m in messages],
-            self._max_tokens_param: self.profile.max_tokens,
+            self._max_tokens_param: budget,
         }
         if self._sends_temperature:
             request["temperature"] = temperature
+        if self.profile.effort is not None:
+            request["reasoning_effort"] = self.profile.effort
         return request
 
     async def _stream(
         self, system: str, messages: list[ChatMessage]
     ) -> AsyncIterator[str | Tokens]:
-        request = self._request(system, messages, self.profile.temperature)
+        request = self._request(
+            system, messages, self.profile.temperature, self.profile.token_budget
+        )
         stream = await self._client.chat.completions.create(
             **request, stream=True, stream_options={"include_usage": True}
         )
+        finished = False
         try:
             async for chunk in stream:
                 for choice in chunk.choices:
                     if choice.delta is not None and choice.delta.content:
                         yield choice.delta.content
+                    finished = finished or choice.finish_reason is not None
                 if chunk.usage is not None:
                     yield _tokens(chunk.usage)
         finally:
             await stream.close()
+        if not finished:
+            # A connection closed cleanly mid-reply looks like an ending; only finish_reason is.
+            raise Transient("the reply stream ended before its finish_reason")
 
     async def _complete(
-        self, system: str, messages: list[ChatMessage], mode: GradeMode, schema: dict[str, Any]
-    ) -> tuple[str, Tokens]:
+        self,
+        system: str,
+        messages: list[ChatMessage],
+        rung: Rung,
+        schema: dict[str, Any],
+        budget: int,
+    ) -> Reply:
         temperature = min(self.profile.temperature, GRADE_TEMPERATURE_CAP)
-        request = self._request(system, messages, temperature)
-        if mode == "json_schema":
+        request = self._request(system, messages, temperature, budget)
+        if rung == "json_schema":
             request["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {"name": "grade", "strict": True, "schema": schema},
             }
-        elif mode == "tool":
+        elif rung == "json_object":
+            request["response_format"] = {"type": "json_object"}
+            if self.profile.base_url is not None:
+                # llama.cpp and vLLM constrain JSON mode to a schema given here; OpenAI's own
+                # API takes no schema in JSON mode.
+                request["response_format"]["schema"] = schema
+        elif rung == "tools":
             request["tools"] = [
                 {
                     "type": "function",
@@ -140,10 +168,13 @@ class OpenAIProvider(RemoteProvider):
         completion = await self._client.chat.completions.create(**request)
         tokens = _tokens(completion.usage) if completion.usage is not None else Tokens()
         if not completion.choices:
-            return "", tokens
-        message = completion.choices[0].message
+            return Reply("", tokens)
+        choice = completion.choices[0]
+        finish = _FINISH.get(choice.finish_reason, "other")
+        message = choice.message
+        refusal = str(getattr(message, "refusal", None) or "")
         for call in message.tool_calls or ():
             function = getattr(call, "function", None)
             if function is not None and function.name == TOOL_NAME:
-                return str(function.arguments), tokens
-        return message.content or "", tokens
+                return Reply(str(function.arguments), tokens, finish, tool_call=True)
+        return Reply(message.content or "", tokens, finish, refusal=refusal)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from interviewer.bank.probes import bank_probe
-from interviewer.config import ProviderProfile, StructuredOutput
+from interviewer.config import ProviderProfile
 from interviewer.domain import GraderOutput, Question, Sleep, Usage
 from interviewer.errors import GradingFailed, ProviderError
 from interviewer.prompts import (
@@ -45,21 +45,16 @@ from interviewer.providers.base import (
     TextDelta,
 )
 from interviewer.providers.credentials import LOCAL_HOSTS
-from interviewer.providers.errors_map import SdkErrors, Where, translate
+from interviewer.providers.errors_map import SdkErrors, Where, rejects_format, translate
 from interviewer.providers.giveaway import GiveawayWatch, gives_away, guard_for
 from interviewer.providers.idle import IdleTimer
+from interviewer.providers.ladder import Ladder, Reply, Rung, Unsupported
 from interviewer.providers.pricing import Tokens, cost, merge
 from interviewer.providers.retry import Transient, call_with_retries
 from interviewer.providers.structured import InvalidGrade, grade_schema, parse_grade
 
 T = TypeVar("T")
-GradeMode = StructuredOutput
 GRADE_TEMPERATURE_CAP = 0.2
-LADDER: tuple[GradeMode, ...] = ("json_schema", "tool", "prompt")
-
-
-class Unsupported(Exception):
-    """The server rejected a structured-output rung (HTTP 400/422): try the next one."""
 
 
 def fallback_probe(request: ProbeRequest) -> str:
@@ -72,6 +67,8 @@ class RemoteProvider(ABC):
     """A provider reached over HTTP through an official SDK."""
 
     sdk_errors: SdkErrors
+    rungs: tuple[Rung, ...]
+    """The structured-output ladder of this wire format, best first."""
 
     def __init__(
         self,
@@ -89,7 +86,7 @@ class RemoteProvider(ABC):
         host = urlsplit(profile.base_url).hostname if profile.base_url else None
         self._local = host in LOCAL_HOSTS
         self._server = host or default_server
-        self._grade_mode: GradeMode | None = None
+        self._ladder = Ladder(self.rungs, name, profile, self.name)
         self._closed = False
 
     def _where(self, secret: str) -> Where:
@@ -116,9 +113,20 @@ class RemoteProvider(ABC):
 
     @abstractmethod
     async def _complete(
-        self, system: str, messages: list[ChatMessage], mode: GradeMode, schema: dict[str, Any]
-    ) -> tuple[str, Tokens]:
-        """One non-streamed structured reply as JSON text. Raises SDK exceptions."""
+        self,
+        system: str,
+        messages: list[ChatMessage],
+        rung: Rung,
+        schema: dict[str, Any],
+        budget: int,
+    ) -> Reply:
+        """One non-streamed structured reply by `rung`, at most `budget` tokens. Raises SDK
+        exceptions."""
+
+    def _wants_json_instructions(self, rung: Rung) -> bool:
+        """Whether the schema must be spelled out in the prompt: only what the server does not
+        enforce itself needs it (each prompt token costs time on a slow local model)."""
+        return rung in ("json_object", "prompt")
 
     @abstractmethod
     def _secret(self) -> str:
@@ -146,6 +154,8 @@ class RemoteProvider(ABC):
             max_wait_s=self.profile.retry_max_wait_s,
             what=f"{self.name} {what}",
             sleep=self.sleep,
+            budget_s=self.profile.call_budget_s,
+            budget_key=f"call_budget_s in [providers.{self.profile_name}]",
         )
 
     async def _open(
@@ -263,18 +273,19 @@ class RemoteProvider(ABC):
         # It is yielded as one TextDelta before GradeDone.
         question = request.question
         decided = request.verdicts
+        answers = [exchange.answer for exchange in request.exchanges]
         if decided is not None:
             # After an assessment: the verdicts are decided, only the prose is asked for.
             output, usage = await self._structured(
                 render_feedback(request, decided),
                 feedback_schema(question),
-                lambda raw: parse_feedback(raw, decided),
+                lambda raw: parse_feedback(raw, decided, answers),
             )
         else:
             output, usage = await self._structured(
                 render_grade(request),
                 grade_schema(question),
-                lambda raw: parse_grade(raw, question),
+                lambda raw: parse_grade(raw, question, answers),
             )
         if output.feedback:
             yield TextDelta(output.feedback)
@@ -317,48 +328,36 @@ class RemoteProvider(ABC):
                     usage=usage,
                 ) from None
 
-    def _modes(self) -> tuple[GradeMode, ...]:
-        if self._grade_mode is not None:
-            return (self._grade_mode,)
-        if self.profile.structured_output != "auto":
-            return (self.profile.structured_output,)
-        return LADDER
-
     async def _grade_call(
         self, system: str, messages: list[ChatMessage], schema: dict[str, Any]
     ) -> tuple[str, Tokens]:
-        """One grading reply by the best rung the server takes; in auto mode a rung the server
-        rejects (400/422) is remembered as unsupported and the next one tried."""
-        modes = self._modes()
-        for index, mode in enumerate(modes):
-            prompt = system if mode != "prompt" else f"{system}\n\n{json_instructions(schema)}"
-            fallback = index + 1 < len(modes)
+        """One grading reply by the best rung the server takes (`providers.ladder`)."""
 
-            async def attempt(
-                mode: GradeMode = mode, prompt: str = prompt, fallback: bool = fallback
-            ) -> tuple[str, Tokens]:
+        async def attempt(rung: Rung, budget: int) -> Reply:
+            prompt = (
+                f"{system}\n\n{json_instructions(schema)}"
+                if self._wants_json_instructions(rung)
+                else system
+            )
+
+            async def once() -> Reply:
                 try:
                     # httpx's timeout is per operation: a server trickling bytes would never
                     # trip it, so the whole non-streamed call gets a deadline too.
                     async with asyncio.timeout(self.profile.timeout_s):
-                        return await self._complete(prompt, messages, mode, schema)
+                        return await self._complete(prompt, messages, rung, schema, budget)
                 except TimeoutError:
                     raise Transient(
                         f"no complete reply within {self.profile.timeout_s:g}s"
                     ) from None
                 except Exception as exc:
-                    status = getattr(exc, "status_code", None)
-                    if fallback and status in (400, 422):
-                        raise Unsupported(mode) from None
+                    if rung != "prompt" and rejects_format(exc, self.sdk_errors):
+                        raise Unsupported(str(self._fail(exc))) from None
                     raise self._fail(exc) from None
 
-            try:
-                result = await self._retrying(attempt, "grading")
-            except Unsupported:
-                continue
-            self._grade_mode = mode
-            return result
-        raise ProviderError(f"{self.name}: no structured-output mode worked")  # pragma: no cover
+            return await self._retrying(once, "grading")
+
+        return await self._ladder.call(attempt)
 
 
 @dataclass

@@ -17,7 +17,13 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+)
+from tenacity.stop import stop_any, stop_base
 
 from interviewer.domain import Sleep
 from interviewer.errors import ProviderError
@@ -92,14 +98,39 @@ async def call_with_retries(
     max_wait_s: float,
     what: str,
     sleep: Sleep = asyncio.sleep,
+    budget_s: float | None = None,
+    budget_key: str = "call_budget_s",
 ) -> T:
     """Run `attempt` until it succeeds, raises a non-Transient error, or retries run out.
 
     Out of retries, the last Transient becomes a ProviderError(retryable=True) naming `what`.
+    `budget_s` bounds the whole call, waits and retries included: no retry starts that would
+    sleep past it, and an attempt still running at the deadline is cancelled; the error then
+    names `budget_key`, the setting that raises it.
     """
+    started, slept, attempts = time.monotonic(), 0.0, 0
+
+    async def counted_sleep(seconds: float) -> None:
+        nonlocal slept
+        slept += seconds
+        await sleep(seconds)
+
+    class _PastBudget(stop_base):
+        hit = False
+
+        def __call__(self, state: RetryCallState) -> bool:
+            nonlocal attempts
+            attempts = state.attempt_number
+            # Time spent is the clock's, or the sum of the waits when the sleep is a fake.
+            spent = max(time.monotonic() - started, slept)
+            self.hit = budget_s is not None and spent + (state.upcoming_sleep or 0) > budget_s
+            return self.hit
+
+    past_budget = _PastBudget()
+    stop = stop_any(past_budget, stop_after_attempt(max_retries + 1))
     retrying = AsyncRetrying(
-        sleep=sleep,
-        stop=stop_after_attempt(max_retries + 1),
+        sleep=counted_sleep,
+        stop=stop,
         wait=_wait(max_wait_s),
         retry=retry_if_exception_type(Transient),
         reraise=True,
@@ -110,11 +141,20 @@ async def call_with_retries(
         return await attempt()
 
     try:
-        return await retrying(run)
-    except Transient as exc:
-        tries = "1 attempt" if max_retries == 0 else f"{max_retries + 1} attempts"
+        async with asyncio.timeout(budget_s):
+            return await retrying(run)
+    except TimeoutError:
         raise ProviderError(
-            f"{what}: {exc.message} (gave up after {tries}; try again later, or use "
-            "--provider offline)",
+            f"{what}: no reply within {budget_s:g}s, retries included (raise {budget_key} for "
+            "a slow model, or use --provider offline)",
+            retryable=True,
+        ) from None
+    except Transient as exc:
+        tries = "1 attempt" if attempts <= 1 else f"{attempts} attempts"
+        hint = "try again later"
+        if past_budget.hit:
+            hint = f"another would pass {budget_s:g}s: raise {budget_key} for a slow model"
+        raise ProviderError(
+            f"{what}: {exc.message} (gave up after {tries}; {hint}, or use --provider offline)",
             retryable=True,
         ) from None

@@ -2,19 +2,25 @@
 
 The schema has no score field: the model returns per-key-point verdicts with evidence quotes, and
 our code scores them. It is written to satisfy OpenAI strict mode and Anthropic structured output
-(every property required, no additional properties, key point ids as an enum).
+(every property required, no additional properties). `verdicts` is an object with one required
+property per key point id, in the bank's order: a server that turns the schema into a grammar
+(llama.cpp) then makes even a tiny model give exactly one verdict for every point. Replies with
+`verdicts` as a list of `{key_point_id, verdict, evidence}` (older recordings, models that ignore
+the schema) are read too.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from interviewer.domain import GraderOutput, KeyPointVerdict, Question, Verdict
 from interviewer.prompts import restore
+from interviewer.providers.output_check import prose_problem
 
 TOOL_NAME = "submit_grade"
 TOOL_DESCRIPTION = "Submit the verdict for every key point, strengths, gaps and feedback."
@@ -31,6 +37,12 @@ class _Item(BaseModel):
     evidence: str = ""
 
 
+class _Judgement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    verdict: Literal["covered", "partial", "missed"]
+    evidence: str = ""
+
+
 class _Reply(BaseModel):
     model_config = ConfigDict(extra="forbid")
     verdicts: list[_Item]
@@ -39,26 +51,35 @@ class _Reply(BaseModel):
     feedback: str = ""
 
 
+class _KeyedReply(_Reply):
+    verdicts: dict[str, _Judgement]  # type: ignore[assignment]
+
+
 def grade_schema(question: Question) -> dict[str, Any]:
     """JSON schema of the grader's reply for `question`."""
     strings = {"type": "array", "items": {"type": "string"}}
-    item = {
+    judgement = {
         "type": "object",
         "properties": {
-            "key_point_id": {"type": "string", "enum": [p.id for p in question.key_points]},
             "verdict": {"type": "string", "enum": ["covered", "partial", "missed"]},
             "evidence": {
                 "type": "string",
                 "description": "Exact quote from the candidate's answer; empty when missed.",
             },
         },
-        "required": ["key_point_id", "verdict", "evidence"],
+        "required": ["verdict", "evidence"],
         "additionalProperties": False,
     }
+    ids = [point.id for point in question.key_points]
     return {
         "type": "object",
         "properties": {
-            "verdicts": {"type": "array", "items": item},
+            "verdicts": {
+                "type": "object",
+                "properties": {point: judgement for point in ids},
+                "required": ids,
+                "additionalProperties": False,
+            },
             "strengths": strings,
             "gaps": strings,
             "feedback": {"type": "string"},
@@ -88,18 +109,36 @@ def extract_json(text: str) -> Any:
     raise InvalidGrade("the reply is not a JSON object")
 
 
-def parse_grade(data: Any, question: Question) -> GraderOutput:
-    """Validate `data` (a JSON string or decoded object) into a GraderOutput, or InvalidGrade."""
+def shown_prose(texts: Sequence[str], answers: Sequence[str]) -> tuple[str, ...]:
+    """The prose that passes `output_check`; the rest is dropped (the verdicts still stand)."""
+    kept = (text.strip() for text in texts)
+    return tuple(text for text in kept if text and prose_problem(text, answers) is None)
+
+
+def parse_grade(data: Any, question: Question, answers: Sequence[str] = ()) -> GraderOutput:
+    """Validate `data` (a JSON string or decoded object) into a GraderOutput, or InvalidGrade.
+
+    Feedback, strengths and gaps that echo our prompt (or long runs of `answers`, the
+    candidate's) are dropped: they would show the candidate our instructions."""
     if isinstance(data, str):
         data = extract_json(data)
     try:
-        reply = _Reply.model_validate(data)
+        keyed = isinstance(data, dict) and isinstance(data.get("verdicts"), dict)
+        reply = (_KeyedReply if keyed else _Reply).model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "(top level)"
         raise InvalidGrade(f"{where}: {first['msg']}") from None
+    items = (
+        reply.verdicts
+        if isinstance(reply.verdicts, list)
+        else [
+            _Item(key_point_id=point, verdict=given.verdict, evidence=given.evidence)
+            for point, given in reply.verdicts.items()
+        ]
+    )
     wanted = [point.id for point in question.key_points]
-    seen = [item.key_point_id for item in reply.verdicts]
+    seen = [item.key_point_id for item in items]
     unknown = sorted(set(seen) - set(wanted))
     missing = [point for point in wanted if point not in seen]
     duplicate = sorted({point for point in seen if seen.count(point) > 1})
@@ -112,7 +151,7 @@ def parse_grade(data: Any, question: Question) -> GraderOutput:
         problems.append(f"more than one verdict for {', '.join(duplicate)}")
     if problems:
         raise InvalidGrade("; ".join(problems))
-    by_id = {item.key_point_id: item for item in reply.verdicts}
+    by_id = {item.key_point_id: item for item in items}
     verdicts = tuple(
         KeyPointVerdict(
             key_point_id=point,
@@ -124,7 +163,7 @@ def parse_grade(data: Any, question: Question) -> GraderOutput:
     )
     return GraderOutput(
         verdicts=verdicts,
-        strengths=tuple(s.strip() for s in reply.strengths if s.strip()),
-        gaps=tuple(g.strip() for g in reply.gaps if g.strip()),
-        feedback=reply.feedback.strip(),
+        strengths=shown_prose(reply.strengths, answers),
+        gaps=shown_prose(reply.gaps, answers),
+        feedback="".join(shown_prose([reply.feedback], answers)),
     )

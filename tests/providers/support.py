@@ -275,8 +275,10 @@ def openai_completion(
     *,
     tool_arguments: str | None = None,
     usage: dict[str, Any] | None = None,
+    finish_reason: str = "stop",
+    refusal: str | None = None,
 ) -> httpx2.Response:
-    message: dict[str, Any] = {"role": "assistant", "content": content}
+    message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": refusal}
     if tool_arguments is not None:
         message["tool_calls"] = [
             {
@@ -291,7 +293,7 @@ def openai_completion(
             "object": "chat.completion",
             "created": 1,
             "model": "gpt-4o-mini",
-            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+            "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
             "usage": usage
             or {
                 "prompt_tokens": 1000,
@@ -304,7 +306,10 @@ def openai_completion(
 
 
 def anthropic_message(
-    *, text: str | None = None, tool_input: dict[str, Any] | None = None
+    *,
+    text: str | None = None,
+    tool_input: dict[str, Any] | None = None,
+    stop_reason: str = "end_turn",
 ) -> httpx2.Response:
     content: list[dict[str, Any]] = []
     if text is not None:
@@ -320,7 +325,7 @@ def anthropic_message(
             "role": "assistant",
             "model": "claude-haiku-4-5",
             "content": content,
-            "stop_reason": "end_turn",
+            "stop_reason": stop_reason,
             "stop_sequence": None,
             "usage": {
                 "input_tokens": 100,

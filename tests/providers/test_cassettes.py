@@ -30,9 +30,10 @@ def _keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @contextmanager
-def cassette(name: str) -> Iterator[Any]:
+def cassette(name: str, *, bodies: bool = True) -> Iterator[Any]:
     assert (CASSETTES / name).is_file()
-    with replayer().use_cassette(name, serializer=serializer_for(name)) as tape:
+    recorder = replayer(bodies=bodies)
+    with recorder.use_cassette(name, serializer=serializer_for(name)) as tape:
         yield tape
     assert tape.all_played, f"{name}: interactions left unplayed"
 
@@ -44,7 +45,8 @@ def openai(**changes: Any) -> OpenAIProvider:
 async def test_openai_json_schema_completion() -> None:
     provider = openai(model="gpt-4o-2024-08-06")
     with cassette("openai_chat_nonstream_parse_json_schema.yaml"):
-        raw, tokens = await provider._complete("system", MESSAGES, "json_schema", SCHEMA)
+        reply = await provider._complete("system", MESSAGES, "json_schema", SCHEMA, 1024)
+        raw, tokens = reply.text, reply.tokens
     await provider.aclose()
     assert extract_json(raw)["final_answer"] == "x = -\\frac{29}{8}"
     assert tokens == Tokens(input=127, output=93, cached=0)
@@ -52,7 +54,8 @@ async def test_openai_json_schema_completion() -> None:
 
 async def test_openai_stream_with_include_usage() -> None:
     provider = openai()
-    with cassette("openai_chat_stream_include_usage.pydantic-ai.yaml"):
+    # recorded from pydantic-ai's tool-call requests: no body of ours has that shape
+    with cassette("openai_chat_stream_include_usage.pydantic-ai.yaml", bodies=False):
         # 1st interaction: a tool-call stream with no text, then the usage-only final chunk
         pieces = [piece async for piece in provider._stream("system", MESSAGES)]
         # 2nd interaction: text, streamed through the whole probe path
@@ -72,7 +75,8 @@ async def test_ollama_json_schema_completion() -> None:
     provider = openai(base_url="http://localhost:11434/v1", api_key_env=None, model="qwen3:0.6b")
     assert provider.is_local
     with cassette("ollama_local_chat_json_schema.pydantic-ai.yaml"):
-        raw, tokens = await provider._complete("system", MESSAGES, "json_schema", SCHEMA)
+        reply = await provider._complete("system", MESSAGES, "json_schema", SCHEMA, 1024)
+        raw, tokens = reply.text, reply.tokens
     await provider.aclose()
     assert extract_json(raw) == {"city": "Paris", "country": "France"}
     assert tokens == Tokens(input=136, output=15, cached=0)
@@ -93,7 +97,8 @@ async def test_openrouter_429_is_retried_then_reported() -> None:
         sleep=sleeps,
     )
     with (
-        cassette("openrouter_429_rate_limited.pydantic-ai.yaml"),
+        # recorded from a non-streamed request; our probe streams
+        cassette("openrouter_429_rate_limited.pydantic-ai.yaml", bodies=False),
         pytest.raises(ProviderError) as caught,
     ):
         await collect_probe(provider.probe(probe_request()))
@@ -105,7 +110,8 @@ async def test_openrouter_429_is_retried_then_reported() -> None:
 
 
 async def test_anthropic_stream() -> None:
-    provider = AnthropicProvider("anthropic", profile("anthropic"), "interviewer", sleep=Sleeps())
+    recorded_model = profile("anthropic", model="claude-haiku-4-5-20251001")
+    provider = AnthropicProvider("anthropic", recorded_model, "interviewer", sleep=Sleeps())
     with cassette("anthropic_messages_stream.yaml"):
         done = await collect_probe(provider.probe(probe_request()))
     await provider.aclose()
@@ -116,8 +122,28 @@ async def test_anthropic_stream() -> None:
 
 async def test_anthropic_structured_completion() -> None:
     provider = AnthropicProvider("anthropic", profile("anthropic"), "grader", sleep=Sleeps())
-    with cassette("anthropic_messages_nonstream_structured_output.yaml"):
-        raw, tokens = await provider._complete("system", MESSAGES, "json_schema", SCHEMA)
+    # recorded with the beta `output_format`; we send the GA `output_config.format`
+    with cassette("anthropic_messages_nonstream_structured_output.yaml", bodies=False):
+        reply = await provider._complete("system", MESSAGES, "json_schema", SCHEMA, 1024)
+        raw, tokens = reply.text, reply.tokens
     await provider.aclose()
     assert extract_json(raw)["rating"] == 7
     assert tokens == Tokens(input=222, output=39, cached=0, cache_write=0)
+
+
+def test_body_shape_matching_catches_a_request_that_differs_from_the_recording() -> None:
+    from tests.providers.cassettes import request_shape
+
+    recorded: dict[str, Any] = {
+        "model": "gpt-4o-2024-08-06",
+        "messages": [{"role": "system", "content": "x"}, {"role": "user", "content": "y"}],
+        "response_format": {"type": "json_schema", "json_schema": {}},
+    }
+    ours = {**recorded, "messages": recorded["messages"][1:], "max_completion_tokens": 1024}
+    assert request_shape(ours) == request_shape(recorded)
+    assert request_shape({**ours, "response_format": {"type": "json_object"}}) != (
+        request_shape(recorded)
+    )
+    assert request_shape({**ours, "model": "gpt-4o-mini"}) != request_shape(recorded)
+    empty_turn = {**ours, "messages": [*ours["messages"], {"role": "assistant", "content": None}]}
+    assert request_shape(empty_turn) != request_shape(recorded)

@@ -232,11 +232,12 @@ async def test_grade_json_schema_rung() -> None:
     assert schema_format["json_schema"]["strict"] is True
     schema = schema_format["json_schema"]["schema"]
     assert "score" not in json.dumps(schema)
-    assert schema["properties"]["verdicts"]["items"]["properties"]["key_point_id"]["enum"] == [
-        "separate",
-        "tools",
-        "layers",
-    ]
+    # one required property per key point, in the bank's order: a grammar-constrained server
+    # cannot skip or repeat a point
+    verdicts = schema["properties"]["verdicts"]
+    assert list(verdicts["properties"]) == ["separate", "tools", "layers"]
+    assert verdicts["required"] == ["separate", "tools", "layers"]
+    assert verdicts["additionalProperties"] is False
     assert body["temperature"] <= 0.2
     assert body["max_completion_tokens"] == 1024
     assert "stream" not in body
@@ -273,18 +274,26 @@ async def test_auto_falls_down_the_ladder_when_a_rung_is_rejected() -> None:
     server = Server().add(
         rejected,
         rejected,
+        rejected,
         openai_completion(json.dumps(good_grade())),
         openai_completion(json.dumps(good_grade())),
     )
-    provider = openai_provider(server, base_url="http://127.0.0.1:8080/v1", api_key_env=None)
+    sleeps = Sleeps()
+    provider = openai_provider(
+        server, sleeps, base_url="http://127.0.0.1:8080/v1", api_key_env=None
+    )
     await collect_grade(provider.grade(grade_request()))
     bodies = server.bodies()
-    assert "response_format" in bodies[0]
-    assert "tools" in bodies[1]
-    assert "tools" not in bodies[2] and "response_format" not in bodies[2]
+    assert bodies[0]["response_format"]["type"] == "json_schema"
+    # json_object joined the ladder (before tools): a compatible server also gets the schema
+    assert bodies[1]["response_format"]["type"] == "json_object"
+    assert "verdicts" in bodies[1]["response_format"]["schema"]["properties"]
+    assert "tools" in bodies[2]
+    assert "tools" not in bodies[3] and "response_format" not in bodies[3]
+    assert sleeps.waits == []  # a rejected rung is never retried
     # the working rung is remembered
     await collect_grade(provider.grade(grade_request()))
-    assert "tools" not in server.bodies()[3] and "response_format" not in server.bodies()[3]
+    assert "tools" not in server.bodies()[4] and "response_format" not in server.bodies()[4]
 
 
 async def test_invalid_grade_gets_one_repair_with_the_error() -> None:
@@ -383,5 +392,8 @@ async def test_reasoning_models_get_no_temperature() -> None:
     await collect_probe(openai_provider(server, model="o4-mini").probe(probe_request()))
     await collect_probe(openai_provider(server, model="gpt-4o").probe(probe_request()))
     first, second = server.bodies()
-    assert "temperature" not in first and first["max_completion_tokens"] == 1024
-    assert second["temperature"] == 0.2
+    # Reasoning models think out of the same budget: a larger default and a low effort.
+    assert "temperature" not in first and first["max_completion_tokens"] == 8192
+    assert first["reasoning_effort"] == "low"
+    assert second["temperature"] == 0.2 and second["max_completion_tokens"] == 1024
+    assert "reasoning_effort" not in second

@@ -14,6 +14,7 @@ from interviewer.engine.events import Event
 from interviewer.engine.session import Interview
 from interviewer.engine.state import load_state
 from interviewer.errors import ProviderError
+from interviewer.providers.base import ProbeRequest
 from interviewer.tui.app import InterviewerApp, build_app
 from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
@@ -75,8 +76,9 @@ async def test_interview_mode_runs_to_the_report_without_feedback_in_between(
         assert "how do you defend an LLM application" in screen_text(app)
 
         await send(pilot, app, ANSWER)
-        # The probe streamed in chunk by chunk and the answer moved into the conversation.
-        assert screen.chunks_shown == 3
+        # The probe was held until it passed the output check (issue 11, item 3), then shown
+        # whole, and the answer moved into the conversation.
+        assert screen.chunks_shown == 1
         text = screen_text(app)
         assert "Tell me more about monitoring." in text
         assert "Every tool call gets its own authorisation check." in text
@@ -166,6 +168,10 @@ async def test_practice_mode_shows_feedback_after_each_question_and_sample_on_re
     assert harness.choices[0].mode == "practice"
 
 
+def probe_asked(harness: EngineHarness) -> bool:
+    return any(isinstance(request, ProbeRequest) for request in harness.provider.history)
+
+
 async def test_typing_stays_live_while_a_probe_streams_and_cancel_stops_it(
     harness: EngineHarness,
 ) -> None:
@@ -177,8 +183,8 @@ async def test_typing_stays_live_while_a_probe_streams_and_cancel_stops_it(
         editor = screen.query_one(AnswerEditor)
         editor.load_text(ANSWER)
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: screen.chunks_shown == 1, what="first chunk")
-        assert screen.busy
+        await wait_until(pilot, lambda: probe_asked(harness), what="probe requested")
+        assert screen.busy and screen.chunks_shown == 0  # held until it passes the check
 
         # The provider is stalled, yet the editor takes keys.
         editor.focus()
@@ -190,9 +196,10 @@ async def test_typing_stays_live_while_a_probe_streams_and_cancel_stops_it(
         interview = harness.built[0]
         state = load_state(interview.journal_path)
         current = state.current
-        assert current is not None and current.prompts[-1].interrupted  # probe marked interrupted
-        assert "cut short" in screen_text(app)
-        assert "What about" in screen_text(app)
+        # Nothing of the held probe was shown: the bank's probe is asked whole in its place.
+        assert current is not None and not current.prompts[-1].interrupted
+        assert current.prompts[-1].text in screen_text(app)
+        assert "What about" not in screen_text(app)
         assert editor.text == "hi"  # the new draft was not touched
 
 
@@ -401,7 +408,7 @@ async def test_quit_while_a_probe_streams_keeps_the_answer(harness: EngineHarnes
         screen = await start_interview(pilot, app)
         screen.query_one(AnswerEditor).load_text(ANSWER)
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: screen.chunks_shown == 1, what="streaming")
+        await wait_until(pilot, lambda: probe_asked(harness), what="probe requested")
         await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await pilot.press("y")
@@ -409,8 +416,10 @@ async def test_quit_while_a_probe_streams_keeps_the_answer(harness: EngineHarnes
     state = load_state(harness.built[0].journal_path)
     current = state.current
     assert current is not None and current.answers == [ANSWER]
-    # The engine ended the stream itself: the partial probe is on record, marked interrupted.
-    assert current.prompts[-1].text == "Half a " and current.prompts[-1].interrupted
+    # The engine ended the stream itself; nothing of the held draft was shown, so the bank's
+    # probe is on record in its place (issue 11, item 3), never the unchecked "Half a ".
+    assert current.prompts[-1].text != "Half a " and not current.prompts[-1].interrupted
+    assert current.prompts[-1].text.endswith("?")
     assert harness.provider.closed >= 1
 
 

@@ -48,7 +48,9 @@ PROSE = (
 )
 ANSWER_1 = f"{PROSE}. {hostile('First-answer')}."
 ANSWER_2 = f"{PROSE} in production. {hostile('Second-answer')}."
-PROBE = hostile("The-probe")
+# The same payloads in another order: a probe repeating a long run of the answer is rejected as
+# an echo before any report sees it (providers.output_check).
+PROBE = f"The-probe {BIDI} one {C1}two {CSI}three {CLIPBOARD}four {TITLE}five\x7f end"
 FEEDBACK = hostile("The-feedback")
 STRENGTH = hostile("A-strength")
 GAP = hostile("A-gap")

@@ -19,7 +19,7 @@ from interviewer.engine.events import (
     ProbeDelta,
 )
 from interviewer.engine.session import Interview
-from interviewer.engine.state import Prompt, load_state
+from interviewer.engine.state import load_state
 from interviewer.errors import GradingFailed, ProviderError
 from interviewer.journal import (
     AnswerGiven,
@@ -95,8 +95,8 @@ async def test_full_session_probes_grades_and_finishes(tmp_path: Path) -> None:
     events = await drain(interview.submit(ANSWER))
     yielded += events
     # The fake cannot assess: the (injected) offline estimate decides, and the decision is
-    # journaled before the probe.
-    assert [type(e) for e in events] == [AnswerGiven, Assessed, ProbeDelta, ProbeDelta, ProbeGiven]
+    # journaled before the probe, which arrives whole once it passed the output check.
+    assert [type(e) for e in events] == [AnswerGiven, Assessed, ProbeDelta, ProbeGiven]
     assessed = events[1]
     assert isinstance(assessed, Assessed)
     assert assessed.targets == ("kp3", "kp4", "kp5") and assessed.verdicts is None
@@ -193,26 +193,39 @@ async def test_too_short_and_skipped_answers_never_reach_the_provider(tmp_path: 
     assert interview.finished
 
 
-async def test_cancel_keeps_partial_probe_marked_interrupted(tmp_path: Path) -> None:
+async def _probe_requested(provider: ScriptedProvider) -> None:
+    for _ in range(500):
+        if any(isinstance(request, ProbeRequest) for request in provider.history):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the provider was never asked for a probe")
+
+
+async def test_cancel_while_the_probe_is_held_asks_the_bank_probe(tmp_path: Path) -> None:
+    # Behaviour change (issue 11, item 3): a probe is held until it passes the output check, so
+    # a cancel finds nothing on screen and the bank's probe is asked, whole, in its place.
     provider = ScriptedProvider(hang_after_chunks=1)
     interview = new_interview(tmp_path, provider, questions=1)
     await drain(interview.start())
     provider.enqueue_probe("What would ", "never arrive")
     seen: list[Event] = []
 
+    async def cancel_once_asked() -> None:
+        await _probe_requested(provider)
+        interview.cancel()
+
     async def consume() -> None:
         async for event in interview.submit(ANSWER):
             seen.append(event)
-            if isinstance(event, ProbeDelta):
-                interview.cancel()
 
-    await asyncio.wait_for(consume(), timeout=5)
+    await asyncio.wait_for(asyncio.gather(consume(), cancel_once_asked()), timeout=5)
+    assert not any(isinstance(event, ProbeDelta) and "What would" in event.text for event in seen)
     probe = seen[-1]
     assert isinstance(probe, ProbeGiven)
-    assert probe.interrupted and probe.text == "What would "
-    assert interview.current_prompt == "What would "
+    assert not probe.interrupted and "What would" not in probe.text
+    assert probe.text == interview.questions[0].key_point(probe.key_point_id or "").probes[0]
     state = load_state(interview.journal_path)
-    assert state.opened[0].prompts[-1] == Prompt("What would ", "kp3", interrupted=True)
+    assert state.opened[0].prompts[-1].text == probe.text
 
 
 async def test_probe_failure_before_text_falls_back_to_bank_probe(tmp_path: Path) -> None:
@@ -317,15 +330,13 @@ async def test_cancelling_the_callers_task_mid_stream_closes_cleanly(tmp_path: P
     interview = new_interview(tmp_path, provider, questions=1)
     await drain(interview.start())
     provider.enqueue_probe("Half a ", "probe")
-    started = asyncio.Event()
 
     async def consume() -> None:
-        async for event in interview.submit(ANSWER):
-            if isinstance(event, ProbeDelta):
-                started.set()
+        async for _ in interview.submit(ANSWER):
+            pass
 
     task = asyncio.create_task(consume())
-    await asyncio.wait_for(started.wait(), timeout=5)
+    await asyncio.wait_for(_probe_requested(provider), timeout=5)
     task.cancel()
     results = await asyncio.gather(task, return_exceptions=True)
     assert isinstance(results[0], asyncio.CancelledError)
