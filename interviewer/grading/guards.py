@@ -96,7 +96,9 @@ _DIRECTIVE_PATTERNS = [
     # opening a block is an attempt.
     r"\bhidden\s+instructions?\s*[:\u2014\u2013]",
     r"\b(?:grader|grading|scoring|system|admin|evaluation)\s+override\b",
-    r"\bas\s+(?:the|an|a|your)\s+(?:grader|evaluator|ai|assistant|language model|model|llm)\b",
+    # "As an AI language model, you ..." addresses it; "leakage as the model revealing its
+    # prompt" describes it.
+    r"(?:^|(?<=[\n:;,(]))\W*as\s+(?:the|an|a|your)\s+(?:ai|assistant|language\s+model|model|llm)\b",
     r"\byou\s+(?:must|should|will|are\s+required\s+to|have\s+to)\s+"
     r"(?:now\s+)?(?:award|give|assign|mark|rate|output|respond|return|score|grade|treat)\b",
     r"\b(?:is|are|now)\s+(?:now\s+)?in\s+(?:developer|admin|debug|god|jailbreak)\s+mode\b",
@@ -133,7 +135,8 @@ _DIRECTIVE_PATTERNS = [
     r"(?:enable|activate|enter|switch\s+(?:on|to)|turn\s+on)\s+(?:\w+\s+)?"
     r"(?:developer|admin|debug|god|jailbreak|unrestricted)\s+mode\b|"
     r"(?:return|output|repeat)\s+(?:it|this|that|them)\s+(?:unchanged|verbatim|as\s+is)\b|"
-    r"reuse\s+(?:that|the|this)\s+(?:result|grade|score|assessment)\b)",
+    r"reuse\s+(?:that|the|this)\s+(?:result|grade|score|assessment)\b|"
+    r"do\s+(?:exactly\s+)?what\s+(?:that|this|the)\s+(?:\w+\s+)?says\b)",
     # Chat-format and markup role markers.
     _ROLE_MARKER,
     r"<\s*/?\s*(?:\w+_)?(?:system|assistant|user|instructions?|answer|grader|im_start|im_end|"
@@ -222,9 +225,9 @@ def instruction_mask(source: str, sentences: Sequence[Span]) -> list[bool]:
     "grader override", "note to the grader"). An opener taints the rest of its line. An opener
     alone on its line, a header ("SYSTEM:", "## Updated grader instructions",
     "<|im_start|>system"), heads a fake message: it also taints the next line of its paragraph,
-    and the lines after that for as long as each says something to the grader itself. The candidate's
-    own sentences after a one-line "SYSTEM: ..." or after the fake message still count: an
-    injection costs what it says, never the honest answer around it.
+    and the lines after that for as long as each says something to the grader itself. The
+    candidate's own sentences after a one-line "SYSTEM: ..." or after the fake message still
+    count: an injection costs what it says, never the honest answer around it.
     """
     classes = [_classify(sentence.text) for sentence in sentences]
     tainted: list[tuple[int, int]] = []
