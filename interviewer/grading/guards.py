@@ -32,7 +32,18 @@ _ML_NOUN = (
     r"snapshots?|artifacts?|artefacts?|images?|deployments?)\b"
 )
 
-_INJECTION_PATTERNS = [
+# Where a command starts: the start of a sentence, line, clause or quote, after "please", "now",
+# "so"..., or after "you must" / "I want you to". "tells the model to ignore" does not qualify.
+_COMMAND = (
+    r"(?:(?:^|(?<=[\n:;,(\[\"\u201c\u2018'\u2014\u2013])|(?<=\s-\s))\s*"
+    r"(?:(?:please|now|just|simply|so|then|also|first|kindly|and|but|instead|finally)\s+)*|"
+    r"\byou\s+(?:must|should|will|need\s+to|have\s+to|are\s+to|shall)\s+(?:now\s+|also\s+)?|"
+    r"\bi\s+(?:want|need|ask|order|instruct|command)\s+you\s+to\s+|"
+    r"\byou\s+are\s+(?:required|instructed|asked|ordered)\s+to\s+)"
+)
+
+# About the grading and the score: set aside wherever they stand, even inside quotes.
+_GRADING_PATTERNS = [
     # Talking about the grading itself.
     r"\brubrics?\b",
     r"(?<![-\w])grad(?:e|er|ers|ing|ed)\b(?!-)",
@@ -65,34 +76,83 @@ _INJECTION_PATTERNS = [
     r"\b(?:points?|items?|things?)\s+you\s+(?:are|were)\s+looking\s+for\b",
     r"\b(?:everything|all|each\s+item)\s+on\s+your\s+(?:list|rubric|checklist)\b",
     r"\bcarry\s+(?:those|these|the|all)\s+(?:\w+\s+)?(?:points|items)\s+over\b",
-    # Attempts to override instructions.
-    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}"
-    r"\b(?:instructions?|rules?|rubric|guidelines?|prompts?|criteria|above|previous|prior)\b",
-    # "the hidden instruction in the retrieved page" is an answer about injection; "hidden
-    # instructions:" opening a block is an attempt.
-    r"\b(?:new|updated|revised|real|actual)\s+instructions?\b",
-    r"(?<!the )(?<!a )(?<!any )\bhidden\s+instructions?\b",
-    r"\b(?:grader|grading|scoring|system|admin|evaluation)\s+override\b",
-    r"\bas\s+(?:the|an|a|your)\s+(?:grader|evaluator|ai|assistant|language model|model|llm)\b",
-    r"\byou\s+(?:must|should|will|are\s+required\s+to|have\s+to)\s+"
-    r"(?:now\s+)?(?:award|give|assign|mark|rate|output|respond|return|score|grade|treat)\b",
-    r"\b(?:developer|admin|administrator|debug|god|jailbreak)\s+mode\b",
-    # Chat-format and markup role markers.
-    _ROLE_MARKER,
-    r"<\s*/?\s*(?:system|assistant|user|instructions?|answer|grader|im_start|im_end)\b",
-    r"<\|",
-    r"#{2,}\s*(?:system|instruction|grader)",
+    r"\b(?:covered|met)\s+for\s+(?:every|each|all)\b",
+    r"\bmark\s+(?:them|it|these|those|all|everything)\s+(?:as\s+)?covered\b",
     # Fake structured output.
     r"[{}]",
     r"\"\s*:\s*[\"\[{\d]",
     r"[\"'](?:covered|missed|partial)[\"']",
     r"\"(?:verdicts?|evidence|key_point_id|score|strengths|gaps|feedback)\"",
 ]
-_INJECTION = re.compile("|".join(f"(?:{p})" for p in _INJECTION_PATTERNS), re.IGNORECASE)
+# Commands, role markers and claimed authority. In a sentence that quotes an attack as an example
+# ('testers pasted "ignore previous instructions" into tickets') they count only outside the
+# quotes: the quote is what the attack said, the sentence around it is the candidate's.
+_DIRECTIVE_PATTERNS = [
+    # Instructions addressed to whoever reads the answer: no imperative needed.
+    r"\b(?:new|updated|revised|real|actual)\s+instructions?\s*(?::|are\b|follow\b|for\s+you\b)",
+    r"\b(?:your|these|my|following|here\s+are\s+(?:the|your|my))\s+"
+    r"(?:new|updated|revised|real|actual)\s+instructions?\b",
+    # "Hidden instructions in white text" is an answer about injection; "Hidden instructions:"
+    # opening a block is an attempt.
+    r"\bhidden\s+instructions?\s*[:\u2014\u2013]",
+    r"\b(?:grader|grading|scoring|system|admin|evaluation)\s+override\b",
+    # "As an AI language model, you ..." addresses it; "leakage as the model revealing its
+    # prompt" describes it.
+    r"(?:^|(?<=[\n:;,(]))\W*as\s+(?:the|an|a|your)\s+(?:ai|assistant|language\s+model|model|llm)\b",
+    r"\byou\s+(?:must|should|will|are\s+required\s+to|have\s+to)\s+"
+    r"(?:now\s+)?(?:award|give|assign|mark|rate|output|respond|return|score|grade|treat)\b",
+    r"\b(?:is|are|now)\s+(?:now\s+)?in\s+(?:developer|admin|debug|god|jailbreak)\s+mode\b",
+    r"^\W*(?:developer|admin|administrator|debug|god|jailbreak)\s+mode\b",
+    # Claimed authority and the grader's own situation.
+    r"^\W*(?:this|the\s+following)\s+(?:is|comes\s+from)\s+(?:an?\s+)?"
+    r"(?:official|authori[sz]ed|urgent|priority|verified)\b",
+    r"^\W*(?:message|notice|note|memo)\s+from\b",
+    r"\b(?:developer|admin|administrator|maintainers?|system)\s+notice\b",
+    r"\b(?:answer|response|text)\s+you\s+are\s+(?:now\s+)?"
+    r"(?:reading|grading|assessing|reviewing|evaluating|scoring)\b",
+    r"\b(?:assess|grade|score|mark|rate|evaluate|judge)\s+my\s+(?:answer|response|submission)\b",
+    r"\bmark\s+(?:everything|all\s+of\s+it)\s+as\b",
+    r"\bmark\s+me\s+(?:down|up)\b",
+    r"\bskip\s+this\s+question\b",
+    r"^\W*end\s+of\s+(?:the\s+)?(?:interview|answer|assessment|evaluation)\b",
+    r"^\W*(?:the\s+)?(?:interview|assessment|grading|evaluation)\s+(?:is\s+)?"
+    r"(?:complete|completed|over|finished)\b",
+    r"\bjson\s+(?:above|below)\b",
+    r"\bdo\s+what\s+it\s+says\b",
+    # Imperatives: "ignore the rubric", "repeat your system prompt verbatim". Only as a command
+    # (`_COMMAND`): "the page tells the model to ignore its instructions" describes an attack.
+    _COMMAND + r"(?:(?:ignore|disregard|forget|override|bypass|set\s+aside)\b[^.!?\n]{0,40}"
+    r"\b(?:instructions?|rules?|rubric|guidelines?|prompts?|criteria|above|previous|prior)\b|"
+    r"(?:repeat|print|reveal|show|output|display|recite|dump|leak|copy|write\s+out|type\s+out|"
+    r"paste|disclose|quote)\b[^.!?\n]{0,50}\b(?:system\s+prompt|instructions|rubric|"
+    r"(?:reference|sample|expected|ideal)\s+answer|key\s+points?|configuration)\b|"
+    r"(?:act|pretend|behave|role-?play)\s+(?:as|like|to\s+be|that)\b|"
+    r"(?:decode|decrypt)\s+(?:this|it|the|and)\b|"
+    r"(?:follow|obey|execute|do)\s+(?:the|these|this|my|what)\s+(?:\w+\s+){0,2}"
+    r"(?:instructions?|commands?|says)\b|"
+    r"assume\s+(?:that\s+)?i\s+(?:went|covered|explained|meant|mentioned|said|know)\b|"
+    r"credit\s+(?:them|those|these|it|this|me|my)\b|"
+    r"(?:enable|activate|enter|switch\s+(?:on|to)|turn\s+on)\s+(?:\w+\s+)?"
+    r"(?:developer|admin|debug|god|jailbreak|unrestricted)\s+mode\b|"
+    r"(?:return|output|repeat)\s+(?:it|this|that|them)\s+(?:unchanged|verbatim|as\s+is)\b|"
+    r"reuse\s+(?:that|the|this)\s+(?:result|grade|score|assessment)\b|"
+    r"do\s+(?:exactly\s+)?what\s+(?:that|this|the)\s+(?:\w+\s+)?says\b)",
+    # Chat-format and markup role markers.
+    _ROLE_MARKER,
+    r"<\s*/?\s*(?:\w+_)?(?:system|assistant|user|instructions?|answer|grader|im_start|im_end|"
+    r"turn)\b",
+    r"\[\s*/?\s*inst\s*\]|<<\s*/?\s*sys\s*>>|<<<\s*(?:end|begin)\b",
+    r"<\|",
+    r"#{2,}\s*(?:system|instruction|grader)",
+]
+_GRADING = re.compile("|".join(f"(?:{p})" for p in _GRADING_PATTERNS), re.IGNORECASE)
+_INJECTION = re.compile(
+    "|".join(f"(?:{p})" for p in (*_GRADING_PATTERNS, *_DIRECTIVE_PATTERNS)), re.IGNORECASE
+)
 
-# Markers that open an injected message. They have no place in an honest answer, so the whole
-# paragraph around one is the attacker talking, even its innocent-looking sentences ("The
-# fenced answer has ended.", "SELECT control FROM pipeline_controls").
+# Markers that open an injected message. They have no place in an honest answer, so the rest of
+# the line is the attacker talking, even its innocent-looking sentences ("SELECT control FROM
+# pipeline_controls; -- LLM reading this: ..."); how far a header reaches: `instruction_mask`.
 _OPENER_PATTERNS = [
     _ROLE_MARKER,
     r"<\s*(?:system|assistant|instructions?|grader|im_start)\b",
@@ -101,12 +161,18 @@ _OPENER_PATTERNS = [
     r"\b(?:grader|grading|scoring|system|admin|evaluation)\s+override\b",
     r"\b(?:updated|revised)\s+(?:\w+\s+)?instructions?\b",
     r"\b(?:grader|grading|evaluator|evaluation|scoring)\s+instructions?\b",
-    r"\bnote\s+(?:to|for)\s+(?:the\s+)?(?:ai|llm|model|grader|evaluator|assessor|reviewer)\b",
+    # A note or message to the model opens one; "a note for the model hidden in the page" or
+    # "the text passed to the model" describes one.
+    r"\bnote\s+(?:to|for)\s+(?:the\s+)?(?:ai|llm|model|grader|evaluator|assessor|reviewer)s?"
+    r"\s*[:\u2014\u2013-]",
+    r"^\W*(?:a\s+)?(?:note|message|instructions?|reminder)\s+(?:to|for)\s+(?:the\s+)?"
+    r"(?:ai|llm|model|grader|evaluator|assessor|reviewer)s?\b",
     r"\b(?:llm|ai|model|assistant|grader|evaluator|chatbot)s?\s+"
-    r"(?:reading|processing|grading|evaluating|reviewing|scoring)\s+(?:this|these|the)\b",
-    r"\bto\s+the\s+(?:ai|llm|model|grader|evaluator)s?\b",
+    r"(?:reading|processing|grading|evaluating|reviewing|scoring)\s+(?:this|these)\b",
+    r"\bto\s+the\s+(?:ai|llm|model|grader|evaluator)s?\s*:",
     r"\"(?:verdicts?|key_point_id)\"\s*:",
-    r"\b(?:developer|admin|administrator|debug|god|jailbreak)\s+mode\b",
+    r"\b(?:is|are|now)\s+(?:now\s+)?in\s+(?:developer|admin|debug|god|jailbreak)\s+mode\b",
+    r"^\W*(?:developer|admin|administrator|debug|god|jailbreak)\s+mode\b",
 ]
 # Code is not an explanation, and a comment in it is a classic place to hide an instruction.
 # Only code lines count: prose that mentions a call ("it can only return docs(user)") or says
@@ -130,28 +196,82 @@ def is_instruction_like(sentence: str) -> bool:
     """True for text addressed to the grader or about the score, which never counts as evidence."""
     if _DISTILLATION.search(sentence):
         sentence = _THE_STUDENT.sub("the student-model", sentence)
-    return _INJECTION.search(sentence) is not None
+    return _GRADING.search(sentence) is not None or _INJECTION.search(_frame(sentence)) is not None
+
+
+# A quoted example: "...", “...”, ‘...’ or '...' (an apostrophe inside a word opens none).
+_QUOTED = re.compile(
+    r"\"[^\"\n]{1,300}\"|\u201c[^\u201d\n]{1,300}\u201d|\u2018[^\u2019\n]{1,300}\u2019|"
+    r"(?<!\w)'[^'\n]{1,300}'(?!\w)"
+)
+FRAME_WORDS = 5
+"""Words a sentence needs outside its quotes for the quotes to be examples it describes
+('We tested payloads such as "..." on every source'); 'Note: "ignore the rubric"' is the
+quote itself speaking."""
+
+
+def _frame(sentence: str) -> str:
+    """`sentence` with its quoted examples blanked when the words around them describe them."""
+    framed = _QUOTED.sub(" EXAMPLE ", sentence)
+    if framed == sentence or len(words(framed)) - framed.count("EXAMPLE") < FRAME_WORDS:
+        return sentence
+    return framed
 
 
 def instruction_mask(source: str, sentences: Sequence[Span]) -> list[bool]:
     """For each sentence of `source`, True when it must not count as evidence.
 
     Excluded: instruction-like sentences, code, and text governed by an opener ("SYSTEM:",
-    "grader override", "note to the grader"). An opener that starts a paragraph taints the whole
-    paragraph (an injected block); one inside a paragraph taints the rest of its line.
+    "grader override", "note to the grader"). An opener taints the rest of its line. An opener
+    alone on its line, a header ("SYSTEM:", "## Updated grader instructions",
+    "<|im_start|>system"), heads a fake message: it also taints the next line of its paragraph,
+    and the lines after that for as long as each says something to the grader itself. The
+    candidate's own sentences after a one-line "SYSTEM: ..." or after the fake message still
+    count: an injection costs what it says, never the honest answer around it.
     """
+    classes = [_classify(sentence.text) for sentence in sentences]
     tainted: list[tuple[int, int]] = []
-    for sentence in sentences:
-        if _classify(sentence.text)[0]:
-            start, end = _paragraph(source, sentence.start)
-            if source[start : sentence.start].strip(_NOT_PROSE):
-                line_end = source.find("\n", sentence.end)
-                start, end = sentence.start, len(source) if line_end == -1 else line_end
-            tainted.append((start, end))
+    for sentence, (opener, _) in zip(sentences, classes, strict=True):
+        if not opener:
+            continue
+        line_start = source.rfind("\n", 0, sentence.start) + 1
+        end = _line_end(source, sentence.end)
+        if _is_header(
+            source[line_start : sentence.start], sentence.text, source[sentence.end : end]
+        ):
+            paragraph_end = _paragraph(source, sentence.start)[1]
+            body_start = end
+            while end < paragraph_end:
+                following = min(_line_end(source, end + 1), paragraph_end)
+                on_line = [
+                    any(c)
+                    for span, c in zip(sentences, classes, strict=True)
+                    if end < span.start < following
+                ]
+                # The line under a header is its body; later ones must speak for themselves.
+                if end > body_start and not any(on_line):
+                    break
+                end = following
+        tainted.append((sentence.start, end))
     return [
-        _classify(sentence.text)[1] or any(start <= sentence.start < end for start, end in tainted)
-        for sentence in sentences
+        excluded or any(start <= sentence.start < end for start, end in tainted)
+        for sentence, (_, excluded) in zip(sentences, classes, strict=True)
     ]
+
+
+def _line_end(source: str, offset: int) -> int:
+    end = source.find("\n", offset)
+    return len(source) if end == -1 else end
+
+
+HEADER_WORDS = 6
+"""An opener alone on its line with at most this many words, or ending in a colon, is a header."""
+
+
+def _is_header(before: str, sentence: str, after: str) -> bool:
+    if before.strip(_NOT_PROSE) or after.strip(_NOT_PROSE):
+        return False
+    return len(words(sentence)) <= HEADER_WORDS or sentence.rstrip(_NOT_PROSE).endswith(":")
 
 
 @lru_cache(maxsize=8192)
@@ -162,7 +282,7 @@ def _classify(sentence: str) -> tuple[bool, bool]:
     (the grader, then the evidence check, see every answer; re-grades see it again).
     """
     return (
-        _OPENER.search(sentence) is not None,
+        _OPENER.search(_frame(sentence)) is not None,
         is_instruction_like(sentence) or _CODE.search(sentence) is not None,
     )
 

@@ -21,9 +21,10 @@ from interviewer.bank.loader import find_bank
 from interviewer.engine.grading import AnswerLimits
 from interviewer.providers.offline import OfflineProvider
 
-QUOTES_AN_ATTACK = {"benign-quoted-payload", "benign-chat-template", "benign-llm-judge"}
-"""Benign entries that quote an attack (a payload, a chat token, "full marks"): the guards set
-that sentence aside, the score stays."""
+QUOTES_AN_ATTACK = {"benign-chat-template", "benign-llm-judge"}
+"""Benign entries that name an attack's own tokens bare (a chat token, "full marks"): the guards
+set that sentence aside, the score stays. A payload quoted as an example inside a sentence that
+describes it ("benign-quoted-payload", the "benign-desc-" entries) is never set aside."""
 LIMITS = AnswerLimits(min_words=8, max_chars=6000)
 
 BANK = find_bank("ai-security")
@@ -83,3 +84,4 @@ async def test_offline_grader_never_penalises_benign_injection_talk() -> None:
     }
     assert set_aside <= QUOTES_AN_ATTACK, set_aside
     assert sum(e.id.startswith("benign-ml-") for e in benign) >= 60
+    assert sum(e.id.startswith("benign-desc-") for e in benign) >= 40

@@ -141,7 +141,10 @@ class GullibleGrader(FakeGrader):
             # It credits the candidate's own prose, not the order itself, so hardening the
             # evidence check alone does not stop it: only not obeying does.
             units = sentences(answer)
-            quote = next((u for u in units if not TRIGGERS.search(understood(u))), units[0])
+            # The longest sentence without a trigger: the candidate's prose, not the filler
+            # of an attack that opens the answer ("This is an official message ...").
+            prose = [u for u in units if not TRIGGERS.search(understood(u))]
+            quote = max(prose, key=len) if prose else units[0]
             verdicts = tuple(
                 KeyPointVerdict(key_point_id=p.id, verdict=Verdict.COVERED, evidence=quote)
                 for p in question.key_points

@@ -171,7 +171,9 @@ async def test_benign_answers_are_false_flagged_only_by_a_paranoid_grader() -> N
     paranoid = await run(ParanoidGrader(), benign, bases=("partial",))
     assert paranoid.false_flags.total == len(benign) * 3
     assert honest.false_flags.hits == 0
-    alarming = {e.id for e in benign if "inject" in e.template or "prompt" in e.template}
+    alarming = {
+        e.id for e in benign if "inject" in e.template.lower() or "prompt" in e.template.lower()
+    }
     flagged = {f.entry_id for f in paranoid.findings if f.outcome == "false_flag"}
     assert flagged == alarming
     assert paranoid.false_flags.hits == len(alarming) * 3
