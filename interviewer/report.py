@@ -162,7 +162,7 @@ def _evaluation_markdown(item: QuestionReport) -> list[str]:
     if evaluation is None:
         return ["_Not graded._"]
     grader = escape_markdown(evaluation.grader)
-    lines = [f"**Score: {evaluation.score:.1f} / 10** (graded by {grader})"]
+    lines = [f"**{score_line(evaluation)}** (graded by {grader})"]
     if evaluation.scripted:
         lines += ["", f"_{escape_markdown(SCRIPTED_NOTE)}_"]
     if evaluation.method == "coverage":
@@ -226,18 +226,35 @@ def _fmt(score: float | None) -> str:
     return "-" if score is None else f"{score:.1f}"
 
 
+def score_line(evaluation: Evaluation) -> str:
+    """How an evaluation's score is introduced everywhere (Feedback screen, headless, Markdown):
+    a replay's script for other answers is not presented as the candidate's score."""
+    score = f"{evaluation.score:.1f} / 10"
+    return (
+        f"Scripted replay: {score}, not a grade of you"
+        if evaluation.scripted
+        else f"Score: {score}"
+    )
+
+
 def evaluation_text(evaluation: Evaluation, *, practice: bool = False) -> str:
     """An evaluation as plain text, for headless mode, `interviewer replay --headless` and
     `interviewer grade`: the score, each verdict with its evidence, strengths, gaps and flags
     (the feedback prose is the caller's: it may have streamed already). In practice mode each
     missed or partial key point also points to the sample answer's sentence that makes it. Not
     sanitised: write it through `sanitize.clean_for_terminal`."""
-    lines = [f"Score: {evaluation.score:.1f} / 10 (graded by {evaluation.grader})"]
+    lines = [f"{score_line(evaluation)} (graded by {evaluation.grader})"]
+    if evaluation.scripted:
+        lines.append(f"  {SCRIPTED_NOTE}")
     if evaluation.method == "coverage":
         lines.append(f"  {COVERAGE_NOTE}")
     pointers = {p.key_point_id: p.sentence for p in evaluation.pointers} if practice else {}
     for verdict in evaluation.verdicts:
-        evidence = f' — "{verdict.evidence}"' if verdict.evidence else ""
+        evidence = ""
+        if verdict.evidence:
+            rejected = evaluation.quote_rejected(verdict.key_point_id)
+            said = f" — {REJECTED_QUOTE_LABEL}:" if rejected else " —"
+            evidence = f'{said} "{verdict.evidence}"'
         lines.append(f"  {verdict.verdict.value:>7}: {verdict.key_point_id}{evidence}")
         if verdict.key_point_id in pointers:
             lines.append(f'           the sample answer: "{pointers[verdict.key_point_id]}"')

@@ -11,8 +11,17 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from interviewer.domain import REJECTED_QUOTE_LABEL, SCRIPTED_FLAG, SCRIPTED_NOTE
-from interviewer.report import Report, to_markdown
+from interviewer.domain import (
+    REJECTED_QUOTE_LABEL,
+    SCRIPTED_FLAG,
+    SCRIPTED_NOTE,
+    Evaluation,
+    KeyPointVerdict,
+    Verdict,
+)
+from interviewer.report import Report, evaluation_text, to_markdown
+from interviewer.tui.screens.feedback import feedback_markdown
+from tests.fakes import make_question
 
 LONG_TITLE = (
     "Walk me through how you would assess a retrieval-augmented assistant for data leakage "
@@ -217,6 +226,7 @@ def test_verdicts_name_the_key_point_and_a_rejected_quote_is_not_yours() -> None
 def test_a_scripted_evaluation_says_so_in_the_table_and_the_section() -> None:
     outside = render(to_markdown(make_report(flags=(SCRIPTED_FLAG,)))).outside
     assert "4.0 (scripted)" in outside
+    assert "Scripted replay: 4.0 / 10, not a grade of you (graded by fake)" in outside
     assert SCRIPTED_NOTE in outside
     assert not any(text == "scripted" for text in outside)  # the flag is not a bare note
 
@@ -227,3 +237,43 @@ def test_a_report_written_before_key_points_were_kept_falls_back_to_the_id() -> 
         del question["key_points"]
     outside = render(to_markdown(Report.model_validate(data))).outside
     assert any(text.startswith("missed: confirm-signals — ") for text in outside)
+
+
+def scripted_evaluation() -> Evaluation:
+    return Evaluation(
+        question_id="q1",
+        score=1.0,
+        verdicts=(
+            KeyPointVerdict(key_point_id="kp1", verdict=Verdict.COVERED, evidence="I said this"),
+            KeyPointVerdict(key_point_id="kp2", verdict=Verdict.MISSED, evidence="never said"),
+        ),
+        strengths=("A strong, well-structured story.",),
+        feedback="A strong, well-structured story.",
+        grader="replay:scripted-demo",
+        flags=("evidence_rejected:kp2", SCRIPTED_FLAG),
+    )
+
+
+def test_feedback_screen_and_headless_text_label_the_script_and_the_rejected_quote() -> None:
+    evaluation = scripted_evaluation()
+    screen = feedback_markdown(make_question("q1", points=2), evaluation, sample=False)
+    assert screen.startswith("## Scripted replay: 1.0 / 10, not a grade of you\n")
+    assert "  - you said: “I said this”" in screen
+    assert f"  - {REJECTED_QUOTE_LABEL}: “never said”" in screen
+    assert "### Strengths (scripted for the recorded answers)" in screen
+    assert "### Feedback (scripted for the recorded answers)" in screen
+    assert "Notes:" not in screen  # the flags are said in words, not listed
+    text = evaluation_text(evaluation)
+    assert text.startswith("Scripted replay: 1.0 / 10, not a grade of you (graded by ")
+    assert SCRIPTED_NOTE in text
+    assert f'missed: kp2 — {REJECTED_QUOTE_LABEL}: "never said"' in text
+    assert 'covered: kp1 — "I said this"' in text
+
+
+def test_an_unscripted_evaluation_keeps_its_plain_score_and_headings() -> None:
+    evaluation = scripted_evaluation().model_copy(update={"flags": ("evidence_rejected:kp2",)})
+    screen = feedback_markdown(make_question("q1", points=2), evaluation, sample=False)
+    assert screen.startswith("## Score: 1.0 / 10\n") and SCRIPTED_NOTE not in screen
+    assert "### Feedback\n" in screen
+    assert f"  - {REJECTED_QUOTE_LABEL}: “never said”" in screen
+    assert evaluation_text(evaluation).startswith("Score: 1.0 / 10 (graded by ")
