@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,6 +92,14 @@ async def test_the_tui_says_it_plays_a_script_and_never_labels_a_rejected_quote_
     from tests.tui.harness import engine_idle, fixed_clock, screen_text, wait_until
 
     app = build_app(settings_for("replay", "practice", seed=7), clock=fixed_clock)
+    shown: list[str] = []  # every toast, kept: under load one may expire before the check
+    notify = app.notify
+
+    def record(message: str, **options: Any) -> None:
+        shown.append(message)
+        notify(message, **options)
+
+    app.notify = record  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: bool(app.screen.query("#start")), what="start screen")
         assert "a scripted demo interview" in screen_text(app)
@@ -109,5 +118,4 @@ async def test_the_tui_says_it_plays_a_script_and_never_labels_a_rejected_quote_
         assert "Scripted replay:" in text and "not a grade of you" in text
         assert f"{REJECTED_QUOTE_LABEL}:" in text
         assert "you said" not in text  # every quote of the script was rejected here
-        told = [n.message for n in app._notifications if SCRIPTED_NOTE in n.message]
-        assert len(told) == 1
+        assert [message for message in shown if SCRIPTED_NOTE in message] == [SCRIPTED_NOTE]
