@@ -183,6 +183,24 @@ IGNORED_FLAG = "ignored:"
 grader (or as code), so the candidate sees exactly what earned nothing and why."""
 
 
+EVIDENCE_REJECTED_FLAG = "evidence_rejected:"
+"""Evaluation flag prefix: `evidence_rejected:<key point id>` when the grader's quote for that
+key point is not in the answer; the verdict is then missed and keeps the quote."""
+
+REJECTED_QUOTE_LABEL = "quoted by the grader, not found in your answer"
+"""How a rejected quote is introduced wherever it is shown: it is never the candidate's words."""
+
+SCRIPTED_FLAG = "scripted"
+"""Evaluation flag: the verdicts and prose are a recording's, replayed for answers other than the
+recorded ones (a position-matched replay such as the demo), so they do not judge this answer."""
+
+SCRIPTED_NOTE = (
+    "Your answers differ from the recording, so the replies from here on are the scripted ones, "
+    "not a judgement of what you wrote; quotes not in your answers are rejected."
+)
+"""Said once when a replay's answers leave the recording, and shown with each scripted result."""
+
+
 class SamplePointer(FrozenModel):
     """Where the sample answer makes a key point the candidate missed or only touched on."""
 
@@ -206,12 +224,21 @@ class Evaluation(FrozenModel):
     """How the score was reached (`GradingMethod`); "coverage" scores carry `COVERAGE_NOTE`."""
     flags: tuple[str, ...] = ()
     """Why the score is what it is when not from verdicts alone: "empty", "too_short",
-    "gibberish", "grading_failed", "evidence_rejected:<key point id>", "truncated",
-    "ignored:<sentence>" (`IGNORED_FLAG`)."""
+    "gibberish", "grading_failed", "evidence_rejected:<key point id>" (`EVIDENCE_REJECTED_FLAG`),
+    "truncated", "ignored:<sentence>" (`IGNORED_FLAG`), "scripted" (`SCRIPTED_FLAG`)."""
     usage: Usage = Usage()
     pointers: tuple[SamplePointer, ...] = ()
     """For each missed or partial key point, the sample answer's sentence that makes it: shown
     in practice mode (and with the sample answer), whichever grader graded."""
+
+    def quote_rejected(self, key_point_id: str) -> bool:
+        """The grader quoted evidence for this key point that is not in the answer."""
+        return f"{EVIDENCE_REJECTED_FLAG}{key_point_id}" in self.flags
+
+    @property
+    def scripted(self) -> bool:
+        """The verdicts and prose are a recording's, not a judgement of this answer."""
+        return SCRIPTED_FLAG in self.flags
 
     @model_validator(mode="before")
     @classmethod

@@ -15,17 +15,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
+
 from interviewer import paths
 from interviewer.domain import (
     COVERAGE_NOTE,
+    EVIDENCE_REJECTED_FLAG,
     IGNORED_FLAG,
+    REJECTED_QUOTE_LABEL,
+    SCRIPTED_FLAG,
+    SCRIPTED_NOTE,
     Difficulty,
     Evaluation,
     Exchange,
     FrozenModel,
     Usage,
+    Verdict,
 )
-from interviewer.text.sanitize import clean_for_terminal, clean_line, escape_json_document
+from interviewer.text.markdown import escape_markdown, escape_markdown_lines
+from interviewer.text.sanitize import escape_json_document
 
 ReportFormat = Literal["md", "json"]
 
@@ -45,6 +53,9 @@ class QuestionReport(FrozenModel):
     duration_s: float
     """Time from the question appearing to its last answer."""
     usage: Usage
+    key_points: dict[str, str] = Field(default_factory=dict)
+    """Each key point's text by id, so a verdict reads as the point it judges (empty in reports
+    written before it existed; the id stands in)."""
 
 
 class Report(FrozenModel):
@@ -82,18 +93,21 @@ def overall_score(evaluations: list[Evaluation]) -> float | None:
 
 
 def to_markdown(report: Report) -> str:
-    """A human-readable report (export from the TUI, `--report x.md`), sanitised.
+    """A human-readable report (export from the TUI, `--report x.md`), sanitised and inert.
 
-    Each piece of text is cleaned on its own, before it is put in place: cleaning the whole
-    document at once would let one unterminated escape sequence in an answer swallow every
-    question after it."""
-    line, block = clean_line, clean_for_terminal
+    The structure is ours alone: a `#` title, the summary table and one `##` section per
+    question. Every piece of untrusted text (answers, probes, the grader's words, even titles) is
+    cleaned and Markdown-escaped on its own before it is put in place (`text.markdown`), so it
+    shows as typed and never adds a heading, link or HTML of its own; and cleaning piece by piece
+    means one unterminated escape sequence in an answer cannot swallow what follows it. Each
+    answer is a blockquote, line by line, so every paragraph of it stays inside the quote."""
     lines = [
-        f"# Interview report: {line(report.bank_id)}",
+        f"# Interview report: {escape_markdown(report.bank_id)}",
         "",
-        f"- Session: `{line(report.session_id)}`",
+        f"- Session: {escape_markdown(report.session_id)}",
         f"- Started: {report.started_at:%Y-%m-%d %H:%M}",
-        f"- Interviewer: {line(report.interviewer)}; grader: {line(report.grader)}",
+        f"- Interviewer: {escape_markdown(report.interviewer)}; "
+        f"grader: {escape_markdown(report.grader)}",
         f"- Overall score: {_fmt(report.overall_score)} / 10"
         + ("" if report.finished else " (unfinished)"),
         f"- Tokens: {report.usage.input_tokens} in, {report.usage.output_tokens} out; "
@@ -103,42 +117,88 @@ def to_markdown(report: Report) -> str:
         "|---|---|---|---|---|",
     ]
     for number, item in enumerate(report.questions, 1):
-        score = item.evaluation.score if item.evaluation else None
-        title = line(item.question).replace("|", "\\|")[:70]
+        evaluation = item.evaluation
+        score = _fmt(evaluation.score if evaluation else None)
+        if evaluation is not None and evaluation.scripted:
+            score += " (scripted)"
         lines.append(
-            f"| {number} | {title} | {item.difficulty} | {_fmt(score)} | {item.duration_s:.0f}s |"
+            f"| {number} | {escape_markdown(item.question)} | {item.difficulty} | {score} "
+            f"| {item.duration_s:.0f}s |"
         )
     for number, item in enumerate(report.questions, 1):
-        lines += ["", f"## {number}. {line(item.question)}", ""]
-        for exchange in item.exchanges:
-            label = "Question" if exchange.kind == "question" else "Probe"
-            lines += [
-                f"**{label}:** {block(exchange.prompt)}",
-                "",
-                f"> {block(exchange.answer)}",
-                "",
-            ]
-        evaluation = item.evaluation
-        if evaluation is None:
-            lines.append("_Not graded._")
-            continue
-        grader = line(evaluation.grader)
-        lines.append(f"**Score: {evaluation.score:.1f} / 10** (graded by {grader})")
-        if evaluation.method == "coverage":
-            lines += ["", f"_{COVERAGE_NOTE}_"]
-        lines.append("")
-        for verdict in evaluation.verdicts:
-            evidence = f' — "{block(verdict.evidence)}"' if verdict.evidence else ""
-            lines.append(f"- {verdict.verdict.value}: {line(verdict.key_point_id)}{evidence}")
-        if evaluation.strengths:
-            lines += ["", "Strengths:", *[f"- {block(s)}" for s in evaluation.strengths]]
-        if evaluation.gaps:
-            lines += ["", "Gaps:", *[f"- {block(g)}" for g in evaluation.gaps]]
-        if evaluation.feedback:
-            lines += ["", block(evaluation.feedback)]
-        if evaluation.flags:
-            lines += ["", "Notes:", *[f"- {line(flag)}" for flag in evaluation.flags]]
+        lines += ["", f"## {number}. {escape_markdown(item.question)}", ""]
+        lines += _exchanges_markdown(item)
+        lines += _evaluation_markdown(item)
     return "\n".join(lines) + "\n"
+
+
+def _exchanges_markdown(item: QuestionReport) -> list[str]:
+    lines: list[str] = []
+    probes = 0
+    for exchange in item.exchanges:
+        if exchange.kind == "probe":
+            probes += 1
+            cut = " (cut short)" if exchange.interrupted else ""
+            lines += [f"**Probe {probes}{cut}:** {escape_markdown(exchange.prompt)}", ""]
+        elif exchange.prompt.strip() != item.question.strip():
+            # The heading is the question; a prompt worded otherwise is shown as asked.
+            lines += [f"**Asked:** {escape_markdown(exchange.prompt)}", ""]
+        lines += ["**Answer:**", "", *_quoted(exchange.answer), ""]
+    return lines
+
+
+def _quoted(text: str) -> list[str]:
+    """`text` as a blockquote: every line of it, blank ones too, inside the quote."""
+    if not text.strip():
+        return ["> _(no answer)_"]
+    return [f"> {line}" if line else ">" for line in escape_markdown_lines(text.strip("\n"))]
+
+
+_VERDICT_WORDS = {Verdict.COVERED: "covered", Verdict.PARTIAL: "partly covered"}
+
+
+def _evaluation_markdown(item: QuestionReport) -> list[str]:
+    evaluation = item.evaluation
+    if evaluation is None:
+        return ["_Not graded._"]
+    grader = escape_markdown(evaluation.grader)
+    lines = [f"**{score_line(evaluation)}** (graded by {grader})"]
+    if evaluation.scripted:
+        lines += ["", f"_{escape_markdown(SCRIPTED_NOTE)}_"]
+    if evaluation.method == "coverage":
+        lines += ["", f"_{escape_markdown(COVERAGE_NOTE)}_"]
+    lines += ["", "Key points:", ""]
+    for verdict in evaluation.verdicts:
+        point = escape_markdown(item.key_points.get(verdict.key_point_id, verdict.key_point_id))
+        word = _VERDICT_WORDS.get(verdict.verdict, "missed")
+        evidence = ""
+        if verdict.evidence:
+            quote = escape_markdown(verdict.evidence)
+            said = (
+                REJECTED_QUOTE_LABEL
+                if evaluation.quote_rejected(verdict.key_point_id)
+                else "you said"
+            )
+            evidence = f' — {said}: "{quote}"'
+        lines.append(f"- {word}: {point}{evidence}")
+    for title, entries in (("Strengths", evaluation.strengths), ("Gaps", evaluation.gaps)):
+        if entries:
+            lines += ["", f"{title}:", "", *[f"- {escape_markdown(e)}" for e in entries]]
+    if evaluation.feedback.strip():
+        lines += ["", "Feedback:", "", *escape_markdown_lines(evaluation.feedback.strip())]
+    set_aside = [f[len(IGNORED_FLAG) :] for f in evaluation.flags if f.startswith(IGNORED_FLAG)]
+    # Rejected quotes are on their verdict lines; the other flags are worth a note.
+    notes = [
+        flag
+        for flag in evaluation.flags
+        if not flag.startswith((IGNORED_FLAG, EVIDENCE_REJECTED_FLAG)) and flag != SCRIPTED_FLAG
+    ]
+    if notes:
+        lines += ["", "Notes:", "", *[f"- {escape_markdown(flag)}" for flag in notes]]
+    if set_aside:
+        lines += ["", "Set aside (addressed to the grader, earns nothing):", ""]
+        lines += [f'- "{escape_markdown(sentence)}"' for sentence in set_aside]
+    return lines
 
 
 def write_report(path: Path, report: Report, fmt: ReportFormat | None = None) -> None:
@@ -166,18 +226,35 @@ def _fmt(score: float | None) -> str:
     return "-" if score is None else f"{score:.1f}"
 
 
+def score_line(evaluation: Evaluation) -> str:
+    """How an evaluation's score is introduced everywhere (Feedback screen, headless, Markdown):
+    a replay's script for other answers is not presented as the candidate's score."""
+    score = f"{evaluation.score:.1f} / 10"
+    return (
+        f"Scripted replay: {score}, not a grade of you"
+        if evaluation.scripted
+        else f"Score: {score}"
+    )
+
+
 def evaluation_text(evaluation: Evaluation, *, practice: bool = False) -> str:
     """An evaluation as plain text, for headless mode, `interviewer replay --headless` and
     `interviewer grade`: the score, each verdict with its evidence, strengths, gaps and flags
     (the feedback prose is the caller's: it may have streamed already). In practice mode each
     missed or partial key point also points to the sample answer's sentence that makes it. Not
     sanitised: write it through `sanitize.clean_for_terminal`."""
-    lines = [f"Score: {evaluation.score:.1f} / 10 (graded by {evaluation.grader})"]
+    lines = [f"{score_line(evaluation)} (graded by {evaluation.grader})"]
+    if evaluation.scripted:
+        lines.append(f"  {SCRIPTED_NOTE}")
     if evaluation.method == "coverage":
         lines.append(f"  {COVERAGE_NOTE}")
     pointers = {p.key_point_id: p.sentence for p in evaluation.pointers} if practice else {}
     for verdict in evaluation.verdicts:
-        evidence = f' — "{verdict.evidence}"' if verdict.evidence else ""
+        evidence = ""
+        if verdict.evidence:
+            rejected = evaluation.quote_rejected(verdict.key_point_id)
+            said = f" — {REJECTED_QUOTE_LABEL}:" if rejected else " —"
+            evidence = f'{said} "{verdict.evidence}"'
         lines.append(f"  {verdict.verdict.value:>7}: {verdict.key_point_id}{evidence}")
         if verdict.key_point_id in pointers:
             lines.append(f'           the sample answer: "{pointers[verdict.key_point_id]}"')

@@ -47,6 +47,8 @@ class ScriptedProvider:
     hang_after_chunks: int | None = None
     """Stall forever after this many chunks (to test cancel)."""
     closed: int = 0
+    scripted: bool = False
+    """Mark every reply as a replay's script for other answers (`ProbeDone.scripted`...)."""
 
     @property
     def name(self) -> str:
@@ -75,7 +77,7 @@ class ScriptedProvider:
             if self.hang_after_chunks is not None and index >= self.hang_after_chunks:
                 await asyncio.Event().wait()
             yield TextDelta(chunk)
-        yield ProbeDone(text="".join(reply), usage=self.usage)
+        yield ProbeDone(text="".join(reply), usage=self.usage, scripted=self.scripted)
 
     async def grade(self, request: GradeRequest) -> AsyncIterator[GradeEvent]:
         self.history.append(request)
@@ -84,7 +86,7 @@ class ScriptedProvider:
             raise reply
         if reply.feedback:
             yield TextDelta(reply.feedback)
-        yield GradeDone(output=reply, usage=self.usage)
+        yield GradeDone(output=reply, usage=self.usage, scripted=self.scripted)
 
     async def assess(self, request: AssessRequest) -> AssessDone:
         if not self.can_assess:
@@ -93,7 +95,7 @@ class ScriptedProvider:
         reply = self.assessments.popleft()
         if isinstance(reply, Exception):
             raise reply
-        return AssessDone(output=reply, usage=self.usage)
+        return AssessDone(output=reply, usage=self.usage, scripted=self.scripted)
 
     async def aclose(self) -> None:
         self.closed += 1

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from interviewer.config import InterviewSettings
 from interviewer.domain import (
     IGNORED_FLAG,
+    SCRIPTED_FLAG,
     Evaluation,
     Exchange,
     GraderOutput,
@@ -173,6 +174,8 @@ async def assess(
     request = AssessRequest(question, cut_answers(exchanges, limits.max_chars))
     done = await grader.assess(request)
     verdicts, flags = checked_verdicts(question, done.output, request.exchanges)
+    if done.scripted:
+        flags = (*flags, SCRIPTED_FLAG)
     return Assessment(verdicts, flags, done.usage, done.method)
 
 
@@ -208,6 +211,9 @@ def evaluation_from_output(
         verdicts, flags = reuse.verdicts, reuse.flags
     else:
         verdicts, flags = checked_verdicts(question, done.output, exchanges)
+    if done.scripted and SCRIPTED_FLAG not in flags:
+        # A replay's script for other answers: the evaluation must say it judges nothing here.
+        flags = (*flags, SCRIPTED_FLAG)
     return Evaluation(
         question_id=question.id,
         score=compute_score(question, verdicts),

@@ -43,6 +43,8 @@ class Probed:
     text: str
     usage: Usage = field(default_factory=Usage)
     interrupted: bool = False
+    scripted: bool = False
+    """A replay's recorded probe for other answers (`ProbeDone.scripted`)."""
 
 
 async def ask_probe(
@@ -106,4 +108,4 @@ async def ask_probe(
         # Nothing arrived (cancelled before the first token, or an empty reply): ask the
         # bank's own probe rather than an empty one.
         text, interrupted = bank_probe(question, targets, asked), False
-    yield Probed(text, usage, interrupted)
+    yield Probed(text, usage, interrupted, scripted=final is not None and final.scripted)

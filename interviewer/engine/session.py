@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Self, TypeVar
 
 from interviewer.config import InterviewSettings
-from interviewer.domain import Evaluation, Exchange, Question, Usage
+from interviewer.domain import SCRIPTED_FLAG, SCRIPTED_NOTE, Evaluation, Exchange, Question, Usage
 from interviewer.engine.assessing import decide, newly_covered
 from interviewer.engine.cancel import CancelScope, StreamCancelled
 from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice
@@ -81,6 +81,8 @@ class Interview(SessionView):
         self._grader = grader
         self._offline = offline
         self._scope = CancelScope()
+        self._said_scripted = False
+        """The replay left its recording and the candidate has been told (once is enough)."""
 
     # -- construction ---------------------------------------------------------------------
 
@@ -274,6 +276,8 @@ class Interview(SessionView):
                 )
                 if outcome.notice is not None:
                     yield outcome.notice
+                for notice in self._scripted_notice(SCRIPTED_FLAG in outcome.record.flags):
+                    yield notice
                 decided = self._record(outcome.record)
                 yield decided
             if decided.targets:
@@ -308,6 +312,9 @@ class Interview(SessionView):
                     usage=probed.usage,
                 )
             )
+            # After the probe it concerns (its text has streamed already).
+            for notice in self._scripted_notice(probed.scripted):
+                yield notice
 
     async def _grade(self, current: QuestionState, grader: Provider) -> AsyncIterator[Event]:
         question = current.question
@@ -341,8 +348,17 @@ class Interview(SessionView):
             )
             return
         assert evaluation is not None  # grade() always ends with one
+        for notice in self._scripted_notice(evaluation.scripted):
+            yield notice
         async for event in self._evaluated(current, evaluation):
             yield event
+
+    def _scripted_notice(self, scripted: bool) -> tuple[Notice, ...]:
+        """The one Notice that a replay's replies are now a script for other answers."""
+        if not scripted or self._said_scripted:
+            return ()
+        self._said_scripted = True
+        return (Notice(SCRIPTED_NOTE),)
 
     async def _evaluated(
         self, current: QuestionState, evaluation: Evaluation

@@ -184,6 +184,7 @@ class SessionState:
                     evaluation=item.evaluation,
                     duration_s=round(max(0.0, end - item.opened_at), 1),
                     usage=item.usage,
+                    key_points={point.id: point.text for point in item.question.key_points},
                 )
             )
         evaluations = [item.evaluation for item in self.opened if item.evaluation is not None]

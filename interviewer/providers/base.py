@@ -87,6 +87,9 @@ class ProbeDone:
     """The whole probe; equals the concatenated deltas."""
     usage: Usage = field(default_factory=Usage)
     interrupted: bool = False
+    scripted: bool = False
+    """A replay's recorded reply to a different request (other answers): a script, not a
+    response to this one. Only position-matched replays say so."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,9 @@ class GradeDone:
     interrupted: bool = False
     method: GradingMethod = "model"
     """"coverage" for the offline estimate (and replays of it); "model" when a model read it."""
+    scripted: bool = False
+    """A replay's recorded reply to a different request (other answers): a script, not a
+    response to this one. Only position-matched replays say so."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,9 @@ class AssessDone:
     """Verdicts with evidence; strengths, gaps and feedback stay empty."""
     usage: Usage = field(default_factory=Usage)
     method: GradingMethod = "model"
+    scripted: bool = False
+    """A replay's recorded reply to a different request (other answers): a script, not a
+    response to this one. Only position-matched replays say so."""
 
 
 ProbeEvent = TextDelta | ProbeDone

@@ -14,6 +14,9 @@ Matching
   Other answers can take another path through a question: its closing call (a full ``grade``
   or the prose-only ``feedback`` after an assessment) takes whichever was recorded, and once the
   recorded assessments of a question are used up the offline estimate decides the probes.
+  A reply recorded for another request than the one asked (other answers) is marked
+  ``scripted`` (`ProbeDone`, `GradeDone`, `AssessDone`): the engine says so once and labels the
+  evaluation, so a script is never shown as a judgement of what the candidate wrote.
 
 The shipped demo set (used when a replay profile names no ``fixtures``) defaults to ``position``:
 a newcomer types their own answers. An explicit ``match = "strict"`` in the profile still wins.
@@ -124,7 +127,9 @@ class ReplayProvider:
             match=match,
             pace=profile.pace,
             model=profile.model or None,
-            label=f"{name}:demo" if demo else f"{name}:{Path(str(folder)).name}",
+            # The status bar, the report and every "graded by" show the label: the demo's
+            # replies are hand-written, and the label says it plays a scripted interview.
+            label=f"{name}:scripted-demo" if demo else f"{name}:{Path(str(folder)).name}",
             demo=demo,
             role=role,
         )
@@ -172,15 +177,18 @@ class ReplayProvider:
         return True
 
     async def probe(self, request: ProbeRequest) -> AsyncIterator[ProbeEvent]:
-        fixture = self._take(canonicalise(request))
+        fixture, scripted = self._take(canonicalise(request))
         async for chunk in self._stream(fixture):
             yield chunk
         yield ProbeDone(
-            text=fixture.text or "", usage=fixture.usage, interrupted=fixture.stop != "end"
+            text=fixture.text or "",
+            usage=fixture.usage,
+            interrupted=fixture.stop != "end",
+            scripted=scripted,
         )
 
     async def grade(self, request: GradeRequest) -> AsyncIterator[GradeEvent]:
-        fixture = self._take(canonicalise(request))
+        fixture, scripted = self._take(canonicalise(request))
         if fixture.output is None:  # parse_fixture guarantees it; keeps the type checker honest
             raise FixtureError(f"{fixture.source}: a grade fixture without output")
         async for chunk in self._stream(fixture):
@@ -190,6 +198,7 @@ class ReplayProvider:
             usage=fixture.usage,
             interrupted=fixture.stop != "end",
             method="coverage" if fixture.kind == "offline" else "model",
+            scripted=scripted,
         )
 
     async def assess(self, request: AssessRequest) -> AssessDone:
@@ -197,7 +206,7 @@ class ReplayProvider:
             raise AssessUnsupported(
                 f"replay: {self._source} was recorded before assessments existed"
             )
-        fixture = self._take(canonicalise(request))
+        fixture, scripted = self._take(canonicalise(request))
         if fixture.output is None:  # parse_fixture guarantees it
             raise FixtureError(f"{fixture.source}: an assess fixture without output")
         if self.pace and fixture.done_ms > 0:
@@ -206,6 +215,7 @@ class ReplayProvider:
             output=fixture.output,
             usage=fixture.usage,
             method="coverage" if fixture.kind == "offline" else "model",
+            scripted=scripted,
         )
 
     async def aclose(self) -> None:
@@ -234,7 +244,9 @@ class ReplayProvider:
         if self.pace and fixture.done_ms > elapsed:
             await self._sleep((fixture.done_ms - elapsed) / 1000)
 
-    def _take(self, request: CanonicalRequest) -> Fixture:
+    def _take(self, request: CanonicalRequest) -> tuple[Fixture, bool]:
+        """The fixture that answers `request`, and whether it was recorded for another request
+        (other answers, position matching): then its reply is a script, not a response."""
         if self.match == "position":
             fixture = self._take_position(request)
         else:
@@ -242,7 +254,7 @@ class ReplayProvider:
         if fixture is None:
             raise ReplayMismatch(self._mismatch_message(request))
         self._played.append(fixture.id)
-        return fixture
+        return fixture, fixture.request_hash != request.request_hash
 
     def _take_strict(self, request: CanonicalRequest) -> Fixture | None:
         key = request.request_hash

@@ -93,7 +93,7 @@ async def test_replay_demo_in_interview_mode_matches_the_engine(home: Path) -> N
     app = build_app(settings, clock=fixed_clock)
     report = await drive(app, answers)
     assert report.finished
-    assert report.interviewer == "replay:demo"
+    assert report.interviewer == "replay:scripted-demo"
     assert [len(q.probes) for q in report.questions] == [2, 2]
     scores = [q.evaluation.score for q in report.questions if q.evaluation]
     assert scores == await headless_scores(settings, answers, home)
@@ -129,7 +129,7 @@ async def test_history_reads_the_real_journal_and_reopens_a_report(home: Path) -
             what="progress",
         )
         text = screen_text(app)
-        assert "ai-security" in text and "replay:demo" in text and "finished" in text
+        assert "ai-security" in text and "replay:scripted-demo" in text and "finished" in text
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ReportScreen), what="report")
         assert app.screen.report.finished  # type: ignore[attr-defined]
@@ -148,4 +148,7 @@ async def test_start_screen_offers_the_shipped_bank_and_the_provider(home: Path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: bool(app.screen.query("#bank")), what="start screen")
         assert app.screen.query_one("#bank", Select).value == "ai-security"
-        assert "replay (recorded replies played back, no network)" in screen_text(app)
+        assert (
+            "replay (a scripted demo interview: hand-written replies played back, no network)"
+            in (screen_text(app))
+        )

@@ -149,7 +149,7 @@ def test_replay_command_prints_the_session_and_writes_the_report_again(
         assert json.loads(answer)["text"] in out
     assert "Follow-up 2: Suppose one of those canary strings does come back." in out
     assert "--- Feedback ---" in out and "missed: ongoing-monitoring" in out
-    assert re.search(r"^Score: \d+\.\d / 10 \(graded by replay:demo\)$", out, re.M)
+    assert re.search(r"^Score: \d+\.\d / 10 \(graded by replay:scripted-demo\)$", out, re.M)
     assert "2 of 2 question(s) graded; session finished" in out
     assert json.loads(again_json.read_text("utf-8")) == json.loads(original.read_text("utf-8"))
     assert again.read_text("utf-8").startswith("# Interview report: ai-security")

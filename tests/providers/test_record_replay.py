@@ -215,7 +215,11 @@ async def test_position_mode_replays_by_order_whatever_the_answers(
     replay = replay_provider(tmp_path, match="position")
     first = await drain_probe(replay.probe(probe_request("something else entirely", number=1)))
     second = await drain_probe(replay.probe(probe_request("and more", number=2)))
-    assert [first[-1], second[-1]] == [ProbeDone("Probe one?"), ProbeDone("Probe two?")]
+    # Played by position, and marked as the script they are: recorded for other answers.
+    assert [first[-1], second[-1]] == [
+        ProbeDone("Probe one?", scripted=True),
+        ProbeDone("Probe two?", scripted=True),
+    ]
     with pytest.raises(
         ReplayMismatch,
         match=r"has 2 probe exchange\(s\) for this question, all played \(run with --max-probes 2",
@@ -223,6 +227,27 @@ async def test_position_mode_replays_by_order_whatever_the_answers(
         await drain_probe(replay.probe(probe_request(number=3)))
     with pytest.raises(ReplayMismatch, match="cover only questions prompt-injection"):
         await drain_probe(replay.probe(probe_request(question=OTHER)))
+
+
+async def test_position_mode_marks_as_scripted_only_replies_to_other_requests(
+    tmp_path: Path, replay_provider: ReplayFactory
+) -> None:
+    inner = ScriptedProvider()
+    inner.enqueue_probe("Probe one?")
+    inner.enqueue_probe("Probe two?")
+    recorder = RecordingProvider(inner, tmp_path, profile=PROFILE, role="interviewer")
+    await drain_probe(recorder.probe(probe_request(number=1)))
+    await drain_probe(recorder.probe(probe_request(number=2)))
+    replay = replay_provider(tmp_path, match="position")
+    same = await drain_probe(replay.probe(probe_request(number=1)))
+    other = await drain_probe(replay.probe(probe_request("not what was recorded", number=2)))
+    assert [same[-1], other[-1]] == [
+        ProbeDone("Probe one?"),
+        ProbeDone("Probe two?", scripted=True),
+    ]
+    strict = replay_provider(tmp_path)
+    assert (await drain_probe(strict.probe(probe_request(number=1))))[-1] == ProbeDone("Probe one?")
+    assert (await drain_probe(strict.probe(probe_request(number=2))))[-1] == ProbeDone("Probe two?")
 
 
 async def test_interrupted_streams_replay_as_interrupted(
@@ -293,7 +318,7 @@ async def test_a_secret_typed_in_an_answer_is_redacted_yet_replays_strictly(
 
 def test_profile_defaults_the_demo_set_to_position_matching() -> None:
     demo = ReplayProvider.from_profile("replay", ProviderProfile(kind="replay"), "interviewer")
-    assert (demo.match, demo.name) == ("position", "replay:demo")
+    assert (demo.match, demo.name) == ("position", "replay:scripted-demo")
     strict = ReplayProvider.from_profile(
         "replay", ProviderProfile(kind="replay", match="strict"), "interviewer"
     )

@@ -93,7 +93,7 @@ def test_feedback_markdown_escapes_the_candidates_words() -> None:
         grader="fake",
     )
     text = feedback_markdown(question, evaluation, sample=False)
-    assert r"\[click\]\(https://evil\.example\)" in text
+    assert r"\[click\](https\://evil.example)" in text  # no link, no autolink
     assert r"\*\*bold\*\* \# heading" in text
     assert "Good *overall*." in text  # the grader's prose stays Markdown
     assert question.sample_answer not in text
@@ -102,8 +102,9 @@ def test_feedback_markdown_escapes_the_candidates_words() -> None:
 
 
 def test_escape_markdown_is_sanitised_too() -> None:
-    # The visible marker is escaped too, so Markdown shows it literally as "<U+202E>".
-    assert escape_markdown("a\x1b[2J_b\u202e\n") == "a\\_b\\<U\\+202E\\> "
+    # The visible marker stays as it reads everywhere: Markdown shows "<U+202E>" literally (no
+    # HTML tag name holds "+"); a "<" of the text itself is escaped.
+    assert escape_markdown("a\x1b[2J_b\u202e<i>\n") == "a\\_b<U+202E>\\<i\\> "
 
 
 def test_spark_and_durations() -> None:

@@ -151,6 +151,8 @@ def test_run_and_replay_reports_are_safe_in_markdown_and_json(
     assert model.history and not model.probes and not model.grades  # both sessions asked
     assert_safe_markdown(run_md, *WORDS)
     assert '"I would validate' in run_md.read_text(encoding="utf-8")  # the evidence quote
+    # The session's own key point text names the verdict, not its id.
+    assert "- covered: Key point number 1 — you said:" in run_md.read_text(encoding="utf-8")
     data = assert_safe_json(run_json, *WORDS)
     assert_exact_record(data)
 

@@ -11,7 +11,18 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from interviewer.domain import COVERAGE_NOTE, IGNORED_FLAG, Evaluation, Question, Verdict
+from interviewer.domain import (
+    COVERAGE_NOTE,
+    EVIDENCE_REJECTED_FLAG,
+    IGNORED_FLAG,
+    REJECTED_QUOTE_LABEL,
+    SCRIPTED_FLAG,
+    SCRIPTED_NOTE,
+    Evaluation,
+    Question,
+    Verdict,
+)
+from interviewer.report import score_line
 from interviewer.text.sanitize import clean_for_terminal
 from interviewer.tui.widgets.safe import SafeMarkdown, SafeStatic, escape_markdown
 
@@ -32,12 +43,20 @@ def feedback_markdown(
     pointers = {p.key_point_id: p.sentence for p in evaluation.pointers}
     if not (practice or sample):
         pointers = {}
-    lines = [f"## Score: {evaluation.score:.1f} / 10", ""]
+    scripted = evaluation.scripted
+    lines = [f"## {score_line(evaluation)}", ""]
+    if scripted:
+        lines += [f"**{escape_markdown(SCRIPTED_NOTE)}**", ""]
     lines.append(f"Graded by {escape_markdown(evaluation.grader)}.")
     if evaluation.method == "coverage":
         lines += ["", f"_{escape_markdown(COVERAGE_NOTE)}_", ""]
-    notes = [flag for flag in evaluation.flags if not flag.startswith(IGNORED_FLAG)]
-    set_aside = [flag[len(IGNORED_FLAG) :] for flag in evaluation.flags if flag not in notes]
+    set_aside = [f[len(IGNORED_FLAG) :] for f in evaluation.flags if f.startswith(IGNORED_FLAG)]
+    # Rejected quotes show on their key point's line, the script in the heading.
+    notes = [
+        flag
+        for flag in evaluation.flags
+        if not flag.startswith((IGNORED_FLAG, EVIDENCE_REJECTED_FLAG)) and flag != SCRIPTED_FLAG
+    ]
     if notes:
         lines.append(f"Notes: {escape_markdown(', '.join(notes))}.")
     if set_aside:
@@ -45,7 +64,8 @@ def feedback_markdown(
         lines.append("These sentences read as addressed to the grader (or as code), so they earn")
         lines.append("nothing:")
         lines += [f"- “{escape_markdown(sentence)}”" for sentence in set_aside]
-    lines += ["", "### Key points", ""]
+    title = "The recording's verdicts, checked against your answers" if scripted else "Key points"
+    lines += ["", f"### {title}", ""]
     for verdict in evaluation.verdicts:
         try:
             point = escape_markdown(question.key_point(verdict.key_point_id).text)
@@ -53,16 +73,22 @@ def feedback_markdown(
             point = escape_markdown(verdict.key_point_id)
         lines.append(f"- **{_VERDICT_LABEL[verdict.verdict]}**: {point}")
         if verdict.evidence:
-            lines.append(f"  - you said: “{escape_markdown(verdict.evidence)}”")
+            said = (
+                REJECTED_QUOTE_LABEL
+                if evaluation.quote_rejected(verdict.key_point_id)
+                else "you said"
+            )
+            lines.append(f"  - {said}: “{escape_markdown(verdict.evidence)}”")
         if verdict.key_point_id in pointers:
             sentence = escape_markdown(pointers[verdict.key_point_id])
             lines.append(f"  - the sample answer: “{sentence}”")
+    of_script = " (scripted for the recorded answers)" if scripted else ""
     for title, items in (("Strengths", evaluation.strengths), ("Gaps", evaluation.gaps)):
         if items:
-            lines += ["", f"### {title}", ""]
+            lines += ["", f"### {title}{of_script}", ""]
             lines += [f"- {clean_for_terminal(item)}" for item in items]
     if evaluation.feedback:
-        lines += ["", "### Feedback", "", clean_for_terminal(evaluation.feedback)]
+        lines += ["", f"### Feedback{of_script}", "", clean_for_terminal(evaluation.feedback)]
     if sample:
         lines += ["", "### Sample answer", "", clean_for_terminal(question.sample_answer)]
     else:

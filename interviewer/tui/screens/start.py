@@ -39,7 +39,10 @@ def provider_label(settings: Settings) -> str:
             return f"{name} (not configured)"
         if profile.kind == "offline":
             return "offline (embedded grader, no network, no key)"
-        if profile.kind == "replay":
+        if profile.kind == "replay" and profile.fixtures is None:
+            # The shipped demo: hand-written replies, whatever the candidate types.
+            where = "a scripted demo interview: hand-written replies played back, no network"
+        elif profile.kind == "replay":
             where = "recorded replies played back, no network"
         elif profile.base_url:
             api = _API.get(profile.kind, profile.kind)

@@ -9,7 +9,10 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Markdown, Static
 
+from interviewer.text.markdown import escape_markdown
 from interviewer.text.sanitize import clean_for_terminal, clean_line
+
+__all__ = ["SafeMarkdown", "SafeStatic", "escape_markdown"]
 
 
 def plain(text: str) -> Content:
@@ -48,11 +51,3 @@ class SafeMarkdown(Markdown):
             title="Link",
             markup=False,
         )
-
-
-def escape_markdown(text: str) -> str:
-    """Sanitise candidate text and escape it so that it shows as typed inside our Markdown
-    (a quoted sentence must not become a link, a heading or a table)."""
-    cleaned = clean_line(text)
-    specials = set("\\`*_{}[]()<>#+-.!|~")
-    return "".join(f"\\{ch}" if ch in specials else ch for ch in cleaned)
