@@ -53,6 +53,7 @@ from interviewer.grading.matcher import Embedder, Matrix
 from tests.devset import KINDS, Figures, Row, figures, grade, load
 
 THRESHOLDS = ("CREDIT_FLOOR", "CREDIT_FULL", "CREDIT_GATE")
+NAMES = (*THRESHOLDS, "TERM_WEIGHT")
 GRID = (-0.04, 0.0, 0.04)
 """Quantile shifts tried with --grid: one for FLOOR and GATE together, one for FULL."""
 TERM_WEIGHTS = (0.5, 0.3, 0.15)
@@ -347,6 +348,13 @@ def main() -> int:
     parser.add_argument(
         "--shift", default="", help="name=low,full,term_weight;... as found with --grid on tuning"
     )
+    parser.add_argument(
+        "--thresholds",
+        default="",
+        help="name=FLOOR,FULL,GATE,TERM_WEIGHT;... exactly, as printed by --grid on tuning "
+        "(skips the quantile mapping, so the tuning split is not embedded again)",
+    )
+    parser.add_argument("--no-latency", action="store_true", help="skip the latency pass")
     args = parser.parse_args()
     if args.grid and args.split != "tuning":
         parser.error("--grid tunes thresholds: use it on the tuning split only")
@@ -356,6 +364,11 @@ def main() -> int:
         if part
     }
 
+    explicit = {
+        part.split("=")[0]: dict(zip(NAMES, map(float, part.split("=")[1].split(",")), strict=True))
+        for part in args.thresholds.split(";")
+        if part
+    }
     matcher.CACHE_SIZE = 1 << 20  # every sentence of a split stays cached across the grid
     tuning = load("tuning")
     rows = load(args.split)
@@ -380,8 +393,10 @@ def main() -> int:
             f"\n== {candidate.name}: {candidate.package} {version}, {size:.0f} MiB installed, "
             f"{candidate.licence}; load {load_s:.2f} s, dim {embedder.dim}"
         )
-        with grading_with(embedder, words, {}, candidate.whole_sentences):
-            sample = similarity_sample(tuning)
+        sample = reference
+        if candidate.name not in explicit:
+            with grading_with(embedder, words, {}, candidate.whole_sentences):
+                sample = similarity_sample(tuning)
         settings = [shifts.get(candidate.name, (0.0, 0.0, coverage.TERM_WEIGHT))]
         if args.grid:
             settings = list(itertools.product(GRID, GRID, TERM_WEIGHTS))
@@ -392,6 +407,7 @@ def main() -> int:
             plain = candidate.name == "wordllama" and (low, full) == (0.0, 0.0)
             thresholds = {} if plain else mapped(reference, sample, low, full)
             thresholds["TERM_WEIGHT"] = term_weight
+            thresholds = explicit.get(candidate.name, thresholds)
             with grading_with(embedder, words, thresholds, candidate.whole_sentences):
                 f = figures(grade(rows))
             if args.grid:
@@ -402,9 +418,10 @@ def main() -> int:
         _, shift, f, thresholds = best
         shown = ", ".join(f"{k}={v:.3f}" for k, v in thresholds.items()) or "as shipped"
         print(f"thresholds (quantile shift {shift}): {shown}")
-        with grading_with(embedder, words, thresholds, candidate.whole_sentences):
-            median, p95 = latencies(embedder, rows)
-        print(f"per-answer assess, cold sentence cache: median {median:.1f} ms, p95 {p95:.1f} ms")
+        if not args.no_latency:
+            with grading_with(embedder, words, thresholds, candidate.whole_sentences):
+                median, p95 = latencies(embedder, rows)
+            print(f"per-answer assess, cold sentence cache: median {median:.1f}, p95 {p95:.1f} ms")
         print(summary(candidate.name, f))
         results[candidate.name] = f
     if results:
