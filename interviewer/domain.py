@@ -240,6 +240,21 @@ class Evaluation(FrozenModel):
         """The verdicts and prose are a recording's, not a judgement of this answer."""
         return SCRIPTED_FLAG in self.flags
 
+    @property
+    def set_aside(self) -> tuple[str, ...]:
+        """The sentences ignored as addressed to the grader (from the `ignored:` flags)."""
+        return tuple(f[len(IGNORED_FLAG) :] for f in self.flags if f.startswith(IGNORED_FLAG))
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The flags a reader needs spelled out: the set-aside sentences, rejected quotes and
+        the script are each shown in words where they belong."""
+        return tuple(
+            flag
+            for flag in self.flags
+            if not flag.startswith((IGNORED_FLAG, EVIDENCE_REJECTED_FLAG)) and flag != SCRIPTED_FLAG
+        )
+
     @model_validator(mode="before")
     @classmethod
     def _method_of_earlier_journals(cls, data: Any) -> Any:

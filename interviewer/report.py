@@ -20,10 +20,8 @@ from pydantic import Field
 from interviewer import paths
 from interviewer.domain import (
     COVERAGE_NOTE,
-    EVIDENCE_REJECTED_FLAG,
     IGNORED_FLAG,
     REJECTED_QUOTE_LABEL,
-    SCRIPTED_FLAG,
     SCRIPTED_NOTE,
     Difficulty,
     Evaluation,
@@ -186,13 +184,7 @@ def _evaluation_markdown(item: QuestionReport) -> list[str]:
             lines += ["", f"{title}:", "", *[f"- {escape_markdown(e)}" for e in entries]]
     if evaluation.feedback.strip():
         lines += ["", "Feedback:", "", *escape_markdown_lines(evaluation.feedback.strip())]
-    set_aside = [f[len(IGNORED_FLAG) :] for f in evaluation.flags if f.startswith(IGNORED_FLAG)]
-    # Rejected quotes are on their verdict lines; the other flags are worth a note.
-    notes = [
-        flag
-        for flag in evaluation.flags
-        if not flag.startswith((IGNORED_FLAG, EVIDENCE_REJECTED_FLAG)) and flag != SCRIPTED_FLAG
-    ]
+    set_aside, notes = evaluation.set_aside, evaluation.notes
     if notes:
         lines += ["", "Notes:", "", *[f"- {escape_markdown(flag)}" for flag in notes]]
     if set_aside:
@@ -264,8 +256,7 @@ def evaluation_text(evaluation: Evaluation, *, practice: bool = False) -> str:
     if notes:
         lines.append(f"  flags: {', '.join(notes)}")
     lines += [
-        f'  set aside (addressed to the grader, earns nothing): "{flag[len(IGNORED_FLAG) :]}"'
-        for flag in evaluation.flags
-        if flag.startswith(IGNORED_FLAG)
+        f'  set aside (addressed to the grader, earns nothing): "{sentence}"'
+        for sentence in evaluation.set_aside
     ]
     return "\n".join(lines) + "\n"

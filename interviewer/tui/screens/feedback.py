@@ -13,10 +13,7 @@ from textual.widgets import Footer
 
 from interviewer.domain import (
     COVERAGE_NOTE,
-    EVIDENCE_REJECTED_FLAG,
-    IGNORED_FLAG,
     REJECTED_QUOTE_LABEL,
-    SCRIPTED_FLAG,
     SCRIPTED_NOTE,
     Evaluation,
     Question,
@@ -50,13 +47,7 @@ def feedback_markdown(
     lines.append(f"Graded by {escape_markdown(evaluation.grader)}.")
     if evaluation.method == "coverage":
         lines += ["", f"_{escape_markdown(COVERAGE_NOTE)}_", ""]
-    set_aside = [f[len(IGNORED_FLAG) :] for f in evaluation.flags if f.startswith(IGNORED_FLAG)]
-    # Rejected quotes show on their key point's line, the script in the heading.
-    notes = [
-        flag
-        for flag in evaluation.flags
-        if not flag.startswith((IGNORED_FLAG, EVIDENCE_REJECTED_FLAG)) and flag != SCRIPTED_FLAG
-    ]
+    set_aside, notes = evaluation.set_aside, evaluation.notes
     if notes:
         lines.append(f"Notes: {escape_markdown(', '.join(notes))}.")
     if set_aside:
