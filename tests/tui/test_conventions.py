@@ -215,20 +215,29 @@ async def test_f1_f2_and_ctrl_p_work_on_every_screen(harness: EngineHarness) -> 
         await keys_work_here(HistoryScreen)
 
 
+def bottom_line(app: InterviewerApp) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
 async def test_the_footer_lists_the_keys_of_the_screen_on_top(harness: EngineHarness) -> None:
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot, app)
-        assert "Send answer" in screen_text(app).splitlines()[-1]
+        # The footer draws a frame after the screen: wait for it rather than for a fixed pause.
+        await wait_until(pilot, lambda: "Send answer" in bottom_line(app), what="footer")
         await pilot.press("f1")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
-        await pilot.pause()
         assert app.screen.query(Footer)
-        bottom = screen_text(app).splitlines()[-1]
-        assert "Close help" in bottom and "Send answer" not in bottom
+        await wait_until(
+            pilot,
+            lambda: "Close help" in bottom_line(app) and "Send answer" not in bottom_line(app),
+            what="help footer",
+        )
         await pilot.press("escape")
         await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        await pilot.pause()
-        bottom = screen_text(app).splitlines()[-1]
-        assert "Yes" in bottom and "Send answer" not in bottom
+        await wait_until(
+            pilot,
+            lambda: "Yes" in bottom_line(app) and "Send answer" not in bottom_line(app),
+            what="confirm footer",
+        )
