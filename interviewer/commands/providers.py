@@ -26,11 +26,15 @@ def register(subparsers: Any) -> None:
         description="Check provider profile NAME (default: the configured provider and "
         "grader): key present, server reachable (its model list), model served, which "
         "structured-output mode works, latency; one line each. The structured-output check "
-        "sends one small grading request per mode until one works: on a paid API that costs "
-        "tokens (well under a cent); --no-call skips it. Exit status 0: all passed; 4: a "
+        "sends one small grading request (about 600 tokens in, 100 out) per mode until one "
+        "works, with no retries: on a paid API that costs tokens; --no-call skips it. Exit status 0: all passed; 4: a "
         "check failed; 2: unknown profile or bad config.",
     )
     add_config_option(check)
+    # Unset here must not hide `providers --config FILE check` (a subparser default wins).
+    for action in check._actions:
+        if action.dest == "config":
+            action.default = argparse.SUPPRESS
     check.add_argument("name", nargs="?", metavar="NAME", help="profile to check")
     check.add_argument(
         "--no-call",
