@@ -27,8 +27,8 @@ def register(subparsers: Any) -> None:
         "grader): key present, server reachable (its model list), model served, which "
         "structured-output mode works, latency; one line each. The structured-output check "
         "sends one small grading request (about 600 tokens in, 100 out) per mode until one "
-        "works, with no retries: on a paid API that costs tokens; --no-call skips it. Exit status 0: all passed; 4: a "
-        "check failed; 2: unknown profile or bad config.",
+        "works, with no retries: on a paid API that costs tokens; --no-call skips it. "
+        "Exit status 0: all passed; 4: a check failed; 2: unknown profile or bad config.",
     )
     add_config_option(check)
     # Unset here must not hide `providers --config FILE check` (a subparser default wins).
