@@ -56,7 +56,8 @@ def handle_list(args: argparse.Namespace) -> int:
     if settings.grader_profile_name == settings.provider:
         roles[settings.provider] = "provider+grader"
     print(f"{'NAME':<16} {'KIND':<9} {'MODEL':<22} {'SERVER':<32} KEY")
-    for row in profile_rows(settings):
+    rows = profile_rows(settings)
+    for row in rows:
         role = f"  ({roles[row.name]})" if row.name in roles else ""
         print(
             f"{clean_line(row.name)[:16]:<16} {row.kind:<9} {clean_line(row.model)[:22]:<22} "
@@ -66,6 +67,10 @@ def handle_list(args: argparse.Namespace) -> int:
     for server in servers:
         models = ", ".join(clean_line(m) for m in server.models) or "no models listed"
         print(f"\nFound {server.kind} at {server.base_url}: {models}")
+        using = [row.name for row in rows if row.server.rstrip("/") == server.base_url]
+        if using:
+            print(f"Profile {clean_line(using[0])} points there: --provider {clean_line(using[0])}")
+            continue
         print("Add it to your config file to use it with --provider:\n")
         print(_clean_block(server.profile_toml()))
     print("\nCheck one with `interviewer providers check NAME`.")

@@ -267,3 +267,18 @@ def test_local_server_detected_with_models_and_a_profile(
         f'[providers.lmstudio-local]\nkind = "openai"\nbase_url = "{server.url}"\n'
         'model = "tiny-model"'
     ) in out
+
+
+def test_a_detected_server_a_profile_already_uses_is_named_not_pasted(
+    tmp_path: Path,
+    server: FakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(check, "LOCAL_SERVERS", {server.port: "vllm"})
+    config = _config(tmp_path, server.url)
+    assert cli.main(["providers", "--config", str(config)]) == ExitCode.FINISHED
+    out = _flat(capsys.readouterr().out)
+    assert f"Found vllm at {server.url}" in out
+    assert "Profile loc points there: --provider loc" in out
+    assert "[providers.vllm-local]" not in out
