@@ -18,7 +18,17 @@ from interviewer.errors import ExitCode, InterviewerError
 # Each names a module in interviewer.commands that defines `register(subparsers)` (the
 # `replay` command, journal playback, lives in `playback`: "replay" in module names means
 # provider fixtures).
-COMMANDS = ("run", "grade", "resume", "history", "playback", "bank", "redteam", "calibrate")
+COMMANDS = (
+    "run",
+    "grade",
+    "resume",
+    "history",
+    "playback",
+    "bank",
+    "providers",
+    "redteam",
+    "calibrate",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

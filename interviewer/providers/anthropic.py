@@ -104,6 +104,9 @@ class AnthropicProvider(RemoteProvider):
         )
         self._cache_chars = cache_minimum_tokens(profile.model) * CHARS_PER_TOKEN
 
+    async def _model_ids(self) -> list[str]:
+        return [model.id async for model in self._client.models.list(limit=1000)]
+
     def _secret(self) -> str:
         return str(self._client.api_key or "")
 

@@ -86,6 +86,10 @@ class OpenAIProvider(RemoteProvider):
             return False
         return super()._wants_json_instructions(rung)
 
+    async def _model_ids(self) -> list[str]:
+        # GET {base_url}/models: every OpenAI-compatible server answers it.
+        return [model.id async for model in self._client.models.list()]
+
     def _secret(self) -> str:
         return str(self._client.api_key)
 

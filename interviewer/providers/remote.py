@@ -129,6 +129,24 @@ class RemoteProvider(ABC):
         return rung in ("json_object", "prompt")
 
     @abstractmethod
+    async def _model_ids(self) -> list[str]:
+        """The model ids the server lists (one request, no retries). Raises SDK exceptions."""
+
+    async def list_models(self) -> list[str]:
+        """The server's model list, for `interviewer providers check`; errors translated."""
+        try:
+            return await self._model_ids()
+        except Exception as exc:
+            raise self._fail(exc) from None
+
+    async def structured_reply(
+        self, rendered: RenderedPrompt, schema: dict[str, Any]
+    ) -> tuple[str, Rung | None]:
+        """One structured reply by the ladder, unparsed, and the rung that gave it."""
+        raw, _ = await self._grade_call(rendered.system, list(rendered.messages), schema)
+        return raw, self._ladder.working
+
+    @abstractmethod
     def _secret(self) -> str:
         """The key in use (only to scrub it from server messages)."""
 
