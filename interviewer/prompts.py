@@ -92,11 +92,16 @@ def restore(text: str) -> str:
     return text.replace(ZWSP, "").replace("‹", "<").replace("›", ">")
 
 
+FENCE_BYTES = 8
+"""64 random bits, 16 hex digits: unguessable for the one request it lives in, and each fence
+line costs fewer tokens than 32 digits did (hex tokenizes at 2-3 characters a token)."""
+
+
 def new_fence(avoid: Iterable[str]) -> str:
-    """A random marker (32 hex digits) that occurs in none of the `avoid` texts."""
+    """A random marker (16 hex digits) that occurs in none of the `avoid` texts."""
     texts = [text.lower() for text in avoid]
     while True:
-        fence = secrets.token_hex(16)
+        fence = secrets.token_hex(FENCE_BYTES)
         if not any(fence in text for text in texts):
             return fence
 
