@@ -22,6 +22,7 @@ import math
 import re
 import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from itertools import cycle
 from pathlib import Path
 from typing import Any
@@ -43,27 +44,28 @@ def estimate(text: str) -> int:
 
 
 class FakeServer:
-    """Scripted replies by request kind; records (kind, message chars, schema chars, fences)."""
+    """Scripted replies by request kind; records what each request spent its characters on."""
 
     def __init__(self) -> None:
-        self.seen: list[tuple[str, int, int, int]] = []
+        self.seen: list[Seen] = []
 
     def handle(self, request: httpx2.Request) -> httpx2.Response:
         body = json.loads(request.content)
         text = "".join(str(message["content"]) for message in body["messages"])
+        system = len(str(body["messages"][0]["content"]))
         schema = json.dumps(body.get("response_format", ""))
         user = str(body["messages"][-1]["content"])
         # Every fence line carries the request's marker: count the characters they spend on it.
         markers = re.findall(r"<<<(?:BEGIN|END) \w+ (\w+)>>>", text)
         fence_chars = sum(len(marker) for marker in markers)
         if body.get("stream"):
-            self.seen.append(("probe", len(text), 0, fence_chars))
+            self.seen.append(Seen("probe", len(text), system, 0, fence_chars))
             return _stream(PROBE)
         ids = re.search(r"one verdict per key point: (.+)", user)
         kind = "assess" if "Assess the candidate" in user else "grade"
         if ids is None:
             kind = "feedback"
-        self.seen.append((kind, len(text), len(schema), fence_chars))
+        self.seen.append(Seen(kind, len(text), system, len(schema), fence_chars))
         reply: dict[str, Any] = {}
         if ids is not None:
             reply["verdicts"] = [
@@ -73,6 +75,18 @@ class FakeServer:
         if kind != "assess":
             reply |= {"strengths": [], "gaps": ["depth"], "feedback": "Say more about the how."}
         return _completion(json.dumps(reply))
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request: its kind and character counts (all messages, the system one, the
+    response_format, the fence markers)."""
+
+    kind: str
+    chars: int
+    system: int
+    schema: int
+    fences: int
 
 
 def _stream(text: str) -> httpx2.Response:
@@ -127,19 +141,23 @@ def main() -> None:
         asyncio.run(interview(server, Path(folder)))
     calls: Counter[str] = Counter()
     tokens: Counter[str] = Counter()
-    schema = fences = 0
-    for kind, chars, schema_chars, fence_chars in server.seen:
-        calls[kind] += 1
-        tokens[kind] += estimate("x" * chars)
-        schema += estimate("x" * schema_chars)
-        fences += fence_chars
+    system: Counter[str] = Counter()
+    for seen in server.seen:
+        calls[seen.kind] += 1
+        tokens[seen.kind] += estimate("x" * seen.chars)
+        system[seen.kind] += estimate("x" * seen.system)
     total = sum(tokens.values())
+    schema = sum(estimate("x" * seen.schema) for seen in server.seen)
+    fences = estimate("x" * sum(seen.fences for seen in server.seen))
     print("Input tokens per 10-question interview, 2 probes each (estimate: characters / 4)")
     for kind in ("assess", "probe", "grade", "feedback"):
         if calls[kind]:
-            print(f"  {kind:<9} {calls[kind]:>3} calls  {tokens[kind]:>7,} tokens")
+            print(
+                f"  {kind:<9} {calls[kind]:>3} calls  {tokens[kind]:>7,} tokens"
+                f"  (system prompts {system[kind]:,})"
+            )
     print(f"  {'total':<9} {sum(calls.values()):>3} calls  {total:>7,} tokens (messages)")
-    print(f"  fence markers: {estimate('x' * fences):,} tokens ({fences / 4 / total:.1%})")
+    print(f"  fence markers: {fences:,} tokens ({fences / total:.1%})")
     print(f"  json_schema response_format, counted apart: {schema:,} tokens")
 
 
