@@ -4,7 +4,10 @@ boundary between candidate text and a model.
 Trust boundary
 --------------
 * Template files are ours. Values substituted into the SYSTEM templates come only from the bank
-  (question, key points, sample answer); candidate text never reaches `RenderedPrompt.system`.
+  (question, key points, and for grading the sample answer); candidate text never reaches
+  `RenderedPrompt.system`. Probe requests carry no sample answer: the probe is told which key
+  point to aim at, and a model that never read the reference answer cannot quote it (the
+  giveaway check, `providers.giveaway`, still compares every probe with it).
 * Candidate answers (and probes a model wrote) go only in the user message, each neutralised
   (`neutralise`) and between two delimiter lines carrying a random marker (`new_fence`),
   followed by a reminder that the fenced text is data to be assessed, not instructions. The
@@ -92,11 +95,16 @@ def restore(text: str) -> str:
     return text.replace(ZWSP, "").replace("‹", "<").replace("›", ">")
 
 
+FENCE_BYTES = 8
+"""64 random bits, 16 hex digits: unguessable for the one request it lives in, and each fence
+line costs fewer tokens than 32 digits did (hex tokenizes at 2-3 characters a token)."""
+
+
 def new_fence(avoid: Iterable[str]) -> str:
-    """A random marker (32 hex digits) that occurs in none of the `avoid` texts."""
+    """A random marker (16 hex digits) that occurs in none of the `avoid` texts."""
     texts = [text.lower() for text in avoid]
     while True:
-        fence = secrets.token_hex(16)
+        fence = secrets.token_hex(FENCE_BYTES)
         if not any(fence in text for text in texts):
             return fence
 
@@ -174,7 +182,8 @@ class ChatMessage:
 class RenderedPrompt:
     task: Literal["probe", "grade", "assess", "feedback"]
     system: str
-    """Instructions, question, key points, sample answer. Never candidate text."""
+    """Instructions, question, key points (and for grading the sample answer). Never candidate
+    text."""
     messages: tuple[ChatMessage, ...]
     """Candidate text appears only here, neutralised and fenced."""
     fence: str
@@ -256,7 +265,6 @@ def render_probe(request: _ProbeLike, *, fence: str | None = None) -> RenderedPr
         {
             "question": question.text,
             "key_points": _key_points(question, with_ids=False),
-            "sample_answer": question.sample_answer,
         },
     )
     transcript = _transcript(request.exchanges, marker)

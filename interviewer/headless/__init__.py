@@ -246,14 +246,11 @@ class HeadlessRunner:
         )
 
     async def _recover_grading(self) -> None:
-        # Headless has nobody to ask: retry once, then grade offline, saying so plainly.
-        self.write("Retrying grading once...\n")
-        await self._show_all(self.interview.retry_grading())
-        if self.interview.grading_failed_for is not None:
-            self.write(
-                "Grading with the offline grader instead (labelled as such in the report).\n"
-            )
-            await self._show_all(self.interview.grade_offline())
+        # Headless has nobody to ask: grade offline, saying so plainly. No second try here: the
+        # provider's own retries (`providers.retry`, max_retries) are the one retry layer, so one
+        # persistent fault costs max_retries + 1 requests, not twice that.
+        self.write("Grading with the offline grader instead (labelled as such in the report).\n")
+        await self._show_all(self.interview.grade_offline())
         if self.interview.grading_failed_for is not None:
             raise ProviderError(
                 "grading failed with the configured provider and offline; your answers are "

@@ -1,10 +1,12 @@
 """Anthropic Messages API. Imported only when an anthropic provider is built.
 
-Prompt caching: the system block (instructions, question, key points, sample answer) is the
-stable prefix of every call about one question, so it gets `cache_control` when it is long enough
-to be cached. Anthropic ignores shorter blocks; the minimum depends on the model (4096 tokens for
-Haiku 4.5 and Opus 4.5, 2048 for Haiku 3.x, 1024 for the others). We estimate tokens as
-characters / 4 and mark the block only above the model's minimum.
+Prompt caching: the system block (instructions, question, key points, and for grading the sample
+answer) is the stable prefix of every call about one question, so it gets `cache_control` when the
+prefix it ends (tool definitions, then the system block) is long enough to be cached. Anthropic
+ignores shorter prefixes; the minimum depends on the model (Anthropic's prompt-caching docs: 4096
+tokens for Opus 4.6, Opus 4.5 and Haiku 4.5, 2048 for Haiku 3.x, 1024 for the others). We
+estimate tokens as characters / 4 and mark the block only at or above the model's minimum.
+The transcript after it is never cached: its fence marker is new in every request.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def turns(messages: list[ChatMessage]) -> list[dict[str, Any]]:
 def cache_minimum_tokens(model: str) -> int:
     """The shortest prefix, in tokens, that `model` caches."""
     name = model.lower()
-    if "haiku-4" in name or "opus-4-5" in name or "opus-4.5" in name:
+    if "haiku-4" in name or any(f"opus-4{sep}{minor}" in name for sep in "-." for minor in "56"):
         return 4096
     if "haiku-3" in name or "3-haiku" in name or "3-5-haiku" in name:
         return 2048
@@ -116,20 +118,27 @@ class AnthropicProvider(RemoteProvider):
     def _request(self, system: str, messages: list[ChatMessage], budget: int) -> dict[str, Any]:
         # No temperature: the Messages API of SDK 2.x no longer takes one (the profile's
         # temperature applies to the openai kind).
-        block: dict[str, Any] = {"type": "text", "text": system}
-        if len(system) >= self._cache_chars:
-            block["cache_control"] = {"type": "ephemeral"}
         return {
             "model": self.profile.model,
-            "system": [block],
+            "system": [{"type": "text", "text": system}],
             "messages": turns(messages),
             "max_tokens": budget,
         }
 
+    def _mark_cache(self, request: dict[str, Any]) -> dict[str, Any]:
+        """`cache_control` on the system block when the prefix it ends reaches the minimum."""
+        block = request["system"][0]
+        prefix = len(block["text"])
+        if "tools" in request:
+            prefix += len(json.dumps(request["tools"]))
+        if prefix >= self._cache_chars:
+            block["cache_control"] = {"type": "ephemeral"}
+        return request
+
     async def _stream(
         self, system: str, messages: list[ChatMessage]
     ) -> AsyncIterator[str | Tokens]:
-        request = self._request(system, messages, self.profile.token_budget)
+        request = self._mark_cache(self._request(system, messages, self.profile.token_budget))
         stream = await self._client.messages.create(**request, stream=True)
         tokens: Tokens | None = None
         stopped = False
@@ -166,7 +175,7 @@ class AnthropicProvider(RemoteProvider):
                 {"name": TOOL_NAME, "description": TOOL_DESCRIPTION, "input_schema": schema}
             ]
             request["tool_choice"] = {"type": "tool", "name": TOOL_NAME}
-        message = await self._client.messages.create(**request)
+        message = await self._client.messages.create(**self._mark_cache(request))
         tokens = _tokens(message.usage)
         finish = _FINISH.get(message.stop_reason, "other")
         texts: list[str] = []

@@ -12,6 +12,7 @@ from interviewer.providers.base import ProbeDone, TextDelta, collect_grade, coll
 from interviewer.providers.pricing import Tokens, cost
 from tests.providers.support import (
     ANTHROPIC_KEY,
+    QUESTION,
     Server,
     Sleeps,
     anthropic_frames,
@@ -68,26 +69,56 @@ async def test_probe_streams_text_and_usage_with_cache_reads() -> None:
 
 async def test_cache_control_only_on_a_system_prompt_long_enough_to_cache() -> None:
     assert cache_minimum_tokens("claude-haiku-4-5") == 4096
+    assert cache_minimum_tokens("claude-opus-4-6") == 4096
+    assert cache_minimum_tokens("claude-opus-4-5-20251101") == 4096
     assert cache_minimum_tokens("claude-sonnet-4-6") == 1024
+    assert cache_minimum_tokens("claude-opus-4-1") == 1024
     assert cache_minimum_tokens("claude-3-5-haiku-latest") == 2048
     server = Server().add(anthropic_stream(["Why?"]), anthropic_stream(["Why?"]))
     short = anthropic_provider(server)
     await collect_probe(short.probe(probe_request()))
     assert "cache_control" not in server.bodies()[0]["system"][0]
-    # A model with a 1024-token minimum, and a system prompt over 4096 characters.
-    long_question = probe_request().question.model_copy(
-        update={"sample_answer": "Defence in depth matters. " * 200}
+    # A model with a 1024-token minimum, and a probe system prompt over 4096 characters (the
+    # probe's system holds no sample answer: long key points make it long).
+    long_points = tuple(
+        point.model_copy(update={"text": point.text + " in depth" * 160})
+        for point in QUESTION.key_points
     )
     request = probe_request()
     long_request = type(request)(
-        question=long_question,
+        question=QUESTION.model_copy(update={"key_points": long_points}),
         exchanges=request.exchanges,
         target_key_point_ids=request.target_key_point_ids,
         probe_number=1,
     )
     sonnet = anthropic_provider(server, model="claude-sonnet-4-6")
     await collect_probe(sonnet.probe(long_request))
-    assert server.bodies()[1]["system"][0]["cache_control"] == {"type": "ephemeral"}
+    body = server.bodies()[1]
+    assert len(body["system"][0]["text"]) >= 4096
+    assert body["system"][0]["cache_control"] == {"type": "ephemeral"}
+    # Only the system block is marked: the transcript's fence is new in every request.
+    assert "cache_control" not in json.dumps(body["messages"])
+
+
+async def test_cache_minimum_counts_the_tool_definition_before_the_system_block() -> None:
+    # Anthropic caches tools, then system: on the tool rung the grading schema is part of the
+    # prefix the system block's breakpoint ends.
+    server = Server().add(
+        anthropic_message(text=json.dumps(good_grade())),
+        anthropic_message(tool_input=good_grade()),
+    )
+    # A system prompt of about 3,300 characters: short of 1024 tokens alone, not with the tool.
+    longer = QUESTION.model_copy(update={"sample_answer": QUESTION.sample_answer + " More." * 160})
+    request = type(grade_request())(question=longer, exchanges=grade_request().exchanges)
+    schema_rung = anthropic_provider(server, model="claude-sonnet-4-6")
+    await collect_grade(schema_rung.grade(request))
+    tool_rung = anthropic_provider(server, model="claude-sonnet-4-6", structured_output="tool")
+    await collect_grade(tool_rung.grade(request))
+    plain, with_tool = server.bodies()
+    system = len(plain["system"][0]["text"])
+    assert system < 4096 <= system + len(json.dumps(with_tool["tools"]))
+    assert "cache_control" not in plain["system"][0]
+    assert with_tool["system"][0]["cache_control"] == {"type": "ephemeral"}
 
 
 async def test_overloaded_529_is_retried_with_backoff() -> None:

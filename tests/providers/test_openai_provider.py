@@ -197,6 +197,10 @@ async def test_probe_that_quotes_the_sample_answer_is_regenerated() -> None:
     shown = "".join(e.text for e in events if isinstance(e, TextDelta))
     assert shown == done.text
     assert "distinguish instructions" not in shown
+    # The sample answer is no longer sent with probe requests, yet the check still compares
+    # every probe with it (the guard reads the question, not the prompt).
+    assert len(server.requests) == 2
+    assert all(QUESTION.sample_answer not in json.dumps(body) for body in server.bodies())
 
 
 async def test_probe_giving_a_point_away_twice_falls_back_to_the_bank_probe() -> None:

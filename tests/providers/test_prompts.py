@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import replace
 
@@ -40,8 +41,27 @@ def test_random_fences_differ_and_are_hex() -> None:
     first = render_grade(grade_request())
     second = render_grade(grade_request())
     assert first.fence != second.fence
-    assert len(first.fence) == 32
+    assert len(first.fence) == 16
     int(first.fence, 16)
+
+
+def test_fence_is_16_hex_digits_from_64_random_bits(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[int] = []
+    real = secrets.token_hex
+
+    def spy(nbytes: int) -> str:
+        asked.append(nbytes)
+        return real(nbytes)
+
+    monkeypatch.setattr(secrets, "token_hex", spy)
+    fences = {render_probe(probe_request()).fence for _ in range(200)}
+    assert asked and set(asked) == {8}  # 64 bits from the CSPRNG, per request
+    assert len(fences) == 200  # a new marker for every request
+    assert all(re.fullmatch(r"[0-9a-f]{16}", fence) for fence in fences)
+    # Both fence lines carry this request's marker.
+    rendered = render_grade(grade_request())
+    user = rendered.messages[0].content
+    assert re.findall(r"<<<(?:BEGIN|END) ANSWER ([0-9a-f]+)>>>", user) == [rendered.fence] * 2
 
 
 def test_new_fence_avoids_texts(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,13 +82,22 @@ def test_system_holds_bank_text_and_never_the_answer() -> None:
     grade = render_grade(grade_request())
     for rendered in (probe, grade):
         assert QUESTION.text in rendered.system
-        assert QUESTION.sample_answer in rendered.system
         assert ANSWER not in rendered.system
         assert rendered.messages[0].role == "user"
         assert ANSWER in rendered.messages[0].content
     for point in QUESTION.key_points:
         assert f"- {point.id}: {point.text}" in grade.system
         assert point.text in probe.system
+    assert QUESTION.sample_answer in grade.system
+
+
+def test_probe_request_carries_no_sample_answer_but_names_its_target() -> None:
+    probe = render_probe(probe_request())
+    sent = probe.system + "".join(message.content for message in probe.messages)
+    assert QUESTION.sample_answer not in sent
+    assert "reference answer" not in sent
+    # What the probe aims at is the target key point, named after the transcript.
+    assert probe.messages[0].content.endswith(QUESTION.key_point("layers").text)
 
 
 def test_probe_system_is_stable_across_probes_for_caching() -> None:

@@ -47,7 +47,7 @@ HOSTILE = {
 
 
 def _fence(user: str) -> str:
-    found = re.findall(r"<<<BEGIN ANSWER ([0-9a-f]{32})>>>", user)
+    found = re.findall(r"<<<BEGIN ANSWER ([0-9a-f]{16})>>>", user)
     assert len(found) == 1, "exactly one real fence per single-answer request"
     return str(found[0])
 
