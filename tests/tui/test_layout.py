@@ -131,3 +131,9 @@ async def test_the_transcript_reads_at_a_capped_centred_width_on_a_wide_terminal
         assert question.region.x > 50  # centred, not hugging the left edge
         bubbles = list(app.screen.query_one("#conversation").children)
         assert bubbles and max(b.size.width for b in bubbles) <= 100
+
+
+def test_the_less_important_of_two_growing_columns_gives_up_its_cells_first() -> None:
+    columns = (Column("Bank", 1, 4, grow=True), Column("Provider", 5, 4, grow=True))
+    rows = [[Text("test-bank"), Text("openai:gpt-4o-mini")]]
+    assert fit(columns, rows, 9 + 2 + 10 + 2) == [9, 10]

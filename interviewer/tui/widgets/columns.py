@@ -47,10 +47,11 @@ def fit(columns: Sequence[Column], rows: Sequence[Sequence[Text]], width: int) -
         shown.discard(index)
     widths = [natural[i] if i in shown else 0 for i in range(len(columns))]
     spare = width - need(widths)
-    growing = [i for i in shown if columns[i].grow]
     if spare < 0:
-        # Shrink the growing columns first, then the others, never below their floor.
-        for i in [*growing, *sorted(shown - set(growing), key=lambda i: -columns[i].rank)]:
+        # Growing columns give up cells first, then the others; within each, the least
+        # important first; none below its floor.
+        order = sorted(shown, key=lambda i: (not columns[i].grow, -columns[i].rank, -i))
+        for i in order:
             cut = min(-spare, widths[i] - floor[i])
             widths[i] -= cut
             spare += cut
