@@ -1,4 +1,5 @@
-"""Snapshots of every screen, from the app factory with scripted providers and a fixed clock.
+"""Snapshots of every screen at 80x24 and 120x40, from the app factory with scripted providers
+and a fixed clock (and the playback app from a fixed journal).
 
 Update after an intended visual change with `pytest tests/tui --snapshot-update` and review the
 SVGs in tests/tui/__snapshots__ before committing them."""
@@ -15,8 +16,10 @@ from textual.widgets import Select
 
 from interviewer.config import InterviewSettings, Settings
 from interviewer.domain import Exchange, Usage
+from interviewer.journal import read_records
 from interviewer.report import QuestionReport, Report
 from interviewer.tui.app import InterviewerApp
+from interviewer.tui.playback_app import PlaybackApp
 from interviewer.tui.ports import SessionRow
 from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
@@ -34,9 +37,12 @@ from tests.tui.harness import (
     make_app,
     wait_until,
 )
+from tests.tui.test_playback_app import write_journal
 
 SnapCompare = Callable[..., bool]
-SIZE = (100, 34)
+# The smallest terminal the layouts must hold at, and a roomy one.
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+Size = tuple[int, int]
 
 
 @pytest.fixture(autouse=True)
@@ -145,23 +151,30 @@ async def answer(pilot: Pilot[int], text: str = ANSWER) -> None:
     await pilot.pause()
 
 
-def test_start_screen(snap_compare: SnapCompare, home: Path) -> None:
+@SIZES
+def test_start_screen(snap_compare: SnapCompare, home: Path, size: Size) -> None:
     async def run_before(pilot: Pilot[int]) -> None:
         await wait_until(pilot, lambda: bool(pilot.app.screen.query("#unfinished")))
 
-    assert snap_compare(app_for(home), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(app_for(home), terminal_size=size, run_before=run_before)
 
 
-def test_interview_screen_with_a_streamed_probe(snap_compare: SnapCompare, home: Path) -> None:
+@SIZES
+def test_interview_screen_with_a_streamed_probe(
+    snap_compare: SnapCompare, home: Path, size: Size
+) -> None:
     async def run_before(pilot: Pilot[int]) -> None:
         await begin(pilot)
         await answer(pilot)
         pilot.app.screen.query_one(AnswerEditor).load_text("Rate limits and anomaly alerts")
 
-    assert snap_compare(app_for(home), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(app_for(home), terminal_size=size, run_before=run_before)
 
 
-def test_feedback_screen_in_practice_mode(snap_compare: SnapCompare, home: Path) -> None:
+@SIZES
+def test_feedback_screen_in_practice_mode(
+    snap_compare: SnapCompare, home: Path, size: Size
+) -> None:
     async def run_before(pilot: Pilot[int]) -> None:
         pilot.app.screen.query_one("#mode", Select).value = "practice"
         await begin(pilot)
@@ -173,10 +186,11 @@ def test_feedback_screen_in_practice_mode(snap_compare: SnapCompare, home: Path)
         await pilot.press("s")
         await pilot.pause()
 
-    assert snap_compare(app_for(home), terminal_size=(100, 44), run_before=run_before)
+    assert snap_compare(app_for(home), terminal_size=size, run_before=run_before)
 
 
-def test_history_screen_with_progress(snap_compare: SnapCompare, home: Path) -> None:
+@SIZES
+def test_history_screen_with_progress(snap_compare: SnapCompare, home: Path, size: Size) -> None:
     async def run_before(pilot: Pilot[int]) -> None:
         await pilot.press("f2")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen))
@@ -185,29 +199,43 @@ def test_history_screen_with_progress(snap_compare: SnapCompare, home: Path) -> 
             lambda: pilot.app.screen.query_one("#progress").row_count == 2,  # type: ignore[attr-defined]
         )
 
-    assert snap_compare(app_for(home), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(app_for(home), terminal_size=size, run_before=run_before)
 
 
-def test_report_screen(snap_compare: SnapCompare, home: Path) -> None:
+@SIZES
+def test_report_screen(snap_compare: SnapCompare, home: Path, size: Size) -> None:
     async def run_before(pilot: Pilot[int]) -> None:
         await pilot.press("f2")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen))
         await pilot.press("down", "enter")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ReportScreen))
 
-    assert snap_compare(app_for(home), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(app_for(home), terminal_size=size, run_before=run_before)
 
 
-def test_help_screen(snap_compare: SnapCompare, home: Path) -> None:
-    assert snap_compare(app_for(home), terminal_size=(100, 60), press=["f1"])
+@SIZES
+def test_help_screen(snap_compare: SnapCompare, home: Path, size: Size) -> None:
+    assert snap_compare(app_for(home), terminal_size=size, press=["f1"])
 
 
-def test_quit_confirmation(snap_compare: SnapCompare, home: Path) -> None:
+@SIZES
+def test_quit_confirmation(snap_compare: SnapCompare, home: Path, size: Size) -> None:
     async def run_before(pilot: Pilot[int]) -> None:
         await begin(pilot)
         await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
 
     assert snap_compare(
-        app_for(home, catalog=MemoryCatalog()), terminal_size=SIZE, run_before=run_before
+        app_for(home, catalog=MemoryCatalog()), terminal_size=size, run_before=run_before
     )
+
+
+@SIZES
+def test_playback_app(snap_compare: SnapCompare, tmp_path: Path, size: Size) -> None:
+    app = PlaybackApp(read_records(write_journal(tmp_path)), clock=lambda: 0.0)
+
+    async def run_before(pilot: Pilot[int]) -> None:
+        await wait_until(pilot, lambda: app.finished, what="replay finished")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -8,10 +8,9 @@ from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
@@ -21,6 +20,7 @@ from interviewer.text.sanitize import clean_line
 from interviewer.tui.ports import Catalog, QuestionHistory, SessionRow
 from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.report import ReportScreen
+from interviewer.tui.widgets.columns import Column, available_width, fill, hidden_note
 from interviewer.tui.widgets.safe import SafeStatic
 from interviewer.tui.widgets.sparkline import spark
 
@@ -41,6 +41,25 @@ def progress_by_question(catalog: Catalog, rows: Sequence[SessionRow]) -> list[Q
             )
             entry.scores.append(item.evaluation.score)
     return sorted(history.values(), key=lambda h: (-len(h.scores), h.question_id))
+
+
+# What a narrow terminal keeps: when, which bank, how it went; the provider goes first.
+SESSION_COLUMNS = (
+    Column("Started", 0, 10),
+    Column("Bank", 2, 6, grow=True),
+    Column("Provider", 5, 8, grow=True),
+    Column("Answered", 3, 7),
+    Column("Score", 1, 5),
+    Column("Status", 0, 8),
+)
+# The trend is the point of this table: the question shrinks before any figure goes.
+PROGRESS_COLUMNS = (
+    Column("Question", 0, 16, grow=True),
+    Column("Attempts", 4, 8),
+    Column("Last", 1, 4),
+    Column("Best", 2, 4),
+    Column("Trend", 0, 5),
+)
 
 
 class HistoryScreen(Screen[None]):
@@ -70,17 +89,15 @@ class HistoryScreen(Screen[None]):
         self._catalog = catalog
         self._open_session = open_session
         self._rows = list(reversed(sessions))  # newest first
+        self._progress: list[list[Text]] = []
 
     def compose(self) -> ComposeResult:
         yield SafeStatic("History", classes="title")
-        sessions: DataTable[Text] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
-        sessions.add_columns("Started", "Bank", "Provider", "Answered", "Score", "Status")
-        yield sessions
+        yield DataTable[Text](id="sessions", cursor_type="row", zebra_stripes=True)
         yield SafeStatic("Progress per question (each block is one session, ▁ = 0, █ = 10)",
                          classes="section")  # fmt: skip
-        progress: DataTable[Text] = DataTable(id="progress", cursor_type="row", zebra_stripes=True)
-        progress.add_columns("Question", "Attempts", "Last", "Best", "Trend")
-        yield progress
+        yield DataTable[Text](id="progress", cursor_type="row", zebra_stripes=True)
+        yield SafeStatic("", id="hidden-columns", classes="hint")
         yield SafeStatic(
             "Enter opens a session's report, or resumes an unfinished one; d discards an "
             "unfinished session.",
@@ -90,16 +107,7 @@ class HistoryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#sessions", DataTable)
-        for row in self._rows:
-            score = "-" if row.overall_score is None else f"{row.overall_score:.1f}"
-            table.add_row(
-                Text(f"{row.started_at:%Y-%m-%d %H:%M}"),
-                Text(clean_line(row.bank_id)),
-                Text(clean_line(row.provider)),
-                Text(f"{row.answered} / {row.total}", justify="right"),
-                Text(score, justify="right"),
-                Text("finished" if row.finished else "unfinished"),
-            )
+        self._fit(self.app.size.width)
         if not self._rows:
             self.query_one(".hint", SafeStatic).set_text(
                 "No sessions yet: start one from the Start screen."
@@ -126,16 +134,45 @@ class HistoryScreen(Screen[None]):
     def _show_progress(self, history: list[QuestionHistory]) -> None:
         if not self.is_attached:
             return  # closed while the journals were read
-        table = self.query_one("#progress", DataTable)
-        table.clear()
-        for entry in history:
-            table.add_row(
-                Text(clean_line(entry.question)[:70]),
+        self._progress = [
+            [
+                Text(clean_line(entry.question)),
                 Text(str(len(entry.scores)), justify="right"),
                 Text(f"{entry.scores[-1]:.1f}", justify="right"),
                 Text(f"{max(entry.scores):.1f}", justify="right"),
                 Text(spark(entry.scores[-20:])),
-            )
+            ]
+            for entry in history
+        ]
+        self._fit(self.size.width or self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, screen_width: int) -> None:
+        width = available_width(screen_width)
+        sessions = [
+            [
+                Text(f"{row.started_at:%Y-%m-%d %H:%M}"),
+                Text(clean_line(row.bank_id)),
+                Text(clean_line(row.provider)),
+                Text(f"{row.answered} / {row.total}", justify="right"),
+                Text(
+                    "-" if row.overall_score is None else f"{row.overall_score:.1f}",
+                    justify="right",
+                ),
+                Text("finished" if row.finished else "unfinished"),
+            ]
+            for row in self._rows
+        ]
+        keys = [row.ref for row in self._rows]
+        shown = fill(self.query_one("#sessions", DataTable), SESSION_COLUMNS, sessions, keys, width)
+        progress = self.query_one("#progress", DataTable)
+        shown += fill(progress, PROGRESS_COLUMNS, self._progress, None, width)
+        text = hidden_note((*SESSION_COLUMNS, *PROGRESS_COLUMNS), shown)
+        note = self.query_one("#hidden-columns", SafeStatic)
+        note.set_text(text)
+        note.display = bool(text)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "sessions":
@@ -197,8 +234,7 @@ class HistoryScreen(Screen[None]):
             return
         index = self._rows.index(row)
         del self._rows[index]
-        table = self.query_one("#sessions", DataTable)
-        table.remove_row(table.coordinate_to_cell_key(Coordinate(index, 0)).row_key)
+        self._fit(self.size.width)
         self.notify(f"Discarded: moved to {moved}", markup=False)
         self.load_progress()
 

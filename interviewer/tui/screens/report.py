@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -15,6 +16,7 @@ from interviewer.domain import COVERAGE_NOTE, KeyPoint, Question
 from interviewer.report import QuestionReport, Report, export_report
 from interviewer.text.sanitize import clean_line
 from interviewer.tui.screens.feedback import FeedbackScreen
+from interviewer.tui.widgets.columns import Column, available_width, fill, hidden_note
 from interviewer.tui.widgets.safe import SafeStatic
 from interviewer.tui.widgets.status import format_duration, format_usage
 
@@ -27,6 +29,39 @@ def summary_line(report: Report) -> str:
         f"Overall {score} · {graded} of {len(report.questions)} graded · {status} · "
         f"{format_usage(report.usage)} · interviewer {report.interviewer} · grader {report.grader}"
     )
+
+
+# Narrow terminals drop the cost figures first; the question and its score stay.
+COLUMNS = (
+    Column("#", 0, 2),
+    Column("Question", 0, 12, grow=True),
+    Column("Difficulty", 3, 6),
+    Column("Score", 1, 5),
+    Column("Probes", 4, 6),
+    Column("Time", 5, 5),
+    Column("Tokens", 6, 6),
+    Column("Cost", 7, 7),
+)
+
+
+def report_rows(report: Report) -> list[list[Text]]:
+    rows = []
+    for number, item in enumerate(report.questions, 1):
+        score = "-" if item.evaluation is None else f"{item.evaluation.score:.1f}"
+        tokens = item.usage.input_tokens + item.usage.output_tokens
+        rows.append(
+            [
+                Text(str(number)),
+                Text(clean_line(item.question)),
+                Text(item.difficulty.value),
+                Text(score, justify="right"),
+                Text(str(len(item.probes)), justify="right"),
+                Text(format_duration(item.duration_s), justify="right"),
+                Text(f"{tokens:,}", justify="right"),
+                Text(f"${item.usage.cost_usd:.4f}", justify="right"),
+            ]
+        )
+    return rows
 
 
 class ReportScreen(Screen[None]):
@@ -42,6 +77,7 @@ class ReportScreen(Screen[None]):
         self.report = report
         self._questions = {q.id: q for q in questions}
         self.exported: list[Path] = []
+        self._rows = report_rows(report)
 
     def compose(self) -> ComposeResult:
         report = self.report
@@ -52,29 +88,27 @@ class ReportScreen(Screen[None]):
         yield SafeStatic(summary_line(report), id="summary")
         if any(q.evaluation and q.evaluation.method == "coverage" for q in report.questions):
             yield SafeStatic(COVERAGE_NOTE, id="coverage-note", classes="hint")
-        table: DataTable[Text] = DataTable(id="questions", cursor_type="row", zebra_stripes=True)
-        table.add_columns(
-            "#", "Question", "Difficulty", "Score", "Probes", "Time", "Tokens", "Cost"
-        )
-        for number, item in enumerate(report.questions, 1):
-            score = "-" if item.evaluation is None else f"{item.evaluation.score:.1f}"
-            tokens = item.usage.input_tokens + item.usage.output_tokens
-            table.add_row(
-                Text(str(number)),
-                Text(_shorten(clean_line(item.question), 44)),
-                Text(item.difficulty.value),
-                Text(score, justify="right"),
-                Text(str(len(item.probes)), justify="right"),
-                Text(format_duration(item.duration_s), justify="right"),
-                Text(f"{tokens:,}", justify="right"),
-                Text(f"${item.usage.cost_usd:.4f}", justify="right"),
-                key=str(number),
-            )
-        yield table
+        yield DataTable[Text](id="questions", cursor_type="row", zebra_stripes=True)
+        yield SafeStatic("", id="hidden-columns", classes="hint")
         yield SafeStatic(
             "Enter shows a question's feedback. m / j export Markdown / JSON.", classes="hint"
         )
         yield Footer()
+
+    def on_mount(self) -> None:
+        self._fit(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, screen_width: int) -> None:
+        table = self.query_one("#questions", DataTable)
+        keys = [str(n) for n in range(1, len(self._rows) + 1)]
+        widths = fill(table, COLUMNS, self._rows, keys, available_width(screen_width))
+        text = hidden_note(COLUMNS, widths)
+        note = self.query_one("#hidden-columns", SafeStatic)
+        note.set_text(text)
+        note.display = bool(text)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -103,10 +137,6 @@ class ReportScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _question_from(question_id: str, item: QuestionReport) -> Question:

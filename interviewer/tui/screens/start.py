@@ -7,7 +7,7 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
@@ -21,9 +21,16 @@ from interviewer.domain import Difficulty
 from interviewer.errors import ConfigError, InterviewerError
 from interviewer.text.sanitize import clean_line
 from interviewer.tui.ports import BankChoice, Mode, SessionRow, StartChoice
+from interviewer.tui.widgets.columns import Column, available_width, fill
 from interviewer.tui.widgets.safe import SafeStatic
 
 _API = {"openai": "OpenAI", "anthropic": "Anthropic"}
+UNFINISHED_COLUMNS = (
+    Column("Started", 0, 10),
+    Column("Bank", 1, 6, grow=True),
+    Column("Provider", 3, 8, grow=True),
+    Column("Answered", 2, 7),
+)
 
 
 def provider_label(settings: Settings) -> str:
@@ -154,21 +161,33 @@ class StartScreen(Screen[None]):
             self.app.call_from_thread(self._show_unfinished, rows)
 
     def _show_unfinished(self, rows: list[SessionRow]) -> None:
+        # Above the form, so an 80x24 terminal shows it without scrolling: a session left
+        # half-way is the likeliest thing to come back for.
         self._unfinished = rows
+        many = "1 unfinished session" if len(rows) == 1 else f"{len(rows)} unfinished sessions"
+        heading = SafeStatic(f"{many} (ctrl+r resumes the selected one)", classes="section")
         table: DataTable[Text] = DataTable(id="unfinished", cursor_type="row")
-        table.add_columns("Started", "Bank", "Provider", "Answered")
-        for row in rows:
-            table.add_row(
+        self.mount_all([heading, table], before=self.query_one("#form"))
+        self._fit(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, screen_width: int) -> None:
+        if not self._unfinished:
+            return
+        cells = [
+            [
                 Text(f"{row.started_at:%Y-%m-%d %H:%M}"),
                 Text(clean_line(row.bank_id)),
                 Text(clean_line(row.provider)),
                 Text(f"{row.answered} / {row.total}"),
-                key=row.ref,
-            )
-        heading = SafeStatic(
-            "Unfinished sessions (ctrl+r resumes the selected one)", classes="section"
-        )
-        self.mount_all([heading, table], before=self.query_one(Footer))
+            ]
+            for row in self._unfinished
+        ]
+        keys = [row.ref for row in self._unfinished]
+        table = self.query_one("#unfinished", DataTable)
+        fill(table, UNFINISHED_COLUMNS, cells, keys, available_width(screen_width))
 
     def preparing(self, busy: bool) -> None:
         """Show that the interview is being prepared (loading a model can take a second)."""
