@@ -124,8 +124,8 @@ async def test_tui_interview_under_pilot(
     from interviewer.tui.screens.interview import InterviewScreen
     from interviewer.tui.screens.report import ReportScreen
     from interviewer.tui.widgets.editor import AnswerEditor
-    from tests.tui.harness import engine_idle, wait_until
-    from tests.tui.test_flow import SIZE, start_interview
+    from tests.tui.harness import engine_idle, start_interview, wait_until
+    from tests.tui.test_flow import SIZE
 
     monkeypatch.setenv("INTERVIEWER_HOME", str(tmp_path / "home"))
     settings, _ = load_config(llm_server.config(tmp_path), environ={})

@@ -17,6 +17,8 @@ from interviewer.engine.session import Interview
 from interviewer.report import Report
 from interviewer.tui.app import InterviewerApp, build_app
 from interviewer.tui.ports import BankChoice, SessionRow, StartChoice
+from interviewer.tui.screens.interview import InterviewScreen
+from interviewer.tui.widgets.editor import AnswerEditor
 from tests.fakes import ScriptedProvider, make_question, verdicts_covering
 
 FIXED_NOW = 1_000.0
@@ -179,3 +181,20 @@ def terminal_output(app: InterviewerApp) -> str:
 
 def notifications(app: InterviewerApp) -> list[str]:
     return [n.message for n in app._notifications]
+
+
+async def start_interview(pilot: Pilot[int], app: InterviewerApp) -> InterviewScreen:
+    """Press Start on the Start screen and wait until the first question is asked."""
+    await pilot.press("ctrl+s")
+    await wait_until(pilot, lambda: isinstance(app.screen, InterviewScreen), what="interview")
+    screen = app.screen
+    assert isinstance(screen, InterviewScreen)
+    await wait_until(pilot, lambda: engine_idle(app), what="first question")
+    return screen
+
+
+async def send(pilot: Pilot[int], app: InterviewerApp, text: str = ANSWER) -> None:
+    """Type `text` as the answer, send it, and wait until the engine has replied."""
+    app.screen.query_one(AnswerEditor).load_text(text)
+    await pilot.press("ctrl+s")
+    await wait_until(pilot, lambda: engine_idle(app), what="engine reply")

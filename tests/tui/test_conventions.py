@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
-from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.selection import SELECT_ALL
 from textual.widgets import Footer, Select
@@ -29,32 +28,19 @@ from interviewer.tui.widgets.conversation import Conversation
 from interviewer.tui.widgets.editor import AnswerEditor
 from interviewer.tui.widgets.safe import SafeStatic
 from tests.tui.harness import (
-    ANSWER,
     EngineHarness,
     engine_idle,
     grade_for,
     make_app,
     notifications,
     screen_text,
+    send,
+    start_interview,
     wait_until,
 )
 from tests.tui.palette_helpers import open_palette, run_command
 
 SIZE = (100, 36)
-
-
-async def start(pilot: Pilot[int], app: InterviewerApp) -> InterviewScreen:
-    await pilot.press("ctrl+s")
-    await wait_until(pilot, lambda: isinstance(app.screen, InterviewScreen), what="interview")
-    await wait_until(pilot, lambda: engine_idle(app), what="first question")
-    assert isinstance(app.screen, InterviewScreen)
-    return app.screen
-
-
-async def send(pilot: Pilot[int], app: InterviewerApp, text: str = ANSWER) -> None:
-    app.screen.query_one(AnswerEditor).load_text(text)
-    await pilot.press("ctrl+s")
-    await wait_until(pilot, lambda: engine_idle(app), what="engine reply")
 
 
 async def test_palette_offers_the_apps_commands_beside_textuals_and_runs_them(
@@ -99,7 +85,7 @@ async def test_palette_offers_the_apps_commands_beside_textuals_and_runs_them(
 async def test_the_palettes_quit_asks_first_during_an_interview(harness: EngineHarness) -> None:
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
-        await start(pilot, app)
+        await start_interview(pilot, app)
         await run_command(pilot, "Quit")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         assert app.is_running
@@ -159,7 +145,7 @@ async def test_ctrl_c_copies_the_selection_in_the_editor_and_the_conversation(
     harness.provider.enqueue_grade(grade_for(harness.question_list()[0]))
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start(pilot, app)
+        screen = await start_interview(pilot, app)
         await send(pilot, app)
         editor = screen.query_one(AnswerEditor)
         editor.load_text("first line\nsecond line")
@@ -202,7 +188,7 @@ async def test_f1_f2_and_ctrl_p_work_on_every_screen(harness: EngineHarness) -> 
     async with app.run_test(size=SIZE) as pilot:
         pilot.app.screen.query_one("#mode", Select).value = "practice"
         await keys_work_here(StartScreen)
-        await start(pilot, app)
+        await start_interview(pilot, app)
         await keys_work_here(InterviewScreen)
         await send(pilot, app)
         await wait_until(pilot, lambda: isinstance(app.screen, FeedbackScreen), what="feedback")
@@ -222,7 +208,7 @@ def bottom_line(app: InterviewerApp) -> str:
 async def test_the_footer_lists_the_keys_of_the_screen_on_top(harness: EngineHarness) -> None:
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
-        await start(pilot, app)
+        await start_interview(pilot, app)
         # The footer draws a frame after the screen: wait for it rather than for a fixed pause.
         await wait_until(pilot, lambda: "Send answer" in bottom_line(app), what="footer")
         await pilot.press("f1")

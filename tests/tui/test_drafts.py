@@ -26,9 +26,11 @@ from tests.tui.harness import (
     engine_idle,
     grade_for,
     make_app,
+    send,
+    start_interview,
     wait_until,
 )
-from tests.tui.test_flow import SIZE, send, start_interview
+from tests.tui.test_flow import SIZE
 
 
 class Gated(Interview):

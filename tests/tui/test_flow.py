@@ -6,7 +6,6 @@ import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Select
 
 from interviewer.config import Settings
@@ -33,26 +32,12 @@ from tests.tui.harness import (
     make_app,
     notifications,
     screen_text,
+    send,
+    start_interview,
     wait_until,
 )
 
 SIZE = (100, 36)
-
-
-async def start_interview(pilot: Pilot[int], app: InterviewerApp) -> InterviewScreen:
-    await pilot.press("ctrl+s")
-    await wait_until(pilot, lambda: isinstance(app.screen, InterviewScreen), what="interview")
-    screen = app.screen
-    assert isinstance(screen, InterviewScreen)
-    await wait_until(pilot, lambda: engine_idle(app), what="first question")
-    return screen
-
-
-async def send(pilot: Pilot[int], app: InterviewerApp, text: str) -> None:
-    editor = app.screen.query_one(AnswerEditor)
-    editor.load_text(text)
-    await pilot.press("ctrl+s")
-    await wait_until(pilot, lambda: engine_idle(app), what="engine reply")
 
 
 def progress(app: InterviewerApp) -> str:

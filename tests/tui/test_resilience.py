@@ -32,11 +32,13 @@ from tests.tui.harness import (
     grade_for,
     make_app,
     notifications,
+    send,
+    start_interview,
     started_at,
     wait_until,
 )
 from tests.tui.test_drafts import draft_file, gated_app
-from tests.tui.test_flow import SIZE, send, start_interview
+from tests.tui.test_flow import SIZE
 
 
 def failing_with(error: Exception) -> type[Interview]:

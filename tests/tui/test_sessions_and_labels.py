@@ -26,10 +26,11 @@ from tests.tui.harness import (
     make_app,
     notifications,
     screen_text,
+    send,
+    start_interview,
     wait_until,
 )
 from tests.tui.palette_helpers import open_palette, run_command
-from tests.tui.test_conventions import send, start
 
 SIZE = (100, 36)
 
@@ -59,7 +60,7 @@ async def test_quitting_an_unfinished_session_prints_the_resume_command(
 ) -> None:
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
-        await start(pilot, app)
+        await start_interview(pilot, app)
         await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await pilot.press("y")
@@ -87,7 +88,7 @@ async def test_a_finished_session_prints_nothing_on_exit(harness: EngineHarness)
     harness.provider.enqueue_grade(grade_for(harness.question_list()[0]))
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
-        await start(pilot, app)
+        await start_interview(pilot, app)
         await send(pilot, app)
         await wait_until(pilot, lambda: isinstance(app.screen, ReportScreen), what="report")
         await pilot.press("ctrl+q")
@@ -155,7 +156,7 @@ async def test_the_open_session_and_finished_ones_are_not_discarded(
     catalog = JournalCatalog(harness.tmp / "sessions")
     app = build_app(Settings(), interview_factory=harness, catalog=catalog, clock=lambda: 0.0)
     async with app.run_test(size=SIZE) as pilot:
-        await start(pilot, app)
+        await start_interview(pilot, app)
         journal = harness.built[0].journal_path
         await pilot.press("f2")
         await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen), what="history")
@@ -209,7 +210,7 @@ async def test_asking_for_more_questions_than_the_bank_has_says_so(
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
         app.screen.query_one("#count").value = "9"  # type: ignore[attr-defined]
-        await start(pilot, app)
+        await start_interview(pilot, app)
         said = [n for n in notifications(app) if "Fewer" in n or "asked for 9" in n]
         assert said == [
             "You asked for 9 questions; the bank has 2 question(s), so this session asks 2."
@@ -221,7 +222,7 @@ async def test_no_clamp_notice_when_the_bank_is_big_enough(harness: EngineHarnes
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
         app.screen.query_one("#count").value = "2"  # type: ignore[attr-defined]
-        await start(pilot, app)
+        await start_interview(pilot, app)
         assert not [n for n in notifications(app) if "asked for" in n]
 
 

@@ -26,9 +26,10 @@ from tests.tui.harness import (
     make_app,
     notifications,
     screen_text,
+    send,
+    start_interview,
     wait_until,
 )
-from tests.tui.test_conventions import send, start
 
 SIZE = (100, 36)
 
@@ -43,7 +44,7 @@ async def test_skipping_a_probe_says_only_the_probe_is_skipped(harness: EngineHa
     harness.provider.enqueue_grade(grade_for(harness.question_list()[0]))
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
-        await start(pilot, app)
+        await start_interview(pilot, app)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, SkipConfirmScreen), what="ask")
         assert "Skip this question (it scores 0)?" in dialog_text(app)
@@ -68,7 +69,7 @@ async def test_interview_mode_acknowledges_each_answer_and_pins_the_question(
     harness.provider.enqueue_grade(grade_for(questions[0]))
     app = make_app(harness)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await start(pilot, app)
+        screen = await start_interview(pilot, app)
         await send(pilot, app)
         conversation = screen.query_one(Conversation)
         notes = [str(n.render()) for n in conversation.query(".note").results(SafeStatic)]
@@ -87,7 +88,7 @@ async def test_a_skipped_question_is_acknowledged_as_skipped(harness: EngineHarn
     harness.max_probes = 0
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start(pilot, app)
+        screen = await start_interview(pilot, app)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, SkipConfirmScreen), what="ask")
         await pilot.press("ctrl+s")
@@ -102,7 +103,7 @@ async def test_practice_mode_needs_no_acknowledgement(harness: EngineHarness) ->
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
         app.screen.query_one("#mode", Select).value = "practice"
-        screen = await start(pilot, app)
+        screen = await start_interview(pilot, app)
         await send(pilot, app)
         await pilot.press("escape")  # the feedback screen is the acknowledgement
         await wait_until(pilot, lambda: app.screen is screen, what="question 2")
@@ -113,7 +114,7 @@ async def test_the_character_count_runs_live_against_the_cap(harness: EngineHarn
     harness.max_probes = 0
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start(pilot, app)
+        screen = await start_interview(pilot, app)
         editor = screen.query_one(AnswerEditor)
         cap = harness.built[0].header.max_answer_chars
         assert str(editor.border_subtitle) == f"0 / {cap:,} characters"
@@ -159,7 +160,7 @@ async def test_ctrl_e_edits_the_answer_in_editor(
     monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start(pilot, app)
+        screen = await start_interview(pilot, app)
         editor = screen.query_one(AnswerEditor)
         editor.load_text("My answer")
         await pilot.press("ctrl+e")
@@ -190,7 +191,7 @@ async def test_a_missing_or_failing_editor_leaves_the_answer_and_says_why(
     monkeypatch.setenv("EDITOR", editor_value)
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start(pilot, app)
+        screen = await start_interview(pilot, app)
         editor = screen.query_one(AnswerEditor)
         editor.load_text("Keep me")
         await pilot.press("ctrl+e")
