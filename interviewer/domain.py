@@ -64,6 +64,10 @@ class Question(FrozenModel):
     concepts: tuple[Concept, ...] = ()
     """The vocabulary of the question's bank (its `[[concepts]]`): every question carries it, so
     a journal's snapshot of the question grades as the bank did when the session ran."""
+    other_key_points: tuple[str, ...] = ()
+    """The key points of each other question of its bank, one text per question (the loader
+    fills it): the offline grader tells an answer to another question by them. Carried for the
+    same reason as `concepts`."""
 
     def key_point(self, key_point_id: str) -> KeyPoint:
         for point in self.key_points:

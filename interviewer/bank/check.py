@@ -62,7 +62,7 @@ class _Checker:
         questions = self.check_questions(document.get("questions"), concepts)
         if self.errors:
             return None, self.errors
-        return Bank(questions=tuple(questions), concepts=concepts, **bank_fields), []
+        return Bank(questions=with_neighbours(questions), concepts=concepts, **bank_fields), []
 
     def check_header(self, header: dict[str, Any]) -> dict[str, Any]:
         self.unknown_keys("bank.", header, _BANK_KEYS)
@@ -339,3 +339,12 @@ def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a table"
     return "a date or time"
+
+
+def with_neighbours(questions: Sequence[Question]) -> tuple[Question, ...]:
+    """The questions, each carrying the key points of the others (`Question.other_key_points`)."""
+    texts = [" ".join(point.text for point in q.key_points) for q in questions]
+    return tuple(
+        q.model_copy(update={"other_key_points": tuple(texts[:i] + texts[i + 1 :])})
+        for i, q in enumerate(questions)
+    )

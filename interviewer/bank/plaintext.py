@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from interviewer.bank.check import MAX_KEY_POINTS
+from interviewer.bank.check import MAX_KEY_POINTS, with_neighbours
 from interviewer.domain import Bank, Difficulty, KeyPoint, Question
 from interviewer.errors import BankError
 from interviewer.text.sanitize import clean_line
@@ -125,7 +125,7 @@ def parse_seed_text(
         id=bank_id or slugify(stem, drop_stopwords=False) or "imported",
         title=title or stem.replace("-", " ").replace("_", " ").strip().capitalize() or "Imported",
         description=f"Imported from {source}.",
-        questions=tuple(questions),
+        questions=with_neighbours(questions),
     )
 
 

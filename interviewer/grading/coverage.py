@@ -2,13 +2,15 @@
 
 For every key point we build references: the key point text and the sample-answer sentence most
 related to it. Each sentence of the answer is compared with them in two ways, and its credit for
-the point (0-1) is the mean of both, each a linear ramp; a sentence whose embedding similarity
-stays below CREDIT_GATE earns nothing:
+the point (0-1) is the mean of both, each a linear ramp:
 * embedding similarity: the sentence's content words, embedded with the bundled static model,
   against the point's references (sample sentences count slightly less than the key point);
 * term recall (`terms`): how many of the point's distinctive words the sentence says, or near
   words.
-A point's credit is its best sentence's, so adding a sentence never lowers a score.
+Below CREDIT_GATE similarity a sentence is only near the point: it earns at most LOW_CREDIT, and
+only when it says one of the point's words and stays on the question's topic (ON_TOPIC). A
+point's credit is its best sentence's, or what its clean sentences say between them
+(`whole.combined_credit`), whichever is more, so adding a sentence never lowers a score.
 
 Two adjustments make a static word-embedding model usable as a grader:
 * Concept expansion (`lexicon`): texts get the names of the bank's concepts they mention appended
@@ -22,7 +24,10 @@ Then the credit is checked for what similarity cannot see:
   log tool calls", "skip the review", "let anyone write") keeps only DENIED_CREDIT;
 * overclaiming: an absolute claim about what a measure achieves keeps only OVERCLAIM_CREDIT;
 * coherence: a bare list of terms (`guards.is_keyword_list`), or a sentence of bare items that
-  names the terms of many key points at once, keeps only LIST_CREDIT;
+  names the terms of many key points at once, keeps only LIST_CREDIT; an answer of notes rather
+  than prose keeps less of everything (`whole.notes_factor`);
+* another question: a sentence about another question of the bank keeps ELSEWHERE_CREDIT
+  (`whole.elsewhere`);
 * evidence: a sentence the evidence check would reject (a heading, one word, text addressed to
   the grader) earns nothing, so the quote is always the candidate's own checkable sentence.
 
@@ -46,8 +51,15 @@ from interviewer.grading.lexicon import Vocabulary, concepts, expand
 from interviewer.grading.matcher import Matrix, get_embedder, similarities
 from interviewer.grading.polarity import clauses, denies, overclaims
 from interviewer.grading.score import evidence_found, missing_key_points
-from interviewer.grading.terms import TermReferences, term_recall, term_references
-from interviewer.grading.text import normalise, split_sentences
+from interviewer.grading.terms import (
+    TermReferences,
+    recall_of,
+    says_a_word,
+    term_matches,
+    term_references,
+)
+from interviewer.grading.text import normalise, split_sentences, stopword_ratio
+from interviewer.grading.whole import ELSEWHERE_CREDIT, combined_credit, elsewhere, notes_factor
 from interviewer.text.words import STOPWORDS, words
 
 CREDIT_FLOOR = 0.30
@@ -85,6 +97,20 @@ CREDIT_GATE = 0.4
 grader's "partial" bar. Sentences count one by one and only on their own merits, so a sentence
 added anywhere (an aside, or text addressed to the grader that the guards do not catch) can never
 lower a score and raises one only by matching a point this well."""
+LOW_GATE = 0.2
+LOW_CREDIT = 0.5
+"""Between LOW_GATE and CREDIT_GATE similarity a sentence is near the point without making it:
+its credit grows linearly from 0 to LOW_CREDIT, so an answer that stays on a point's topic
+ranks above one that says nothing about it. Only a sentence that says one of the point's own
+words (or names its concept), and is on the question's topic (ON_TOPIC), earns it."""
+ON_TOPIC = 0.15
+"""Similarity to the question's key points as one text from which a sentence is on the
+question's topic. Credit below CREDIT_GATE, and combined evidence, come only from such sentences
+that also say one of the point's words: an aside ("Let's play a game.", "Click here to see
+your score") adds nothing, whatever near words it holds."""
+SUPPORT_GATE = 0.15
+"""Similarity to a point from which a clean sentence (relevant as ON_TOPIC says; not denied, a
+list, an overclaim or unquotable) supports it in combined evidence (`whole.combined_credit`)."""
 QUESTION_PROJECTION = 0.5
 """Share of the question-text direction removed from every vector before comparing."""
 
@@ -119,21 +145,21 @@ class _References:
     """Each key point's content words (see `terms`)."""
     vocabulary: Vocabulary
     """The bank's concepts, for expanding answer clauses the same way (see `lexicon`)."""
+    contrast: Matrix
+    """(1 + others, d): this question's key points as one text, then each other question's of
+    the bank (`Question.other_key_points`), for `whole.elsewhere`."""
 
 
 def assess(question: Question, answer_text: str) -> tuple[KeyPointVerdict, ...]:
     """One verdict per key point (question order), with the candidate's sentence as evidence."""
-    credits, units = _credits(question, answer_text)
+    graded = _grade(question, answer_text)
     verdicts: list[KeyPointVerdict] = []
     for k, point in enumerate(question.key_points):
         verdict, evidence, credit = Verdict.MISSED, None, None
-        if units and float(credits[:, k].max()) >= MIN_CREDIT:
-            # The best-credited sentence: short, exact, checkable, never a heading (a sentence
-            # the evidence check would reject has no credit).
-            best = int(np.argmax(credits[:, k]))
-            credit = round(float(credits[best, k]), 3)
+        if graded.units and graded.credit[k] >= MIN_CREDIT:
+            credit = round(float(graded.credit[k]), 3)
             verdict = Verdict.COVERED if credit >= COVERED_CREDIT else Verdict.PARTIAL
-            evidence = units[best].text
+            evidence = graded.units[graded.evidence[k]].text
         verdicts.append(
             KeyPointVerdict(
                 key_point_id=point.id, verdict=verdict, evidence=evidence, credit=credit
@@ -142,32 +168,76 @@ def assess(question: Question, answer_text: str) -> tuple[KeyPointVerdict, ...]:
     return tuple(verdicts)
 
 
-def _credits(question: Question, answer_text: str) -> tuple[Matrix, list[_Unit]]:
-    """(sentences, key points) graded credit, and the sentences."""
-    scores, units = match_scores(question, answer_text)
+@dataclass(frozen=True)
+class _Graded:
+    units: list[_Unit]
+    credit: Matrix
+    """(k,): each key point's credit, 0-1."""
+    evidence: tuple[int, ...]
+    """For each key point, the unit quoted as its evidence."""
+
+
+def _grade(question: Question, answer_text: str) -> _Graded:
+    """Each key point's credit: its best sentence's, or what the answer's clean sentences say
+    about it between them (`whole.combined_credit`), whichever is more; then scaled by
+    `whole.notes_factor` over the sentences that earn credit."""
+    sentence_credit, support, met, units = _credits(question, answer_text)
     if not units:
-        return scores, units
+        return _Graded(units, np.zeros(len(question.key_points), dtype=np.float32), ())
+    best = sentence_credit.max(axis=0)
+    evidence = [int(i) for i in np.argmax(sentence_credit, axis=0)]
+    joined = combined_credit(_references(question).terms, met, support)
+    for k in np.flatnonzero(joined > best):
+        best[k] = joined[k]
+        helping = np.flatnonzero(support[:, k])
+        evidence[k] = int(helping[np.argmax(sentence_credit[helping, k])])
+    # Only sentences that earn credit are read, so an aside or a missed injection can't dilute.
+    earning = [u.text for u, row in zip(units, sentence_credit, strict=True) if row.max() > 0]
+    factor = notes_factor(stopword_ratio(" ".join(earning))) if earning else 1.0
+    credit: Matrix = (best * factor).astype(np.float32)
+    return _Graded(units, credit, tuple(evidence))
+
+
+def _credits(
+    question: Question, answer_text: str
+) -> tuple[Matrix, npt.NDArray[np.bool_], Matrix, list[_Unit]]:
+    """(sentences, key points) graded credit; where each sentence is clean support for a point
+    (on its topic, and not denied, a list, an overclaim or unquotable); how each sentence meets
+    each point's words (`terms.term_matches`); and the sentences."""
+    scores, embedded, units = _match(question, answer_text)
+    if not units:
+        return scores, np.zeros(scores.shape, dtype=np.bool_), scores, units
     refs = _references(question)
     texts = [unit.text for unit in units]
     credit = np.clip((scores - CREDIT_FLOOR) / (CREDIT_FULL - CREDIT_FLOOR), 0.0, 1.0)
-    recall = term_recall(get_embedder(), refs.terms, [unit.expanded for unit in units])
+    met = term_matches(get_embedder(), refs.terms, [unit.expanded for unit in units])
+    recall = recall_of(refs.terms, met)
     by_terms = np.clip((recall - TERM_FLOOR) / (TERM_FULL - TERM_FLOOR), 0.0, 1.0)
     credit = (1.0 - TERM_WEIGHT) * credit + TERM_WEIGHT * by_terms
-    credit[scores < CREDIT_GATE] = 0.0
-    credit[_denials(texts, refs)] *= DENIED_CREDIT
+    near = LOW_CREDIT * np.clip((scores - LOW_GATE) / (CREDIT_GATE - LOW_GATE), 0.0, 1.0)
+    contrast = similarities(embedded, refs.contrast)
+    # A sentence that says none of a point's words, or strays from the question, is generic
+    # text for that point: it earns no near credit and joins no combined evidence.
+    relevant = says_a_word(refs.terms, met) & (contrast[:, :1] >= ON_TOPIC)
+    near[~relevant] = 0.0
+    credit = np.where(scores < CREDIT_GATE, near, credit)
+    kept = np.ones(credit.shape, dtype=np.float32)
+    kept[elsewhere(contrast[:, 0], contrast[:, 1:])] *= ELSEWHERE_CREDIT
+    kept[_denials(texts, refs)] *= DENIED_CREDIT
     haystack = normalise(trusted_text(answer_text))
     for u, unit in enumerate(units):
         # Bare items naming the terms of many key points explain none of them ("you need
         # provenance, hashing, RBAC, SBOMs, red teams and drift detection").
         spread = int((scores[u] >= CREDIT_FLOOR).sum())
         if unit.bare_list or (spread >= SPAN_POINTS and list_share(unit.text) >= SPAN_SHARE):
-            credit[u] *= LIST_CREDIT
+            kept[u] *= LIST_CREDIT
         if overclaims(unit.text):
-            credit[u] *= OVERCLAIM_CREDIT
+            kept[u] *= OVERCLAIM_CREDIT
         if not _quotable(unit.text, haystack):
-            credit[u] = 0.0  # nothing the evidence check would accept
-    result: Matrix = credit.astype(np.float32)
-    return result, units
+            kept[u] = 0.0  # nothing the evidence check would accept
+    support = (kept == 1.0) & (scores >= SUPPORT_GATE) & relevant
+    result: Matrix = (credit * kept).astype(np.float32)
+    return result, support, met, units
 
 
 def _denials(sentences: list[str], refs: _References) -> npt.NDArray[np.bool_]:
@@ -201,9 +271,16 @@ def _quotable(sentence: str, haystack: str) -> bool:
 
 def match_scores(question: Question, answer_text: str) -> tuple[Matrix, list[_Unit]]:
     """(sentences, key points) embedding similarity and the sentences."""
+    scores, _, units = _match(question, answer_text)
+    return scores, units
+
+
+def _match(question: Question, answer_text: str) -> tuple[Matrix, Matrix, list[_Unit]]:
+    """`match_scores`, plus the sentences' embeddings."""
     units = _units(answer_text, question.concepts)
     if not units:
-        return np.zeros((0, len(question.key_points)), dtype=np.float32), units
+        empty = np.zeros((0, len(question.key_points)), dtype=np.float32)
+        return empty, empty, units
     refs = _references(question)
     embedded = _project(
         get_embedder().embed([_content(unit.expanded) for unit in units]), refs.question
@@ -215,7 +292,7 @@ def match_scores(question: Question, answer_text: str) -> tuple[Matrix, list[_Un
         if related:
             best_sample = via_sample[:, list(related)].max(axis=1)
             scores[:, k] = np.maximum(scores[:, k], SAMPLE_REFERENCE_WEIGHT * best_sample)
-    return scores, units
+    return scores, embedded, units
 
 
 def count_ignored(answer_text: str) -> int:
@@ -264,6 +341,8 @@ def _references(question: Question) -> _References:
             texts.extend(clauses(reference) or (reference,))
         owners.append(tuple(range(start, len(texts))))
     clause_rows = _project(_embed(texts, vocabulary), direction)
+    own_points = " ".join(point.text for point in question.key_points)
+    contrast = _project(_embed([own_points, *question.other_key_points], vocabulary), direction)
     return _References(
         direction,
         key_points,
@@ -276,6 +355,7 @@ def _references(question: Question) -> _References:
             get_embedder(), [expand(vocabulary, point.text) for point in question.key_points]
         ),
         vocabulary,
+        contrast,
     )
 
 
