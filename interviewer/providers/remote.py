@@ -44,7 +44,6 @@ from interviewer.providers.base import (
     Role,
     TextDelta,
 )
-from interviewer.providers.credentials import LOCAL_HOSTS
 from interviewer.providers.errors_map import SdkErrors, Where, rejects_format, translate
 from interviewer.providers.giveaway import GiveawayWatch, gives_away, guard_for
 from interviewer.providers.idle import IdleTimer
@@ -52,6 +51,12 @@ from interviewer.providers.ladder import Ladder, Reply, Rung, Unsupported
 from interviewer.providers.pricing import Tokens, cost, merge
 from interviewer.providers.retry import Transient, call_with_retries
 from interviewer.providers.structured import InvalidGrade, grade_schema, parse_grade
+from interviewer.providers.timeouts import (
+    FirstByte,
+    no_first_token,
+    went_silent,
+    within_deadlines,
+)
 
 T = TypeVar("T")
 GRADE_TEMPERATURE_CAP = 0.2
@@ -84,7 +89,7 @@ class RemoteProvider(ABC):
         self.role = role
         self.sleep: Sleep = sleep or asyncio.sleep
         host = urlsplit(profile.base_url).hostname if profile.base_url else None
-        self._local = host in LOCAL_HOSTS
+        self._local = profile.local_server
         self._server = host or default_server
         self._ladder = Ladder(self.rungs, name, profile, self.name)
         self._closed = False
@@ -119,9 +124,10 @@ class RemoteProvider(ABC):
         rung: Rung,
         schema: dict[str, Any],
         budget: int,
+        first_byte: FirstByte = lambda: None,
     ) -> Reply:
-        """One non-streamed structured reply by `rung`, at most `budget` tokens. Raises SDK
-        exceptions."""
+        """One non-streamed structured reply by `rung`, at most `budget` tokens; `first_byte()`
+        once the reply has started. Raises SDK exceptions."""
 
     def _wants_json_instructions(self, rung: Rung) -> bool:
         """Whether the schema must be spelled out in the prompt: only what the server does not
@@ -185,7 +191,8 @@ class RemoteProvider(ABC):
         check holds back the last words, so a stream can die after several chunks with nothing
         shown yet; a fresh GiveawayWatch per attempt forgets the dead stream's words.
         """
-        stream = _Stream(self._stream(system, messages), IdleTimer(self.profile.idle_timeout_s))
+        timer = IdleTimer(self.profile.idle_timeout_s, self.profile.first_token_s)
+        stream = _Stream(self._stream(system, messages), timer)
         watch = GiveawayWatch(guard_for(question))
         try:
             while True:
@@ -201,7 +208,12 @@ class RemoteProvider(ABC):
             return _Opened(stream, watch, ended=True)
         except TimeoutError:
             await stream.close()
-            raise Transient(f"no reply within {self.profile.idle_timeout_s:g}s") from None
+            name = self.profile_name
+            raise Transient(
+                went_silent(name, self.profile.idle_timeout_s)
+                if timer.started
+                else no_first_token(name, self.profile.first_token_s)
+            ) from None
         except Exception as exc:
             await stream.close()
             raise self._fail(exc) from None
@@ -358,16 +370,12 @@ class RemoteProvider(ABC):
                 else system
             )
 
+            async def complete(first_byte: FirstByte) -> Reply:
+                return await self._complete(prompt, messages, rung, schema, budget, first_byte)
+
             async def once() -> Reply:
                 try:
-                    # httpx's timeout is per operation: a server trickling bytes would never
-                    # trip it, so the whole non-streamed call gets a deadline too.
-                    async with asyncio.timeout(self.profile.timeout_s):
-                        return await self._complete(prompt, messages, rung, schema, budget)
-                except TimeoutError:
-                    raise Transient(
-                        f"no complete reply within {self.profile.timeout_s:g}s"
-                    ) from None
+                    return await within_deadlines(complete, self.profile_name, self.profile)
                 except Exception as exc:
                     if rung != "prompt" and rejects_format(exc, self.sdk_errors):
                         raise Unsupported(str(self._fail(exc))) from None
