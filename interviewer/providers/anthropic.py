@@ -28,8 +28,8 @@ from interviewer.providers.ladder import Finish, Reply, Rung
 from interviewer.providers.pricing import Tokens
 from interviewer.providers.remote import RemoteProvider
 from interviewer.providers.retry import Transient
-from interviewer.providers.timeouts import FirstByte, http_timeout
 from interviewer.providers.structured import TOOL_DESCRIPTION, TOOL_NAME
+from interviewer.providers.timeouts import FirstByte, http_timeout
 
 ANTHROPIC_URL = "https://api.anthropic.com"
 CHARS_PER_TOKEN = 4

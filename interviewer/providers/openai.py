@@ -19,8 +19,8 @@ from interviewer.providers.ladder import Finish, Reply, Rung
 from interviewer.providers.pricing import Tokens
 from interviewer.providers.remote import GRADE_TEMPERATURE_CAP, RemoteProvider
 from interviewer.providers.retry import Transient
-from interviewer.providers.timeouts import FirstByte, http_timeout
 from interviewer.providers.structured import TOOL_DESCRIPTION, TOOL_NAME
+from interviewer.providers.timeouts import FirstByte, http_timeout
 
 OPENAI_URL = "https://api.openai.com/v1"
 _FINISH: dict[str | None, Finish] = {"stop": "stop", "length": "length", "tool_calls": "stop"}

@@ -34,16 +34,14 @@ def raise_hint(key: str, profile_name: str) -> str:
 
 
 def no_first_token(profile_name: str, seconds: float) -> str:
-    return (
-        f"no first token from {profile_name} within {seconds:g} s: "
-        + raise_hint("first_token_timeout_s", profile_name)
+    return f"no first token from {profile_name} within {seconds:g} s: " + raise_hint(
+        "first_token_timeout_s", profile_name
     )
 
 
 def went_silent(profile_name: str, seconds: float) -> str:
-    return (
-        f"{profile_name} went silent for {seconds:g} s mid-reply: "
-        + raise_hint("idle_timeout_s", profile_name)
+    return f"{profile_name} went silent for {seconds:g} s mid-reply: " + raise_hint(
+        "idle_timeout_s", profile_name
     )
 
 
@@ -55,9 +53,8 @@ def no_first_byte(profile_name: str, seconds: float) -> str:
 
 
 def unfinished(profile_name: str, seconds: float) -> str:
-    return (
-        f"no complete reply from {profile_name} within {seconds:g} s: "
-        + raise_hint("timeout_s", profile_name)
+    return f"no complete reply from {profile_name} within {seconds:g} s: " + raise_hint(
+        "timeout_s", profile_name
     )
 
 

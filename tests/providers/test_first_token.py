@@ -92,9 +92,7 @@ async def test_a_stream_with_no_first_token_names_first_token_timeout_s() -> Non
     role_only = sse(openai_chunks([])[:1])  # the role chunk, then silence
     server = Server().add(*[lambda _r: sse_response(stalled_after(role_only))] * 2)
     # a long idle timeout: only the first-token timeout can end these attempts
-    provider = openai_provider(
-        server, first_token_timeout_s=0.1, idle_timeout_s=30, max_retries=1
-    )
+    provider = openai_provider(server, first_token_timeout_s=0.1, idle_timeout_s=30, max_retries=1)
     with pytest.raises(ProviderError) as caught:
         await collect_probe(provider.probe(probe_request()))
     message = str(caught.value)
@@ -118,9 +116,7 @@ async def test_silence_after_the_first_token_names_idle_timeout_s() -> None:
     # Two words the giveaway check holds back: nothing shown yet, so the attempt fails.
     held = sse(openai_chunks(["What would ", "you"])[:-1])
     server = Server().add(lambda _r: sse_response(stalled_after(held)))
-    provider = openai_provider(
-        server, first_token_timeout_s=30, idle_timeout_s=0.05, max_retries=0
-    )
+    provider = openai_provider(server, first_token_timeout_s=30, idle_timeout_s=0.05, max_retries=0)
     with pytest.raises(ProviderError) as caught:
         await collect_probe(provider.probe(probe_request()))
     message = str(caught.value)
