@@ -112,5 +112,6 @@ async def test_an_assessment_shows_the_line_until_esc_cancels_it(harness: Engine
         assert waiting_line(screen) == ""
         assert "waiting for" not in screen_text(app)
         interview = harness.built[0]
-        assert interview.current_prompt != question_one.text
-        assert interview.current_prompt in screen_text(app)
+        prompt = interview.current_prompt
+        assert prompt is not None and prompt != question_one.text
+        assert prompt in screen_text(app)
