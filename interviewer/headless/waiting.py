@@ -22,6 +22,7 @@ TTY_EVERY_S = 3.0
 FIRST_S = 10.0
 EVERY_S = 30.0
 CANCEL = "ctrl+c stops (your answers are saved)"
+"""How to cancel during an interview; `interviewer grade` has no session to keep."""
 
 
 class WaitLine:
@@ -34,8 +35,10 @@ class WaitLine:
         clock: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         tty: bool | None = None,
+        cancel: str = CANCEL,
     ) -> None:
         self._stream = stream
+        self._cancel_hint = cancel
         self._wait = WaitClock(clock)
         self._sleep = sleep
         self._tty = stream.isatty() if tty is None else tty
@@ -68,7 +71,7 @@ class WaitLine:
         while True:
             await self._sleep(TTY_EVERY_S if self._tty else FIRST_S if first else EVERY_S)
             first = False
-            line = clean_line(self._wait.line(CANCEL))
+            line = clean_line(self._wait.line(self._cancel_hint))
             if self._tty:
                 self._write(f"\r\x1b[K{line}")
                 self._drawn = True
