@@ -51,12 +51,7 @@ from interviewer.providers.ladder import Ladder, Reply, Rung, Unsupported
 from interviewer.providers.pricing import Tokens, cost, merge
 from interviewer.providers.retry import Transient, call_with_retries
 from interviewer.providers.structured import InvalidGrade, grade_schema, parse_grade
-from interviewer.providers.timeouts import (
-    FirstByte,
-    no_first_token,
-    went_silent,
-    within_deadlines,
-)
+from interviewer.providers.timeouts import FirstByte, stream_cut, within_deadlines
 
 T = TypeVar("T")
 GRADE_TEMPERATURE_CAP = 0.2
@@ -208,12 +203,8 @@ class RemoteProvider(ABC):
             return _Opened(stream, watch, ended=True)
         except TimeoutError:
             await stream.close()
-            name = self.profile_name
-            raise Transient(
-                went_silent(name, self.profile.idle_timeout_s)
-                if timer.started
-                else no_first_token(name, self.profile.first_token_s)
-            ) from None
+            cut = stream_cut(self.profile_name, self.profile, started=timer.started)
+            raise Transient(cut) from None
         except Exception as exc:
             await stream.close()
             raise self._fail(exc) from None

@@ -45,6 +45,13 @@ def went_silent(profile_name: str, seconds: float) -> str:
     )
 
 
+def stream_cut(profile_name: str, profile: ProviderProfile, *, started: bool) -> str:
+    """Why a silent stream was cut: before its first token, or between chunks."""
+    if started:
+        return went_silent(profile_name, profile.idle_timeout_s)
+    return no_first_token(profile_name, profile.first_token_s)
+
+
 def no_first_byte(profile_name: str, seconds: float) -> str:
     return (
         f"no reply from {profile_name} within {seconds:g} s, not even its first byte: "
