@@ -144,7 +144,7 @@ class RemoteProvider(ABC):
         self, rendered: RenderedPrompt, schema: dict[str, Any]
     ) -> tuple[str, Rung | None]:
         """One structured reply by the ladder, unparsed, and the rung that gave it."""
-        raw, _ = await self._grade_call(rendered.system, list(rendered.messages), schema)
+        raw, _ = await self._grade_call(rendered.system, list(rendered.messages), schema, "grading")
         return raw, self._ladder.working
 
     @abstractmethod
@@ -328,7 +328,8 @@ class RemoteProvider(ABC):
         """One structured reply, parsed; an unusable one goes back once with the error for a
         repair, and a second unusable one is GradingFailed (with the usage spent)."""
         messages = list(rendered.messages)
-        raw, tokens = await self._grade_call(rendered.system, messages, schema)
+        what = "assessment" if rendered.task == "assess" else "grading"
+        raw, tokens = await self._grade_call(rendered.system, messages, schema, what)
         usage = cost(tokens, self.profile)
         try:
             return parse(raw), usage
@@ -337,12 +338,11 @@ class RemoteProvider(ABC):
                 ChatMessage("assistant", raw),
                 ChatMessage("user", repair_prompt(str(first))),
             ]
-            raw, tokens = await self._grade_call(rendered.system, messages, schema)
+            raw, tokens = await self._grade_call(rendered.system, messages, schema, what)
             usage = usage + cost(tokens, self.profile)
             try:
                 return parse(raw), usage
             except InvalidGrade as second:
-                what = "assessment" if rendered.task == "assess" else "grading"
                 raise GradingFailed(
                     f"{what} failed: {self.name} returned unusable output twice ({second}); "
                     "retry, or grade offline",
@@ -350,9 +350,10 @@ class RemoteProvider(ABC):
                 ) from None
 
     async def _grade_call(
-        self, system: str, messages: list[ChatMessage], schema: dict[str, Any]
+        self, system: str, messages: list[ChatMessage], schema: dict[str, Any], what: str
     ) -> tuple[str, Tokens]:
-        """One grading reply by the best rung the server takes (`providers.ladder`)."""
+        """One `what` ("grading", "assessment") reply by the best rung the server takes
+        (`providers.ladder`)."""
 
         async def attempt(rung: Rung, budget: int) -> Reply:
             prompt = (
@@ -372,7 +373,7 @@ class RemoteProvider(ABC):
                         raise Unsupported(str(self._fail(exc))) from None
                     raise self._fail(exc) from None
 
-            return await self._retrying(once, "grading")
+            return await self._retrying(once, what)
 
         return await self._ladder.call(attempt)
 

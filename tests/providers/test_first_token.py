@@ -14,7 +14,7 @@ import pytest
 from interviewer.config import BUILTIN_PROFILES, ProviderProfile
 from interviewer.errors import ProviderError
 from interviewer.providers.anthropic import AnthropicProvider
-from interviewer.providers.base import collect_grade, collect_probe
+from interviewer.providers.base import AssessRequest, collect_grade, collect_probe
 from interviewer.providers.errors_map import SdkErrors, Where, translate
 from interviewer.providers.idle import IdleTimer
 from interviewer.providers.openai import OpenAIProvider
@@ -23,6 +23,7 @@ from interviewer.providers.timeouts import http_timeout
 from tests.providers.support import (
     ANTHROPIC_KEY,
     OPENAI_KEY,
+    QUESTION,
     Server,
     Sleeps,
     anthropic_message,
@@ -156,6 +157,21 @@ async def test_a_grading_reply_that_started_gets_the_whole_timeout() -> None:
     done = await collect_grade(provider.grade(grade_request()))
     assert [v.verdict.value for v in done.output.verdicts] == ["covered", "partial", "missed"]
     assert len(server.requests) == 1
+
+
+async def test_an_assessment_that_times_out_is_called_an_assessment() -> None:
+    requests: list[httpx2.Request] = []
+    provider = OpenAIProvider(
+        "openai",
+        profile("openai", first_token_timeout_s=0.1, max_retries=0),
+        "grader",
+        http_client=never_answers(requests),
+        sleep=Sleeps(),
+    )
+    request = AssessRequest(QUESTION, grade_request().exchanges)
+    with pytest.raises(ProviderError) as caught:
+        await provider.assess(request)
+    assert str(caught.value).startswith("openai:gpt-4o-mini assessment: no reply from openai")
 
 
 async def test_anthropic_grading_has_the_same_first_byte_deadline() -> None:
