@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -37,6 +38,12 @@ REASONING_MAX_TOKENS = 8192
 """Default budget for reasoning models: 1,024 tokens is spent on reasoning before any output."""
 REASONING_EFFORT_DEFAULT: ReasoningEffort = "low"
 """Grading needs little deliberation; "low" leaves the budget for the answer."""
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+"""Hosts whose calls cost nothing and leave no machine (no cost confirmation for them)."""
+FIRST_TOKEN_S = 45.0
+"""Default wait for a hosted API's first token: seconds even for a reasoning model at low effort."""
+LOCAL_FIRST_TOKEN_S = 240.0
+"""Default for a server on this machine: a model on the CPU reads the whole prompt first."""
 
 
 def is_reasoning_model(model: str) -> bool:
@@ -63,13 +70,20 @@ class ProviderProfile(_Strict):
     """Name of the environment variable that holds the key. The key itself never goes in config.
     Unset with a custom base_url means a keyless local server (a placeholder key is sent)."""
     timeout_s: float = Field(default=60.0, gt=0)
-    """Seconds allowed for a whole non-streamed (grading) request, and for each network read of
-    a stream (a silent stream is cut by idle_timeout_s). Local models are slow: raise it."""
+    """Seconds allowed for a whole non-streamed (grading) request, first byte to last. Streams
+    are bounded by first_token_timeout_s and idle_timeout_s instead. Local models are slow:
+    raise it."""
     connect_timeout_s: float = Field(default=10.0, gt=0)
     """Time allowed to open the connection."""
+    first_token_timeout_s: float | None = Field(default=None, gt=0)
+    """Seconds from sending a request to the first token of its reply: the first text of a
+    streamed probe, the first byte of a grading reply (a server sends that when it has
+    finished, so for grading timeout_s bounds it too). Unset: 45, or 240 for a server on this
+    machine (base_url on localhost, 127.0.0.1 or ::1). Then the call is retried within
+    call_budget_s."""
     idle_timeout_s: float = Field(default=30.0, gt=0)
-    """A stream silent for this long is ended and marked interrupted (before its first token:
-    retried)."""
+    """A stream silent for this long after its first token is ended and marked interrupted
+    (retried when nothing was shown yet)."""
     call_budget_s: float = Field(default=120.0, gt=0)
     """Longest one probe (to its first text) or grading call may take, retries and waits
     included; then the bank's probe or the grading-failed path takes over. Raise it for slow
@@ -109,6 +123,19 @@ class ProviderProfile(_Strict):
     def _tool_is_tools(cls, value: object) -> object:
         # "tool" was the name before json_object joined the ladder; old configs keep working.
         return "tools" if value == "tool" else value
+
+    @property
+    def local_server(self) -> bool:
+        """The profile's server runs on this machine (base_url on a loopback host)."""
+        host = urlsplit(self.base_url).hostname if self.base_url else None
+        return host in LOCAL_HOSTS
+
+    @property
+    def first_token_s(self) -> float:
+        """first_token_timeout_s as set, else the default for where the server runs."""
+        if self.first_token_timeout_s is not None:
+            return self.first_token_timeout_s
+        return LOCAL_FIRST_TOKEN_S if self.local_server else FIRST_TOKEN_S
 
     @property
     def token_budget(self) -> int:

@@ -57,9 +57,10 @@ def handle(args: argparse.Namespace) -> int:
     from interviewer.bank.loader import find_bank
     from interviewer.commands.common import load_settings
     from interviewer.domain import Evaluation, Exchange
-    from interviewer.engine.events import FeedbackDelta
+    from interviewer.engine.events import FeedbackDelta, Waiting
     from interviewer.engine.grading import AnswerLimits, grade
     from interviewer.errors import BankError
+    from interviewer.headless.waiting import WaitLine
     from interviewer.providers.registry import build_provider
     from interviewer.report import evaluation_text
     from interviewer.text.sanitize import clean_for_terminal
@@ -80,10 +81,14 @@ def handle(args: argparse.Namespace) -> int:
     async def drive() -> Evaluation:
         evaluation: Evaluation | None = None
         exchange = Exchange(kind="question", prompt=question.text, answer=answer)
+        # As in headless mode: who is being waited for, on stderr, until the reply comes.
+        waiting = WaitLine(sys.stderr, cancel="ctrl+c stops")
+        waiting.see(Waiting(grader.name, "grading"))
         try:
             async for event in grade(
                 question, (exchange,), grader, AnswerLimits.of(settings.interview)
             ):
+                waiting.stop()
                 if isinstance(event, FeedbackDelta):
                     if not args.json:
                         sys.stdout.write(clean_for_terminal(event.text))
@@ -91,6 +96,7 @@ def handle(args: argparse.Namespace) -> int:
                 else:
                     evaluation = event.evaluation
         finally:
+            waiting.stop()
             await grader.aclose()
         assert evaluation is not None  # grade() always ends with one
         return evaluation

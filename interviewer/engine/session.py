@@ -10,11 +10,12 @@ Usage (TUI and headless alike)::
             show(event)   # AnswerGiven, [Assessed], then ProbeDelta..., ProbeGiven
                           #   | FeedbackDelta..., Evaluated, then QuestionOpened | SessionEnded
                           #   | GradingFailedRecord (then retry_grading() or grade_offline());
-                          # or AnswerRejected alone; Notice anywhere
+                          # or AnswerRejected alone; Notice anywhere; Waiting before each
+                          # provider call (assessment, probe, grading)
 
-Every event but the deltas, `Notice` and `AnswerRejected` is the journal record just written
-(see `interviewer.engine.events`), so a front end renders a live session and a played-back
-journal with the same code; the session header (`Interview.header`) holds the rest.
+Every event but the deltas, `Notice`, `AnswerRejected` and `Waiting` is the journal record just
+written (see `interviewer.engine.events`), so a front end renders a live session and a
+played-back journal with the same code; the session header (`Interview.header`) holds the rest.
 
 Every answer is journaled (fsynced) before any provider call, so nothing typed is lost. While
 probes are left, the grader assesses each answer and the engine decides whether and where to
@@ -34,7 +35,7 @@ from interviewer.config import InterviewSettings
 from interviewer.domain import SCRIPTED_FLAG, SCRIPTED_NOTE, Evaluation, Exchange, Question, Usage
 from interviewer.engine.assessing import decide, newly_covered
 from interviewer.engine.cancel import CancelScope, StreamCancelled
-from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice
+from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice, Waiting
 from interviewer.engine.grading import AnswerLimits, Reuse, cut_answers, grade, grading_request
 from interviewer.engine.probing import MissingFn, Probed, ask_probe, estimate_missing
 from interviewer.engine.state import QuestionState, SessionState
@@ -266,6 +267,7 @@ class Interview(SessionView):
             # A resumed session has the decision on disk already: ask the same probe.
             decided = current.assessment
             if decided is None:
+                yield Waiting(self._grader.name, "assessment")
                 outcome = await decide(
                     current.question,
                     current.exchanges,
@@ -290,6 +292,7 @@ class Interview(SessionView):
     async def _probe(
         self, current: QuestionState, exchanges: tuple[Exchange, ...], decided: Assessed
     ) -> AsyncIterator[Event]:
+        yield Waiting(self._interviewer.name, "probe")
         async for probed in ask_probe(
             current.question,
             exchanges,
@@ -324,6 +327,9 @@ class Interview(SessionView):
         if grader is self._grader and assessed is not None and assessed.verdicts is not None:
             # The grader has just assessed these very answers: ask it only for the prose.
             reuse = Reuse(assessed.verdicts, assessed.flags)
+        if not isinstance(grading_request(question, current.exchanges, self._limits), Evaluation):
+            # Only a call is waited for: the pre-check decides at once.
+            yield Waiting(grader.name, "grading")
         try:
             async for graded in grade(
                 question,

@@ -4,7 +4,7 @@ printing prompts, probes and feedback as plain, sanitised text.
 `TextRenderer` is the plain-text front end's one renderer: it draws the engine's events (journal
 records and deltas) for a live session here, and the same records read back from a journal for
 `interviewer replay --headless` (`interviewer.commands.playback`). `answers` reads the answers
-(a JSONL file, or the terminal)."""
+(a JSONL file, or the terminal); `waiting` shows on stderr how long a provider call has taken."""
 
 from __future__ import annotations
 
@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import TextIO
 
 from interviewer import paths
-from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice, ProbeDelta
+from interviewer.engine.events import (
+    AnswerRejected,
+    Event,
+    FeedbackDelta,
+    Notice,
+    ProbeDelta,
+    Waiting,
+)
 from interviewer.engine.session import Interview
 from interviewer.errors import ProviderError, StorageError
 from interviewer.headless.answers import (
@@ -24,6 +31,7 @@ from interviewer.headless.answers import (
     answers_from_terminal,
     require_text,
 )
+from interviewer.headless.waiting import WaitLine
 from interviewer.journal import (
     AnswerGiven,
     Evaluated,
@@ -153,8 +161,16 @@ class TextRenderer:
 
 
 class HeadlessRunner:
-    def __init__(self, interview: Interview, out: TextIO, *, interactive: bool) -> None:
+    def __init__(
+        self,
+        interview: Interview,
+        out: TextIO,
+        *,
+        interactive: bool,
+        waiting: WaitLine | None = None,
+    ) -> None:
         self.interview = interview
+        self._waiting = waiting if waiting is not None else WaitLine(sys.stderr)
         self.out = out
         self.interactive = interactive
         self._practice = interview.mode == "practice"
@@ -218,6 +234,8 @@ class HeadlessRunner:
             if not saved and self.interactive:
                 self._keep_draft(answer)
             raise self._cannot_write(exc) from None
+        finally:
+            self._waiting.stop()
 
     def _keep_draft(self, text: str) -> None:
         if not text.strip():
@@ -263,8 +281,13 @@ class HeadlessRunner:
                 self._show(event)
         except OSError as exc:
             raise self._cannot_write(exc) from None
+        finally:
+            self._waiting.stop()
 
     def _show(self, event: Event) -> None:
+        self._waiting.see(event)
+        if isinstance(event, Waiting):
+            return
         if isinstance(event, GradingFailedRecord) or (
             isinstance(event, Notice) and event.provider_failed
         ):

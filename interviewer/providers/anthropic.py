@@ -29,6 +29,7 @@ from interviewer.providers.pricing import Tokens
 from interviewer.providers.remote import RemoteProvider
 from interviewer.providers.retry import Transient
 from interviewer.providers.structured import TOOL_DESCRIPTION, TOOL_NAME
+from interviewer.providers.timeouts import FirstByte, http_timeout
 
 ANTHROPIC_URL = "https://api.anthropic.com"
 CHARS_PER_TOKEN = 4
@@ -101,7 +102,7 @@ class AnthropicProvider(RemoteProvider):
             api_key=api_key(name, profile),
             base_url=profile.base_url or ANTHROPIC_URL,
             max_retries=0,
-            timeout=httpx2.Timeout(profile.timeout_s, connect=profile.connect_timeout_s),
+            timeout=http_timeout(profile),
             http_client=http_client,
         )
         self._cache_chars = cache_minimum_tokens(profile.model) * CHARS_PER_TOKEN
@@ -166,6 +167,7 @@ class AnthropicProvider(RemoteProvider):
         rung: Rung,
         schema: dict[str, Any],
         budget: int,
+        first_byte: FirstByte = lambda: None,
     ) -> Reply:
         request = self._request(system, messages, budget)
         if rung == "json_schema":
@@ -175,7 +177,11 @@ class AnthropicProvider(RemoteProvider):
                 {"name": TOOL_NAME, "description": TOOL_DESCRIPTION, "input_schema": schema}
             ]
             request["tool_choice"] = {"type": "tool", "name": TOOL_NAME}
-        message = await self._client.messages.create(**self._mark_cache(request))
+        # A streaming response, parsed whole: its headers mark the reply's first byte.
+        create = self._client.messages.with_streaming_response.create
+        async with create(**self._mark_cache(request)) as response:
+            first_byte()
+            message = await response.parse()
         tokens = _tokens(message.usage)
         finish = _FINISH.get(message.stop_reason, "other")
         texts: list[str] = []

@@ -10,8 +10,6 @@ from interviewer.errors import ProviderError
 
 PLACEHOLDER_KEY = "not-needed"
 """Sent to a keyless OpenAI-compatible server, so the real OPENAI_API_KEY never goes there."""
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-"""Hosts whose calls cost nothing and leave no machine (no cost confirmation for them)."""
 
 
 def api_key(name: str, profile: ProviderProfile) -> str:

@@ -117,7 +117,12 @@ def _offline() -> str:
 def translate(exc: BaseException, sdk: SdkErrors, where: Where) -> Exception:
     """The exception to raise in place of `exc`."""
     if isinstance(exc, (sdk.timeout, httpx2.TimeoutException)):
-        return Transient(f"timed out talking to {where.server}")
+        # The SDKs wrap httpx's exception; which timeout it was names the setting.
+        cause = exc if isinstance(exc, httpx2.TimeoutException) else exc.__cause__
+        key = "connect_timeout_s" if isinstance(cause, httpx2.ConnectTimeout) else "timeout_s"
+        return Transient(
+            f"timed out talking to {where.server}: raise {key} in [providers.{where.profile}]"
+        )
     if isinstance(exc, (sdk.connection, httpx2.TransportError)):
         cause = exc.__cause__ or exc.__context__
         detail = f" ({type(cause).__name__})" if cause is not None else ""

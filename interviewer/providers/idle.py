@@ -1,4 +1,5 @@
-"""The idle timeout of a stream: TimeoutError when no chunk arrives for `idle_s` seconds.
+"""The timeouts of a stream: TimeoutError when its first chunk takes longer than `first_s`
+seconds, or a later one longer than `idle_s` after the one before.
 
 `asyncio.timeout` around every chunk schedules and cancels a timer per chunk, which was most of
 the time the provider added to a stream (bench/bench_provider.py). This keeps one timer per
@@ -15,10 +16,14 @@ T = TypeVar("T")
 
 
 class IdleTimer:
-    """Use `await timer.next(stream)` in place of `await anext(stream)`; `close()` when done."""
+    """Use `await timer.next(stream)` in place of `await anext(stream)`; `close()` when done.
+    `started` says whether a chunk has arrived, i.e. which of the two timeouts a TimeoutError
+    was."""
 
-    def __init__(self, idle_s: float) -> None:
+    def __init__(self, idle_s: float, first_s: float | None = None) -> None:
         self._idle = idle_s
+        self._first = idle_s if first_s is None else first_s
+        self.started = False
         self._loop = asyncio.get_running_loop()
         self._deadline = 0.0
         self._handle: asyncio.TimerHandle | None = None
@@ -31,13 +36,19 @@ class IdleTimer:
         if task is None:  # pragma: no cover - always inside a task under asyncio
             raise RuntimeError("IdleTimer needs a running task")
         self._task = task
-        self._deadline = self._loop.time() + self._idle
+        self._deadline = self._loop.time() + (self._idle if self.started else self._first)
+        if self._handle is not None and self._handle.when() > self._deadline:
+            # The first chunk's longer wait is over: only a shorter deadline needs a new timer.
+            self._handle.cancel()
+            self._handle = None
         if self._handle is None:
             self._handle = self._loop.call_at(self._deadline, self._expire)
         cancelling = task.cancelling()
         self._waiting = True
         try:
-            return await anext(stream)
+            item = await anext(stream)
+            self.started = True
+            return item
         except asyncio.CancelledError:
             # Our own cancel becomes TimeoutError; anyone else's stays a cancel.
             if self._fired:

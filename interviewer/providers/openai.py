@@ -20,6 +20,7 @@ from interviewer.providers.pricing import Tokens
 from interviewer.providers.remote import GRADE_TEMPERATURE_CAP, RemoteProvider
 from interviewer.providers.retry import Transient
 from interviewer.providers.structured import TOOL_DESCRIPTION, TOOL_NAME
+from interviewer.providers.timeouts import FirstByte, http_timeout
 
 OPENAI_URL = "https://api.openai.com/v1"
 _FINISH: dict[str | None, Finish] = {"stop": "stop", "length": "length", "tool_calls": "stop"}
@@ -61,7 +62,7 @@ class OpenAIProvider(RemoteProvider):
             api_key=key,
             base_url=profile.base_url or OPENAI_URL,
             max_retries=0,
-            timeout=httpx2.Timeout(profile.timeout_s, connect=profile.connect_timeout_s),
+            timeout=http_timeout(profile),
             http_client=http_client,
         )
         if profile.base_url is not None:
@@ -142,6 +143,7 @@ class OpenAIProvider(RemoteProvider):
         rung: Rung,
         schema: dict[str, Any],
         budget: int,
+        first_byte: FirstByte = lambda: None,
     ) -> Reply:
         temperature = min(self.profile.temperature, GRADE_TEMPERATURE_CAP)
         request = self._request(system, messages, temperature, budget)
@@ -169,7 +171,11 @@ class OpenAIProvider(RemoteProvider):
                 }
             ]
             request["tool_choice"] = {"type": "function", "function": {"name": TOOL_NAME}}
-        completion = await self._client.chat.completions.create(**request)
+        # A streaming response, parsed whole: its headers mark the reply's first byte.
+        create = self._client.chat.completions.with_streaming_response.create
+        async with create(**request) as response:
+            first_byte()
+            completion = await response.parse()
         tokens = _tokens(completion.usage) if completion.usage is not None else Tokens()
         if not completion.choices:
             return Reply("", tokens)

@@ -44,7 +44,6 @@ from interviewer.providers.base import (
     Role,
     TextDelta,
 )
-from interviewer.providers.credentials import LOCAL_HOSTS
 from interviewer.providers.errors_map import SdkErrors, Where, rejects_format, translate
 from interviewer.providers.giveaway import GiveawayWatch, gives_away, guard_for
 from interviewer.providers.idle import IdleTimer
@@ -52,6 +51,7 @@ from interviewer.providers.ladder import Ladder, Reply, Rung, Unsupported
 from interviewer.providers.pricing import Tokens, cost, merge
 from interviewer.providers.retry import Transient, call_with_retries
 from interviewer.providers.structured import InvalidGrade, grade_schema, parse_grade
+from interviewer.providers.timeouts import FirstByte, stream_cut, within_deadlines
 
 T = TypeVar("T")
 GRADE_TEMPERATURE_CAP = 0.2
@@ -84,7 +84,7 @@ class RemoteProvider(ABC):
         self.role = role
         self.sleep: Sleep = sleep or asyncio.sleep
         host = urlsplit(profile.base_url).hostname if profile.base_url else None
-        self._local = host in LOCAL_HOSTS
+        self._local = profile.local_server
         self._server = host or default_server
         self._ladder = Ladder(self.rungs, name, profile, self.name)
         self._closed = False
@@ -119,9 +119,10 @@ class RemoteProvider(ABC):
         rung: Rung,
         schema: dict[str, Any],
         budget: int,
+        first_byte: FirstByte = lambda: None,
     ) -> Reply:
-        """One non-streamed structured reply by `rung`, at most `budget` tokens. Raises SDK
-        exceptions."""
+        """One non-streamed structured reply by `rung`, at most `budget` tokens; `first_byte()`
+        once the reply has started. Raises SDK exceptions."""
 
     def _wants_json_instructions(self, rung: Rung) -> bool:
         """Whether the schema must be spelled out in the prompt: only what the server does not
@@ -143,7 +144,7 @@ class RemoteProvider(ABC):
         self, rendered: RenderedPrompt, schema: dict[str, Any]
     ) -> tuple[str, Rung | None]:
         """One structured reply by the ladder, unparsed, and the rung that gave it."""
-        raw, _ = await self._grade_call(rendered.system, list(rendered.messages), schema)
+        raw, _ = await self._grade_call(rendered.system, list(rendered.messages), schema, "grading")
         return raw, self._ladder.working
 
     @abstractmethod
@@ -185,7 +186,8 @@ class RemoteProvider(ABC):
         check holds back the last words, so a stream can die after several chunks with nothing
         shown yet; a fresh GiveawayWatch per attempt forgets the dead stream's words.
         """
-        stream = _Stream(self._stream(system, messages), IdleTimer(self.profile.idle_timeout_s))
+        timer = IdleTimer(self.profile.idle_timeout_s, self.profile.first_token_s)
+        stream = _Stream(self._stream(system, messages), timer)
         watch = GiveawayWatch(guard_for(question))
         try:
             while True:
@@ -201,7 +203,8 @@ class RemoteProvider(ABC):
             return _Opened(stream, watch, ended=True)
         except TimeoutError:
             await stream.close()
-            raise Transient(f"no reply within {self.profile.idle_timeout_s:g}s") from None
+            cut = stream_cut(self.profile_name, self.profile, started=timer.started)
+            raise Transient(cut) from None
         except Exception as exc:
             await stream.close()
             raise self._fail(exc) from None
@@ -325,7 +328,8 @@ class RemoteProvider(ABC):
         """One structured reply, parsed; an unusable one goes back once with the error for a
         repair, and a second unusable one is GradingFailed (with the usage spent)."""
         messages = list(rendered.messages)
-        raw, tokens = await self._grade_call(rendered.system, messages, schema)
+        what = "assessment" if rendered.task == "assess" else "grading"
+        raw, tokens = await self._grade_call(rendered.system, messages, schema, what)
         usage = cost(tokens, self.profile)
         try:
             return parse(raw), usage
@@ -334,12 +338,11 @@ class RemoteProvider(ABC):
                 ChatMessage("assistant", raw),
                 ChatMessage("user", repair_prompt(str(first))),
             ]
-            raw, tokens = await self._grade_call(rendered.system, messages, schema)
+            raw, tokens = await self._grade_call(rendered.system, messages, schema, what)
             usage = usage + cost(tokens, self.profile)
             try:
                 return parse(raw), usage
             except InvalidGrade as second:
-                what = "assessment" if rendered.task == "assess" else "grading"
                 raise GradingFailed(
                     f"{what} failed: {self.name} returned unusable output twice ({second}); "
                     "retry, or grade offline",
@@ -347,9 +350,10 @@ class RemoteProvider(ABC):
                 ) from None
 
     async def _grade_call(
-        self, system: str, messages: list[ChatMessage], schema: dict[str, Any]
+        self, system: str, messages: list[ChatMessage], schema: dict[str, Any], what: str
     ) -> tuple[str, Tokens]:
-        """One grading reply by the best rung the server takes (`providers.ladder`)."""
+        """One `what` ("grading", "assessment") reply by the best rung the server takes
+        (`providers.ladder`)."""
 
         async def attempt(rung: Rung, budget: int) -> Reply:
             prompt = (
@@ -358,22 +362,18 @@ class RemoteProvider(ABC):
                 else system
             )
 
+            async def complete(first_byte: FirstByte) -> Reply:
+                return await self._complete(prompt, messages, rung, schema, budget, first_byte)
+
             async def once() -> Reply:
                 try:
-                    # httpx's timeout is per operation: a server trickling bytes would never
-                    # trip it, so the whole non-streamed call gets a deadline too.
-                    async with asyncio.timeout(self.profile.timeout_s):
-                        return await self._complete(prompt, messages, rung, schema, budget)
-                except TimeoutError:
-                    raise Transient(
-                        f"no complete reply within {self.profile.timeout_s:g}s"
-                    ) from None
+                    return await within_deadlines(complete, self.profile_name, self.profile)
                 except Exception as exc:
                     if rung != "prompt" and rejects_format(exc, self.sdk_errors):
                         raise Unsupported(str(self._fail(exc))) from None
                     raise self._fail(exc) from None
 
-            return await self._retrying(once, "grading")
+            return await self._retrying(once, what)
 
         return await self._ladder.call(attempt)
 

@@ -136,17 +136,25 @@ async def call_with_retries(
         reraise=True,
     )
 
+    failures: list[str] = []
+
     # tenacity awaits only what it recognises as a coroutine function, not a lambda.
     async def run() -> T:
-        return await attempt()
+        try:
+            return await attempt()
+        except Transient as exc:
+            failures.append(exc.message)
+            raise
 
     try:
         async with asyncio.timeout(budget_s):
             return await retrying(run)
     except TimeoutError:
+        # Why the attempts before the deadline failed says which other setting may be short.
+        before = f"; the attempt before: {failures[-1]}" if failures else ""
         raise ProviderError(
-            f"{what}: no reply within {budget_s:g}s, retries included (raise {budget_key} for "
-            "a slow model, or use --provider offline)",
+            f"{what}: no reply within {budget_s:g}s, retries included{before} (raise "
+            f"{budget_key} for a slow model, or use --provider offline)",
             retryable=True,
         ) from None
     except Transient as exc:

@@ -35,7 +35,7 @@ async def test_a_stalled_stream_gives_up_at_the_budget_not_after_every_retry() -
     # real sleeps: the idle timer and the budget both run on the clock here
     provider = OpenAIProvider(
         "openai",
-        profile("openai", idle_timeout_s=0.3, call_budget_s=1.0, max_retries=10),
+        profile("openai", first_token_timeout_s=0.3, call_budget_s=1.0, max_retries=10),
         "interviewer",
         http_client=server.client(),
         sleep=asyncio.sleep,

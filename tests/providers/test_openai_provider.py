@@ -166,7 +166,7 @@ async def test_stream_silent_before_first_token_is_retried() -> None:
     server = Server().add(
         sse_response(stalled_after(b": keep-alive\n\n")), openai_stream(["Go on?"])
     )
-    provider = openai_provider(server, sleeps, idle_timeout_s=0.05)
+    provider = openai_provider(server, sleeps, first_token_timeout_s=0.05)
     done = await collect_probe(provider.probe(probe_request()))
     assert done.text == "Go on?"
     assert not done.interrupted

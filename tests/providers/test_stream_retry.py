@@ -133,7 +133,10 @@ async def test_grade_never_finishing_gives_up_with_a_retryable_error() -> None:
     provider = openai_provider(
         server, Sleeps(), timeout_s=0.1, max_retries=1, structured_output="json_schema"
     )
-    with pytest.raises(ProviderError, match=r"no complete reply within 0\.1s") as caught:
+    with pytest.raises(
+        ProviderError,
+        match=r"no complete reply from openai within 0\.1 s: raise timeout_s in \[providers\.openai\]",
+    ) as caught:
         await collect_grade(provider.grade(grade_request()))
     assert caught.value.retryable
     assert len(server.requests) == 2

@@ -12,7 +12,7 @@ import pytest
 from interviewer.bank.loader import find_bank
 from interviewer.config import InterviewSettings
 from interviewer.domain import Exchange, GraderOutput, KeyPointVerdict, Question, Usage, Verdict
-from interviewer.engine.events import Event, Notice, ProbeDelta
+from interviewer.engine.events import Event, Notice, ProbeDelta, Waiting
 from interviewer.engine.session import Interview
 from interviewer.engine.state import load_state
 from interviewer.errors import ProviderError
@@ -341,7 +341,7 @@ async def test_resume_after_an_assessment_asks_the_journaled_probe(tmp_path: Pat
         session.journal_path, interviewer=second, grader=second, missing=must_not_estimate
     )
     events = await drain(resumed.start())
-    records = [e for e in events if not isinstance(e, ProbeDelta)]
+    records = [e for e in events if not isinstance(e, ProbeDelta | Waiting)]
     assert [type(e) for e in records] == [QuestionOpened, AnswerGiven, Assessed, ProbeGiven]
     # No new assessment: the journaled decision aimed the probe.
     assert [type(r).__name__ for r in second.history] == ["ProbeRequest"]

@@ -17,6 +17,7 @@ from interviewer.engine.events import (
     FeedbackDelta,
     Notice,
     ProbeDelta,
+    Waiting,
 )
 from interviewer.engine.session import Interview
 from interviewer.engine.state import load_state
@@ -95,9 +96,13 @@ async def test_full_session_probes_grades_and_finishes(tmp_path: Path) -> None:
     events = await drain(interview.submit(ANSWER))
     yielded += events
     # The fake cannot assess: the (injected) offline estimate decides, and the decision is
-    # journaled before the probe, which arrives whole once it passed the output check.
-    assert [type(e) for e in events] == [AnswerGiven, Assessed, ProbeDelta, ProbeGiven]
-    assessed = events[1]
+    # journaled before the probe, which arrives whole once it passed the output check. Before
+    # each provider call the engine says who the candidate waits on.
+    assert [type(e) for e in events] == [
+        AnswerGiven, Waiting, Assessed, Waiting, ProbeDelta, ProbeGiven,
+    ]  # fmt: skip
+    assert events[1] == Waiting("fake", "assessment") and events[3] == Waiting("fake", "probe")
+    assessed = events[2]
     assert isinstance(assessed, Assessed)
     assert assessed.targets == ("kp3", "kp4", "kp5") and assessed.verdicts is None
     assert assessed.fallback == "fake cannot assess"
@@ -123,7 +128,8 @@ async def test_full_session_probes_grades_and_finishes(tmp_path: Path) -> None:
     )
     events = await drain(interview.submit("I would alert on unusual tool usage and log calls."))
     yielded += events
-    assert isinstance(events[0], AnswerGiven) and isinstance(events[1], FeedbackDelta)
+    assert isinstance(events[0], AnswerGiven) and events[1] == Waiting("fake", "grading")
+    assert isinstance(events[2], FeedbackDelta)
     evaluated = next(e for e in events if isinstance(e, Evaluated))
     # Two most important of five covered: weights come from grading.score, not the provider.
     assert 0 < evaluated.evaluation.score < 10
@@ -141,7 +147,7 @@ async def test_full_session_probes_grades_and_finishes(tmp_path: Path) -> None:
     assert isinstance(events[-1], SessionEnded)
     assert interview.finished
     # The engine yields exactly the records it journaled, in order, and only those records.
-    records = [e for e in yielded if not isinstance(e, ProbeDelta | FeedbackDelta)]
+    records = [e for e in yielded if not isinstance(e, ProbeDelta | FeedbackDelta | Waiting)]
     assert records == read_records(interview.journal_path)[1:]
 
     report = interview.report()

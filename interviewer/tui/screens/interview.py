@@ -44,6 +44,7 @@ from interviewer.tui.failure import failure_notice
 from interviewer.tui.screens.confirm import SkipConfirmScreen, skip_question
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.transcript import TranscriptRenderer
+from interviewer.tui.widgets.activity import CANCEL_KEY, ActivityLine
 from interviewer.tui.widgets.conversation import Conversation
 from interviewer.tui.widgets.editor import EDIT_KEY, SEND_KEY, AnswerEditor
 from interviewer.tui.widgets.safe import SafeStatic
@@ -55,7 +56,7 @@ class InterviewScreen(Screen[None]):
         # Not a priority binding: the editor takes ctrl+s itself, in input order (see
         # `AnswerEditor`); this one serves when the focus is elsewhere, and the footer.
         Binding(SEND_KEY, "submit", "Send answer"),
-        Binding("escape", "cancel", "Stop reply"),
+        Binding(CANCEL_KEY, "cancel", "Stop reply"),
         Binding("ctrl+r", "retry_grading", "Retry grading"),
         Binding("ctrl+o", "grade_offline", "Grade offline"),
         Binding("ctrl+l", "focus_conversation", "Scroll conversation", show=False),
@@ -103,7 +104,7 @@ class InterviewScreen(Screen[None]):
         with VerticalScroll(id="question-pane"):
             yield SafeStatic("", id="question", classes="bubble question")
         yield self._conversation
-        yield SafeStatic("", id="activity")
+        yield ActivityLine(self._clock, CANCEL_KEY, id="activity")
         yield AnswerEditor(id="answer", max_chars=self.interview.header.max_answer_chars)
         yield StatusBar(self._clock, id="status")
         yield Footer()
@@ -288,6 +289,8 @@ class InterviewScreen(Screen[None]):
         self.save_draft()
 
     async def _show(self, event: Event) -> None:
+        if self.query_one(ActivityLine).see(event):
+            return
         transcript = self._transcript
         if isinstance(event, FeedbackDelta) and not transcript.practice:
             self._activity("Noting your answer…")
