@@ -69,6 +69,12 @@ class Question(FrozenModel):
     fills it): the offline grader tells an answer to another question by them. Carried for the
     same reason as `concepts`."""
 
+    @property
+    def key_points_text(self) -> str:
+        """The question's key points as one text: its entry in another question's
+        `other_key_points`."""
+        return " ".join(point.text for point in self.key_points)
+
     def key_point(self, key_point_id: str) -> KeyPoint:
         for point in self.key_points:
             if point.id == key_point_id:

@@ -343,7 +343,7 @@ def _kind(value: Any) -> str:
 
 def with_neighbours(questions: Sequence[Question]) -> tuple[Question, ...]:
     """The questions, each carrying the key points of the others (`Question.other_key_points`)."""
-    texts = [" ".join(point.text for point in q.key_points) for q in questions]
+    texts = [q.key_points_text for q in questions]
     return tuple(
         q.model_copy(update={"other_key_points": tuple(texts[:i] + texts[i + 1 :])})
         for i, q in enumerate(questions)
