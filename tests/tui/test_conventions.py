@@ -131,7 +131,11 @@ async def test_a_broken_theme_file_names_itself_and_the_app_starts_anyway(
     prefs.write_text(content)
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await wait_until(
+            pilot,
+            lambda: any(str(prefs) in n for n in notifications(app)),
+            what="the warning that names the preferences file",
+        )
         assert app.theme == "textual-dark"
         warned = [n for n in notifications(app) if str(prefs) in n]
         assert len(warned) == 1 and said in warned[0] and "\n" not in warned[0]
