@@ -251,6 +251,17 @@ class Settings(_Strict):
     def profile_names(self) -> list[str]:
         return sorted({**BUILTIN_PROFILES, **self.providers})
 
+    def using(self, name: str, profile: ProviderProfile) -> Settings:
+        """These settings with `profile` as profile `name` for probes and grading alike: a
+        choice for one session (the TUI's local server), held in memory, never written."""
+        return self.model_copy(
+            update={
+                "provider": name,
+                "grader_provider": None,
+                "providers": {**self.providers, name: profile},
+            }
+        )
+
 
 # Environment variables that override single keys; anything else belongs in the file.
 ENV_OVERRIDES: dict[str, tuple[str, ...]] = {

@@ -28,6 +28,8 @@ Status = Literal["ok", "warn", "fail", "skip"]
 
 LOCAL_SERVERS: dict[int, str] = {11434: "ollama", 1234: "lmstudio", 8080: "llamacpp", 8000: "vllm"}
 """The usual port of each local OpenAI-compatible server, and the profile name we suggest."""
+LOCAL_SERVER_TITLES = {"ollama": "Ollama", "lmstudio": "LM Studio", "llamacpp": "llama.cpp"}
+"""How each server's makers spell it (vLLM and others: their kind as it is)."""
 PROBE_TIMEOUT_S = 0.3
 """Per port: a local server answers in milliseconds; nothing listening fails at once."""
 
@@ -50,6 +52,8 @@ class Verdict:
     check: str
     status: Status
     detail: str
+    took_s: float | None = None
+    """How long the check's request took, where it made one (the model list)."""
 
     def line(self) -> str:
         return f"  {self.status.upper():<4} {self.check:<11} {self.detail}"
@@ -131,7 +135,9 @@ async def check_profile(settings: Settings, name: str, *, call: bool = True) -> 
             verdicts.append(Verdict("reachable", "fail", str(exc)))
             return verdicts
         took = time.perf_counter() - started
-        verdicts.append(Verdict("reachable", "ok", f"{server_of(profile)} lists {len(ids)} models"))
+        verdicts.append(
+            Verdict("reachable", "ok", f"{server_of(profile)} lists {len(ids)} models", took)
+        )
         if model_listed(profile.model, ids):
             verdicts.append(Verdict("model", "ok", f"{profile.model} is served"))
         else:
@@ -215,16 +221,35 @@ class LocalServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
+    @property
+    def title(self) -> str:
+        return LOCAL_SERVER_TITLES.get(self.kind, self.kind)
+
+    @property
+    def profile_name(self) -> str:
+        return f"{self.kind}-local"
+
+    def profile(self) -> ProviderProfile:
+        """The profile that uses this server's first model; local models are slow, so the
+        time budgets are those of the built-in `ollama` profile."""
+        return ProviderProfile(
+            kind="openai",
+            base_url=self.base_url,
+            model=self.models[0] if self.models else "MODEL",
+            timeout_s=300,
+            call_budget_s=600,
+        )
+
     def profile_toml(self) -> str:
-        """A config profile ready to paste (the first model, the others as a comment)."""
-        model = self.models[0] if self.models else "MODEL"
+        """`profile()` as a config table ready to paste (the other models as a comment)."""
+        profile = self.profile()
         lines = [
-            f"[providers.{self.kind}-local]",
-            'kind = "openai"',
-            f'base_url = "{self.base_url}"',
-            f'model = "{model}"',
-            "timeout_s = 300",
-            "call_budget_s = 600",
+            f"[providers.{self.profile_name}]",
+            f'kind = "{profile.kind}"',
+            f'base_url = "{profile.base_url}"',
+            f'model = "{profile.model}"',
+            f"timeout_s = {profile.timeout_s:g}",
+            f"call_budget_s = {profile.call_budget_s:g}",
         ]
         if len(self.models) > 1:
             lines.append(f"# also served: {', '.join(self.models[1:])}")

@@ -15,11 +15,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal, Protocol
 
+from interviewer.config import ProviderProfile, Settings
 from interviewer.domain import Difficulty, Question
 from interviewer.engine.session import Interview
 from interviewer.report import Report
 
 Mode = Literal["interview", "practice"]
+
+
+@dataclass(frozen=True)
+class SessionProvider:
+    """A provider chosen on the Start screen for this run of the app only (a local server found
+    on its usual port): profile `name` is `profile`, for probes and grading alike. Never written
+    to the config file."""
+
+    name: str
+    profile: ProviderProfile
+
+    def applied(self, settings: Settings) -> Settings:
+        return settings.using(self.name, self.profile)
 
 
 @dataclass(frozen=True)
@@ -31,6 +45,8 @@ class StartChoice:
     count: int = 5
     mode: Mode = "interview"
     resume: str | None = None
+    provider: SessionProvider | None = None
+    """The provider chosen on the Start screen, when it is not the configured one."""
 
 
 InterviewFactory = Callable[[StartChoice], Awaitable[Interview]]
