@@ -126,6 +126,16 @@ class GradingFailedRecord(_Record):
     usage: Usage = Usage()
 
 
+class WentOffline(_Record):
+    """After a provider failure the candidate chose to go on offline: every later probe,
+    assessment and grading of the session is the offline grader's, after a resume too. Each
+    score still names its own grader."""
+
+    type: Literal["offline"] = "offline"
+    reason: str = ""
+    """The failure that led to it."""
+
+
 class SessionEnded(_Record):
     type: Literal["end"] = "end"
 
@@ -137,6 +147,7 @@ TurnRecord = (
     | ProbeGiven
     | Evaluated
     | GradingFailedRecord
+    | WentOffline
     | SessionEnded
 )
 """Every record after the header: what the engine journals, and yields, turn by turn."""
@@ -147,6 +158,7 @@ TURN_RECORDS = (
     ProbeGiven,
     Evaluated,
     GradingFailedRecord,
+    WentOffline,
     SessionEnded,
 )
 
@@ -158,6 +170,7 @@ Record = Annotated[
     | ProbeGiven
     | Evaluated
     | GradingFailedRecord
+    | WentOffline
     | SessionEnded,
     Field(discriminator="type"),
 ]
