@@ -1,8 +1,10 @@
-"""After a provider failure mid-interview: "continue offline for the rest of this session"
-(ctrl+g), journaled so a resumed session stays offline, each score naming its grader."""
+"""Offline grading in a session: after a provider failure mid-interview "continue offline for
+the rest of this session" (ctrl+g), journaled so a resumed session stays offline, each score
+naming its grader; and the Feedback screen of an offline score saying how to switch."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from interviewer.domain import GraderOutput
@@ -10,8 +12,9 @@ from interviewer.engine.session import Interview
 from interviewer.engine.state import load_state
 from interviewer.errors import ProviderError
 from interviewer.journal import WentOffline, read_records
-from interviewer.providers.base import GradeRequest
+from interviewer.providers.base import GradeDone, GradeEvent, GradeRequest
 from interviewer.tui.ports import StartChoice
+from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.widgets.status import StatusBar
 from tests.fakes import ScriptedProvider
@@ -156,3 +159,29 @@ async def test_going_offline_never_reuses_the_other_graders_verdicts(home: Path)
     assert isinstance(request, GradeRequest) and request.verdicts is None
     evaluation = interview.report().questions[0].evaluation
     assert evaluation is not None and evaluation.grader == "offline"
+
+
+class CoverageGrader(ScriptedProvider):
+    """Grades as the offline grader does: a coverage estimate."""
+
+    async def grade(self, request: GradeRequest) -> AsyncIterator[GradeEvent]:
+        async for event in super().grade(request):
+            if isinstance(event, GradeDone):
+                event = GradeDone(output=event.output, usage=event.usage, method="coverage")
+            yield event
+
+
+async def test_feedback_on_an_offline_score_says_how_to_switch(home: Path) -> None:
+    harness = EngineHarness(home, provider=CoverageGrader(label="offline"), questions=1)
+    harness.max_probes = 0
+    harness.provider.enqueue_grade(grade_for(harness.question_list()[0]))
+    app = make_app(harness)
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#mode").value = "practice"  # type: ignore[attr-defined]
+        await start_interview(pilot, app)
+        await send(pilot, app, ANSWER)
+        await wait_until(pilot, lambda: isinstance(app.screen, FeedbackScreen), what="feedback")
+        await pilot.pause()
+        shown = " ".join(screen_text(app).split())
+    assert "For a grader that reads meaning, set `provider` in your config" in shown
+    assert "test it with `interviewer providers check`" in shown
