@@ -10,6 +10,7 @@ API, so `--no-call` skips it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -281,13 +282,32 @@ async def _probe(client: object, port: int, kind: str) -> LocalServer | None:
     return LocalServer(kind, port, tuple(models)) if found else None
 
 
+async def _listening(port: int, timeout_s: float) -> bool:
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout_s)
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return True
+
+
 async def detect_local(
     ports: Mapping[int, str] | None = None, timeout_s: float = PROBE_TIMEOUT_S
 ) -> list[LocalServer]:
     """Local servers listening on their usual ports (all probed at once, `timeout_s` each)."""
+    wanted = LOCAL_SERVERS if ports is None else ports
+    # A bare connect first: a closed port refuses at once, and with none open (the usual case)
+    # the HTTP client is not even imported (the TUI looks while it launches).
+    listening = await asyncio.gather(*(_listening(port, timeout_s) for port in wanted))
+    open_ports = {p: kind for (p, kind), up in zip(wanted.items(), listening, strict=True) if up}
+    if not open_ports:
+        return []
     import httpx2
 
-    wanted = LOCAL_SERVERS if ports is None else ports
     async with httpx2.AsyncClient(timeout=timeout_s, trust_env=False) as client:
-        found = await asyncio.gather(*(_probe(client, port, kind) for port, kind in wanted.items()))
+        found = await asyncio.gather(
+            *(_probe(client, port, kind) for port, kind in open_ports.items())
+        )
     return [server for server in found if server is not None]

@@ -225,7 +225,7 @@ class ProviderStatus(Vertical):
         self.call_after_refresh(self._look_up)
 
     def _look_up(self) -> None:
-        self._run_checks(self._settings)
+        self._check(self._settings)
         ports = self._probes.local_ports
         if ports is None or ports:
             self._detect()
@@ -234,7 +234,7 @@ class ProviderStatus(Vertical):
 
     @property
     def lines(self) -> list[str]:
-        """The status lines as shown (one per role), for tests and the bench."""
+        """The status lines as shown, one per role."""
         return [self._line(name, role) for name, role in self._roles.items()]
 
     @property
@@ -275,7 +275,7 @@ class ProviderStatus(Vertical):
         ]
         offer = SafeStatic("", id="local-offer", classes="-empty")
         await self.mount_all([*statics, offer])
-        self._run_checks(settings)
+        self._check(settings)
         self._found(self._servers)
 
     def _redraw(self) -> None:
@@ -285,6 +285,10 @@ class ProviderStatus(Vertical):
             static.set_class(role.ready is False, "-fail")
 
     # -- the workers -----------------------------------------------------------------------
+
+    def _check(self, settings: Settings) -> None:
+        if not self.settled:  # offline and replay are settled already: no thread for them
+            self._run_checks(settings)
 
     @work(thread=True, exclusive=True, group="provider-check", exit_on_error=False)
     def _run_checks(self, settings: Settings) -> None:
@@ -302,7 +306,7 @@ class ProviderStatus(Vertical):
             self.app.call_from_thread(self._checked, settings, name, ready, text)
 
     def _checked(self, settings: Settings, name: str, ready: bool, text: str) -> None:
-        if settings is not self._settings or name not in self._roles:
+        if not self.is_attached or settings is not self._settings or name not in self._roles:
             return  # the choice changed meanwhile: a newer check is running
         self._roles[name] = _Role("●" if ready else "✘", text, ready)
         self._redraw()
@@ -318,6 +322,8 @@ class ProviderStatus(Vertical):
 
     def _found(self, servers: Sequence[LocalServer]) -> None:
         self._servers = servers
+        if not self.is_attached:
+            return  # the Start screen has gone meanwhile
         self.offer = local_offer(self._settings, servers)
         line = self.query_one("#local-offer", SafeStatic)
         line.set_text(self.offer.line() if self.offer else "")
