@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from interviewer.domain import GraderOutput
+from interviewer.engine.events import Event
 from interviewer.engine.session import Interview
 from interviewer.engine.state import load_state
 from interviewer.errors import ProviderError
@@ -16,6 +17,7 @@ from interviewer.providers.base import GradeDone, GradeEvent, GradeRequest
 from interviewer.tui.ports import StartChoice
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.report import ReportScreen
+from interviewer.tui.widgets.editor import AnswerEditor
 from interviewer.tui.widgets.status import StatusBar
 from tests.fakes import ScriptedProvider
 from tests.tui.harness import (
@@ -185,3 +187,45 @@ async def test_feedback_on_an_offline_score_says_how_to_switch(home: Path) -> No
         shown = " ".join(screen_text(app).split())
     assert "For a grader that reads meaning, set `provider` in your config" in shown
     assert "test it with `interviewer providers check`" in shown
+
+
+class RefusedOnce(Interview):
+    """The real engine; its first submit fails with a provider error before taking the answer."""
+
+    refused = False
+
+    def submit(self, answer: str) -> AsyncIterator[Event]:
+        if not self.refused:
+            self.refused = True
+            return self._refuse()
+        return super().submit(answer)
+
+    async def _refuse(self) -> AsyncIterator[Event]:
+        raise ProviderError("connection refused by 127.0.0.1:9")
+        yield  # pragma: no cover
+
+
+async def test_after_a_provider_error_ctrl_g_is_offered_and_the_kept_answer_goes_offline(
+    home: Path,
+) -> None:
+    harness, offline = offline_harness(home, questions=1, max_probes=0)
+    harness.interview_type = RefusedOnce
+    offline.enqueue_grade(grade_for(harness.question_list()[0]))
+    app = make_app(harness)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_interview(pilot, app)
+        await send(pilot, app, ANSWER)
+        said = [n for n in notifications(app) if "connection refused" in n]
+        assert said
+        assert "ctrl+s sends it again" in said[-1]
+        assert said[-1].endswith("ctrl+g goes on offline for the rest of this session.")
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: harness.built[0].offline_for_rest, what="offline")
+        await wait_until(pilot, lambda: engine_idle(app), what="idle")
+        assert screen.query_one(AnswerEditor).text == ANSWER  # nothing typed is lost
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReportScreen), what="report")
+    assert harness.provider.history == []
+    (request,) = offline.history
+    assert isinstance(request, GradeRequest)
+    assert request.exchanges[0].answer == ANSWER
