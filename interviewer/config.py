@@ -27,6 +27,8 @@ from interviewer.domain import Difficulty
 from interviewer.errors import ConfigError
 
 ProviderKind = Literal["offline", "replay", "openai", "anthropic"]
+LOCAL_KINDS: tuple[ProviderKind, ...] = ("offline", "replay")
+"""Kinds that need no key and no network: always ready."""
 StructuredOutput = Literal["auto", "json_schema", "tools", "json_object", "prompt"]
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high"]
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from interviewer.config import ProviderProfile, Settings
+from interviewer.config import LOCAL_KINDS, ProviderProfile, Settings
 from interviewer.domain import Difficulty, Exchange, KeyPoint, Question
 from interviewer.errors import InterviewerError
 from interviewer.providers.retry import Transient
@@ -73,7 +73,7 @@ class ProfileRow:
 
 def key_status(profile: ProviderProfile, environ: Mapping[str, str] | None = None) -> str:
     env = os.environ if environ is None else environ
-    if profile.kind in ("offline", "replay"):
+    if profile.kind in LOCAL_KINDS:
         return "not needed"
     if profile.api_key_env:
         if env.get(profile.api_key_env, "").strip():
@@ -117,7 +117,7 @@ def model_listed(model: str, ids: Sequence[str]) -> bool:
 async def check_profile(settings: Settings, name: str, *, call: bool = True) -> list[Verdict]:
     """Every check of profile `name`, in order; a failed check skips those that need it."""
     profile = settings.profile(name)
-    if profile.kind in ("offline", "replay"):
+    if profile.kind in LOCAL_KINDS:
         what = "plays recorded fixtures" if profile.kind == "replay" else "no key, no network"
         return [Verdict("ready", "ok", f"{what}: ready")]
     verdicts: list[Verdict] = []

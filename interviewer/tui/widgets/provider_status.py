@@ -21,7 +21,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from interviewer.config import ProviderProfile, Settings
+from interviewer.config import LOCAL_KINDS, ProviderProfile, Settings
 from interviewer.errors import ConfigError
 from interviewer.text.sanitize import clean_line
 from interviewer.tui.ports import SessionProvider
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 _API = {"openai": "OpenAI", "anthropic": "Anthropic"}
 USE_LOCAL_KEY = "l"
-NO_NETWORK = ("offline", "replay")
 
 
 async def check_without_call(settings: Settings, name: str) -> Sequence[Verdict]:
@@ -247,7 +246,7 @@ class ProviderStatus(Vertical):
         roles = {}
         for name in _roles(settings):
             kind = settings.profile(name).kind if _known(settings, name) else ""
-            if kind in NO_NETWORK:
+            if kind in LOCAL_KINDS:
                 roles[name] = _Role("●", "ready", True)
             elif not kind:
                 roles[name] = _Role("✘", "define it or choose another provider", False)
@@ -294,7 +293,7 @@ class ProviderStatus(Vertical):
     def _run_checks(self, settings: Settings) -> None:
         worker = get_current_worker()
         for name in _roles(settings):
-            if not _known(settings, name) or settings.profile(name).kind in NO_NETWORK:
+            if not _known(settings, name) or settings.profile(name).kind in LOCAL_KINDS:
                 continue
             try:
                 verdicts = asyncio.run(self._probes.check(settings, name))
