@@ -9,8 +9,7 @@ Usage (TUI and headless alike)::
         async for event in interview.submit(answer_text):
             show(event)   # AnswerGiven, [Assessed], then ProbeDelta..., ProbeGiven
                           #   | FeedbackDelta..., Evaluated, then QuestionOpened | SessionEnded
-                          #   | GradingFailedRecord (then retry_grading(), grade_offline()
-                          #     or continue_offline());
+                          #   | GradingFailedRecord (then retry_grading() or grade_offline());
                           # or AnswerRejected alone; Notice anywhere
 
 Every event but the deltas, `Notice` and `AnswerRejected` is the journal record just written
@@ -356,13 +355,10 @@ class Interview(SessionView):
         question = current.question
         evaluation: Evaluation | None = None
         assessed = current.assessment
+        if assessed is not None and assessed.grader not in ("", grader.name):
+            assessed = None  # another grader's verdicts (before going offline) are not its own
         reuse: Reuse | None = None
-        if (
-            grader is self._grader
-            and assessed is not None
-            and assessed.verdicts is not None
-            and assessed.grader in ("", grader.name)  # not the grader's before going offline
-        ):
+        if grader is self._grader and assessed is not None and assessed.verdicts is not None:
             # The grader has just assessed these very answers: ask it only for the prose.
             reuse = Reuse(assessed.verdicts, assessed.flags)
         try:
