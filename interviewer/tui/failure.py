@@ -5,14 +5,17 @@ gradings as toasts, and when to offer going on offline for the rest of the sessi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.notifications import SeverityLevel
 
 from interviewer.engine.events import AnswerRejected, Event, Notice
-from interviewer.engine.session import Interview
 from interviewer.errors import ProviderError
 from interviewer.journal import GradingFailedRecord, WentOffline
 from interviewer.text.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from interviewer.engine.session import Interview
 
 OFFLINE_KEY = "ctrl+g"
 GO_OFFLINE = f"{OFFLINE_KEY} goes on offline for the rest of this session."

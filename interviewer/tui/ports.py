@@ -13,12 +13,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from interviewer.config import ProviderProfile, Settings
 from interviewer.domain import Difficulty, Question
 from interviewer.engine.session import Interview
 from interviewer.report import Report
+
+if TYPE_CHECKING:
+    from interviewer.config import ProviderProfile, Settings
 
 Mode = Literal["interview", "practice"]
 

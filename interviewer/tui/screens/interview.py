@@ -89,10 +89,10 @@ class InterviewScreen(Screen[None]):
         self._clock = clock
         self._resumed_last_t = resumed_last_t
         self._time_limit_s = time_limit_s
+        self._offline = OfflineOffer()
         self._conversation = Conversation(id="conversation")
         self._transcript = TranscriptRenderer(self._conversation, interview.header, live=True)
         self._question_pinned = False
-        self._offline = OfflineOffer()
         self._draft = (
             None
             if drafts is None
