@@ -33,6 +33,7 @@ from interviewer.tui.ports import (
     BankChoice,
     Catalog,
     InterviewFactory,
+    ProviderProbes,
     SessionProvider,
     StartChoice,
 )
@@ -45,7 +46,6 @@ from interviewer.tui.screens.interview import InterviewScreen
 from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.screens.start import StartScreen
 from interviewer.tui.widgets.editor import AnswerEditor
-from interviewer.tui.widgets.provider_status import ProviderProbes, ProviderStatus
 
 Clock = Callable[[], float]
 
@@ -150,7 +150,7 @@ class InterviewerApp(App[int]):
     def on_start_screen_chosen(self, message: StartScreen.Chosen) -> None:
         self.begin(message.choice)
 
-    def on_provider_status_local_chosen(self, message: ProviderStatus.LocalChosen) -> None:
+    def on_start_screen_provider_chosen(self, message: StartScreen.ProviderChosen) -> None:
         self._session_provider = message.choice
         self.settings = message.choice.applied(self.settings)
 

@@ -1,5 +1,6 @@
 """What the TUI needs from the rest of the program: the Start screen's choice, the interview
-factory, and the catalog of banks and past sessions, as a small protocol.
+factory, the catalog of banks and past sessions, as a small protocol, and the provider checks
+the Start screen runs.
 
 The interview itself is the engine's `Interview`, used directly (tests drive the real engine over
 a scripted provider). The catalog is a protocol because it has two implementations:
@@ -9,7 +10,7 @@ memory.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from interviewer.report import Report
 
 if TYPE_CHECKING:
     from interviewer.config import ProviderProfile, Settings
+    from interviewer.providers.check import LocalServer, Verdict
 
 Mode = Literal["interview", "practice"]
 
@@ -99,3 +101,33 @@ class Catalog(Protocol):
         """Take an unfinished session out of the list (its files are moved, not deleted);
         return where they went. Raises `InterviewerError` or `OSError` when it cannot."""
         ...
+
+
+async def check_without_call(settings: Settings, name: str) -> Sequence[Verdict]:
+    """`interviewer providers check NAME --no-call`."""
+    from interviewer.providers.check import check_profile
+
+    return await check_profile(settings, name, call=False)
+
+
+async def detect_usual(ports: Mapping[int, str] | None) -> Sequence[LocalServer]:
+    from interviewer.providers.check import detect_local
+
+    return await detect_local(ports)
+
+
+@dataclass(frozen=True)
+class ProviderProbes:
+    """How the Start screen finds out whether a provider is ready and which local servers run
+    (`tui.widgets.provider_status`): the real checks on the usual ports unless a test passes
+    its own."""
+
+    # Coroutines, not just awaitables: each runs in its own event loop in a worker thread.
+    check: Callable[[Settings, str], Coroutine[object, None, Sequence[Verdict]]] = (
+        check_without_call
+    )
+    detect: Callable[[Mapping[int, str] | None], Coroutine[object, None, Sequence[LocalServer]]] = (
+        detect_usual
+    )
+    local_ports: Mapping[int, str] | None = None
+    """Port -> server kind; None: `providers.check.LOCAL_SERVERS`; empty: no detection."""

@@ -20,7 +20,8 @@ async def test_the_configured_server_is_checked_without_a_model_call(
     llm_server: LlmServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from interviewer.tui.app import build_app
-    from interviewer.tui.widgets.provider_status import ProviderProbes, ProviderStatus
+    from interviewer.tui.ports import ProviderProbes
+    from interviewer.tui.widgets.provider_status import ProviderStatus
     from tests.tui.harness import wait_until
 
     monkeypatch.setenv("INTERVIEWER_HOME", str(tmp_path / "home"))
@@ -44,7 +45,8 @@ async def test_the_server_on_its_port_is_offered_and_l_uses_it(
     llm_server: LlmServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from interviewer.tui.app import build_app
-    from interviewer.tui.widgets.provider_status import ProviderProbes, ProviderStatus
+    from interviewer.tui.ports import ProviderProbes
+    from interviewer.tui.widgets.provider_status import ProviderStatus
     from tests.tui.harness import wait_until
 
     monkeypatch.setenv("INTERVIEWER_HOME", str(tmp_path / "home"))

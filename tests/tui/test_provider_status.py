@@ -18,13 +18,9 @@ import pytest
 from interviewer.config import ProviderProfile, Settings
 from interviewer.providers.check import LocalServer, Verdict
 from interviewer.tui.backend import EngineFactory
-from interviewer.tui.ports import SessionProvider, StartChoice
+from interviewer.tui.ports import ProviderProbes, SessionProvider, StartChoice
 from interviewer.tui.screens.start import StartScreen
-from interviewer.tui.widgets.provider_status import (
-    ProviderProbes,
-    ProviderStatus,
-    local_offer,
-)
+from interviewer.tui.widgets.provider_status import ProviderStatus, local_offer
 from tests.tui.harness import (
     EngineHarness,
     make_app,

@@ -21,14 +21,14 @@ from interviewer.providers.check import LocalServer, Verdict
 from interviewer.report import QuestionReport, Report
 from interviewer.tui.app import InterviewerApp
 from interviewer.tui.playback_app import PlaybackApp
-from interviewer.tui.ports import SessionRow
+from interviewer.tui.ports import ProviderProbes, SessionRow
 from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.history import HistoryScreen
 from interviewer.tui.screens.interview import InterviewScreen
 from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.widgets.editor import AnswerEditor
-from interviewer.tui.widgets.provider_status import ProviderProbes, ProviderStatus
+from interviewer.tui.widgets.provider_status import ProviderStatus
 from tests.fakes import make_question
 from tests.tui.harness import (
     ANSWER,

@@ -19,9 +19,16 @@ from interviewer.config import Settings
 from interviewer.domain import Difficulty
 from interviewer.errors import InterviewerError
 from interviewer.text.sanitize import clean_line
-from interviewer.tui.ports import BankChoice, Mode, SessionRow, StartChoice
+from interviewer.tui.ports import (
+    BankChoice,
+    Mode,
+    ProviderProbes,
+    SessionProvider,
+    SessionRow,
+    StartChoice,
+)
 from interviewer.tui.widgets.columns import Column, available_width, fill
-from interviewer.tui.widgets.provider_status import USE_LOCAL_KEY, ProviderProbes, ProviderStatus
+from interviewer.tui.widgets.provider_status import USE_LOCAL_KEY, ProviderStatus
 from interviewer.tui.widgets.safe import SafeStatic
 
 UNFINISHED_COLUMNS = (
@@ -41,6 +48,13 @@ class StartScreen(Screen[None]):
 
     class Chosen(Message):
         def __init__(self, choice: StartChoice) -> None:
+            super().__init__()
+            self.choice = choice
+
+    class ProviderChosen(Message):
+        """A local server was chosen (`USE_LOCAL_KEY`): the provider for this run of the app."""
+
+        def __init__(self, choice: SessionProvider) -> None:
             super().__init__()
             self.choice = choice
 
@@ -189,8 +203,11 @@ class StartScreen(Screen[None]):
             self.post_message(self.Chosen(choice))
 
     async def action_use_local(self) -> None:
-        if not await self.query_one(ProviderStatus).use_local():
+        choice = await self.query_one(ProviderStatus).use_local()
+        if choice is None:
             self.notify("No local server was found on its usual port.", markup=False)
+        else:
+            self.post_message(self.ProviderChosen(choice))
 
     @property
     def has_unfinished(self) -> bool:

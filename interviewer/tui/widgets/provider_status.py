@@ -10,21 +10,20 @@ those answering on their usual ports. Offline and replay are ready at once, with
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.message import Message
 from textual.worker import get_current_worker
 
 from interviewer.config import LOCAL_KINDS, ProviderProfile, Settings
 from interviewer.errors import ConfigError
 from interviewer.text.sanitize import clean_line
-from interviewer.tui.ports import SessionProvider
+from interviewer.tui.ports import ProviderProbes, SessionProvider
 from interviewer.tui.widgets.safe import SafeStatic
 
 if TYPE_CHECKING:
@@ -32,32 +31,6 @@ if TYPE_CHECKING:
 
 _API = {"openai": "OpenAI", "anthropic": "Anthropic"}
 USE_LOCAL_KEY = "l"
-
-
-async def check_without_call(settings: Settings, name: str) -> Sequence[Verdict]:
-    """`interviewer providers check NAME --no-call`."""
-    from interviewer.providers.check import check_profile
-
-    return await check_profile(settings, name, call=False)
-
-
-async def detect_usual(ports: Mapping[int, str] | None) -> Sequence[LocalServer]:
-    from interviewer.providers.check import detect_local
-
-    return await detect_local(ports)
-
-
-@dataclass(frozen=True)
-class ProviderProbes:
-    """How the Start screen finds out whether a provider is ready and which local servers run:
-    the real checks on the usual ports unless a test passes its own."""
-
-    check: Callable[[Settings, str], Coroutine[Any, Any, Sequence[Verdict]]] = check_without_call
-    detect: Callable[[Mapping[int, str] | None], Coroutine[Any, Any, Sequence[LocalServer]]] = (
-        detect_usual
-    )
-    local_ports: Mapping[int, str] | None = None
-    """Port -> server kind; None: `providers.check.LOCAL_SERVERS`; empty: no detection."""
 
 
 def profile_label(settings: Settings, name: str) -> str:
@@ -196,13 +169,6 @@ class ProviderStatus(Vertical):
     ProviderStatus #local-offer.-empty { display: none; }
     """
 
-    class LocalChosen(Message):
-        """The candidate pressed `USE_LOCAL_KEY`: use `choice` for this run of the app."""
-
-        def __init__(self, choice: SessionProvider) -> None:
-            super().__init__()
-            self.choice = choice
-
     def __init__(
         self, settings: Settings, probes: ProviderProbes | None = None, *, id: str | None = None
     ) -> None:
@@ -328,13 +294,12 @@ class ProviderStatus(Vertical):
         line.set_text(self.offer.line() if self.offer else "")
         line.set_class(self.offer is None, "-empty")
 
-    async def use_local(self) -> bool:
-        """Choose the offered local server for this session (the app keeps the choice for the
-        run); False when none is offered."""
+    async def use_local(self) -> SessionProvider | None:
+        """Show the offered local server as the provider, checked again, and return it (the
+        Start screen tells the app, which keeps it for this run); None when none is offered."""
         if self.offer is None:
-            return False
+            return None
         choice = self.offer.choice
-        self.post_message(self.LocalChosen(choice))
         await self.show(choice.applied(self._settings))
         self.notify(
             f"This session uses {clean_line(choice.name)} at "
@@ -343,4 +308,4 @@ class ProviderStatus(Vertical):
             title="Local server",
             markup=False,
         )
-        return True
+        return choice
