@@ -28,6 +28,8 @@ from interviewer.domain import Difficulty
 from interviewer.errors import ConfigError
 
 ProviderKind = Literal["offline", "replay", "openai", "anthropic"]
+LOCAL_KINDS: tuple[ProviderKind, ...] = ("offline", "replay")
+"""Kinds that need no key and no network: always ready."""
 StructuredOutput = Literal["auto", "json_schema", "tools", "json_object", "prompt"]
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high"]
 
@@ -277,6 +279,17 @@ class Settings(_Strict):
 
     def profile_names(self) -> list[str]:
         return sorted({**BUILTIN_PROFILES, **self.providers})
+
+    def using(self, name: str, profile: ProviderProfile) -> Settings:
+        """These settings with `profile` as profile `name` for probes and grading alike: a
+        choice for one session (the TUI's local server), held in memory, never written."""
+        return self.model_copy(
+            update={
+                "provider": name,
+                "grader_provider": None,
+                "providers": {**self.providers, name: profile},
+            }
+        )
 
 
 # Environment variables that override single keys; anything else belongs in the file.

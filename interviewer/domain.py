@@ -183,8 +183,8 @@ or the pre-check, before any grader."""
 
 COVERAGE_NOTE = (
     "Offline estimate: it checks which key ideas the answer mentions, not whether what it says is "
-    "right. For a grader that reads meaning, use a local model (Ollama, llama.cpp) or an API key "
-    "(README, Providers)."
+    "right. For a grader that reads meaning, set `provider` in your config to a local model or an "
+    "API profile, and test it with `interviewer providers check`."
 )
 """Shown wherever a coverage-estimate score appears, so nobody takes it for a judgement."""
 

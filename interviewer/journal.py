@@ -225,6 +225,16 @@ class GradingFailedRecord(_Record):
     usage: Usage = Usage()
 
 
+class WentOffline(_Record):
+    """After a provider failure the candidate chose to go on offline: every later probe,
+    assessment and grading of the session is the offline grader's, after a resume too. Each
+    score still names its own grader."""
+
+    type: Literal["offline"] = "offline"
+    reason: str = ""
+    """The failure that led to it."""
+
+
 class SessionEnded(_Record):
     type: Literal["end"] = "end"
 
@@ -236,6 +246,7 @@ TurnRecord = (
     | ProbeGiven
     | Evaluated
     | GradingFailedRecord
+    | WentOffline
     | SessionEnded
 )
 """Every record after the header: what the engine journals, and yields, turn by turn."""
@@ -246,6 +257,7 @@ TURN_RECORDS = (
     ProbeGiven,
     Evaluated,
     GradingFailedRecord,
+    WentOffline,
     SessionEnded,
 )
 
@@ -257,6 +269,7 @@ Record = Annotated[
     | ProbeGiven
     | Evaluated
     | GradingFailedRecord
+    | WentOffline
     | SessionEnded,
     Field(discriminator="type"),
 ]

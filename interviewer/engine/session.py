@@ -53,6 +53,7 @@ from interviewer.journal import (
     SessionEnded,
     SessionStarted,
     TurnRecord,
+    WentOffline,
     new_session_id,
     read_records,
 )
@@ -81,6 +82,10 @@ class Interview(SessionView):
         self._interviewer = interviewer
         self._grader = grader
         self._offline = offline
+        self._retired: list[Provider] = []
+        """Providers replaced by the offline one (`continue_offline`), closed with the rest."""
+        if state.offline:
+            self._use_offline()
         self._scope = CancelScope()
         self._said_scripted = False
         """The replay left its recording and the candidate has been told (once is enough)."""
@@ -213,16 +218,46 @@ class Interview(SessionView):
         """Grade the failed question with the offline provider, labelled as such."""
         current = self._need_failed_grading()
         self._scope.reset()
+        async for event in self._grade(current, self._offline_provider()):
+            yield event
+
+    @property
+    def offline_for_rest(self) -> bool:
+        """Probes, assessments and grading are the offline grader's from here on."""
+        return self._state.offline
+
+    async def continue_offline(self, reason: str = "") -> AsyncIterator[Event]:
+        """Go on offline for the rest of the session (the candidate's choice after a provider
+        failure): journaled first, so a resumed session stays offline. A question waiting for
+        its grading is graded offline now."""
+        went = None if self._state.offline else self._record(WentOffline(reason=reason))
+        self._use_offline()  # before it is shown: the front end names the new providers
+        if went is not None:
+            yield went
+        current = self._state.current
+        if current is not None and current.grading_failed is not None:
+            self._scope.reset()
+            async for event in self._grade(current, self._grader):
+                yield event
+
+    def _offline_provider(self) -> Provider:
         if self._offline is None:
             from interviewer.providers.offline import OfflineProvider
 
             self._offline = OfflineProvider()
-        async for event in self._grade(current, self._offline):
-            yield event
+        return self._offline
+
+    def _use_offline(self) -> None:
+        offline = self._offline_provider()
+        for provider in (self._interviewer, self._grader):
+            if all(provider is not p for p in (offline, *self._retired)):
+                self._retired.append(provider)
+        self._interviewer = self._grader = offline
 
     async def aclose(self) -> None:
         self._journal.close()
-        providers = {id(p): p for p in (self._interviewer, self._grader, self._offline) if p}
+        everyone = (self._interviewer, self._grader, self._offline, *self._retired)
+        providers = {id(p): p for p in everyone if p}
         for provider in providers.values():
             await provider.aclose()
 
@@ -323,6 +358,8 @@ class Interview(SessionView):
         question = current.question
         evaluation: Evaluation | None = None
         assessed = current.assessment
+        if assessed is not None and assessed.grader not in ("", grader.name):
+            assessed = None  # another grader's verdicts (before going offline) are not its own
         reuse: Reuse | None = None
         if grader is self._grader and assessed is not None and assessed.verdicts is not None:
             # The grader has just assessed these very answers: ask it only for the prose.

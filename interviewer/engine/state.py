@@ -26,6 +26,7 @@ from interviewer.journal import (
     SessionEnded,
     SessionStarted,
     TurnRecord,
+    WentOffline,
     _Record,
     read_records,
 )
@@ -97,6 +98,8 @@ class SessionState:
     ended: bool = False
     last_t: float = 0.0
     source: str = "journal"
+    offline: bool = False
+    """The candidate chose to go on offline (`WentOffline`)."""
 
     @classmethod
     def from_records(cls, records: Iterable[_Record], source: str = "journal") -> SessionState:
@@ -127,6 +130,9 @@ class SessionState:
             return
         if isinstance(record, SessionEnded):
             self.ended = True
+            return
+        if isinstance(record, WentOffline):
+            self.offline = True
             return
         current = self.current
         if current is None:

@@ -10,13 +10,14 @@ API, so `--no-call` skips it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from interviewer.config import ProviderProfile, Settings
+from interviewer.config import LOCAL_KINDS, ProviderProfile, Settings
 from interviewer.domain import Difficulty, Exchange, KeyPoint, Question
 from interviewer.errors import InterviewerError
 from interviewer.providers.retry import Transient
@@ -28,6 +29,8 @@ Status = Literal["ok", "warn", "fail", "skip"]
 
 LOCAL_SERVERS: dict[int, str] = {11434: "ollama", 1234: "lmstudio", 8080: "llamacpp", 8000: "vllm"}
 """The usual port of each local OpenAI-compatible server, and the profile name we suggest."""
+LOCAL_SERVER_TITLES = {"ollama": "Ollama", "lmstudio": "LM Studio", "llamacpp": "llama.cpp"}
+"""How each server's makers spell it (vLLM and others: their kind as it is)."""
 PROBE_TIMEOUT_S = 0.3
 """Per port: a local server answers in milliseconds; nothing listening fails at once."""
 
@@ -50,6 +53,8 @@ class Verdict:
     check: str
     status: Status
     detail: str
+    took_s: float | None = None
+    """How long the check's request took, where it made one (the model list)."""
 
     def line(self) -> str:
         return f"  {self.status.upper():<4} {self.check:<11} {self.detail}"
@@ -68,7 +73,7 @@ class ProfileRow:
 
 def key_status(profile: ProviderProfile, environ: Mapping[str, str] | None = None) -> str:
     env = os.environ if environ is None else environ
-    if profile.kind in ("offline", "replay"):
+    if profile.kind in LOCAL_KINDS:
         return "not needed"
     if profile.api_key_env:
         if env.get(profile.api_key_env, "").strip():
@@ -112,7 +117,7 @@ def model_listed(model: str, ids: Sequence[str]) -> bool:
 async def check_profile(settings: Settings, name: str, *, call: bool = True) -> list[Verdict]:
     """Every check of profile `name`, in order; a failed check skips those that need it."""
     profile = settings.profile(name)
-    if profile.kind in ("offline", "replay"):
+    if profile.kind in LOCAL_KINDS:
         what = "plays recorded fixtures" if profile.kind == "replay" else "no key, no network"
         return [Verdict("ready", "ok", f"{what}: ready")]
     verdicts: list[Verdict] = []
@@ -131,7 +136,9 @@ async def check_profile(settings: Settings, name: str, *, call: bool = True) -> 
             verdicts.append(Verdict("reachable", "fail", str(exc)))
             return verdicts
         took = time.perf_counter() - started
-        verdicts.append(Verdict("reachable", "ok", f"{server_of(profile)} lists {len(ids)} models"))
+        verdicts.append(
+            Verdict("reachable", "ok", f"{server_of(profile)} lists {len(ids)} models", took)
+        )
         if model_listed(profile.model, ids):
             verdicts.append(Verdict("model", "ok", f"{profile.model} is served"))
         else:
@@ -215,16 +222,35 @@ class LocalServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
+    @property
+    def title(self) -> str:
+        return LOCAL_SERVER_TITLES.get(self.kind, self.kind)
+
+    @property
+    def profile_name(self) -> str:
+        return f"{self.kind}-local"
+
+    def profile(self) -> ProviderProfile:
+        """The profile that uses this server's first model; local models are slow, so the
+        time budgets are those of the built-in `ollama` profile."""
+        return ProviderProfile(
+            kind="openai",
+            base_url=self.base_url,
+            model=self.models[0] if self.models else "MODEL",
+            timeout_s=300,
+            call_budget_s=600,
+        )
+
     def profile_toml(self) -> str:
-        """A config profile ready to paste (the first model, the others as a comment)."""
-        model = self.models[0] if self.models else "MODEL"
+        """`profile()` as a config table ready to paste (the other models as a comment)."""
+        profile = self.profile()
         lines = [
-            f"[providers.{self.kind}-local]",
-            'kind = "openai"',
-            f'base_url = "{self.base_url}"',
-            f'model = "{model}"',
-            "timeout_s = 300",
-            "call_budget_s = 600",
+            f"[providers.{self.profile_name}]",
+            f'kind = "{profile.kind}"',
+            f'base_url = "{profile.base_url}"',
+            f'model = "{profile.model}"',
+            f"timeout_s = {profile.timeout_s:g}",
+            f"call_budget_s = {profile.call_budget_s:g}",
         ]
         if len(self.models) > 1:
             lines.append(f"# also served: {', '.join(self.models[1:])}")
@@ -256,13 +282,32 @@ async def _probe(client: object, port: int, kind: str) -> LocalServer | None:
     return LocalServer(kind, port, tuple(models)) if found else None
 
 
+async def _listening(port: int, timeout_s: float) -> bool:
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout_s)
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return True
+
+
 async def detect_local(
     ports: Mapping[int, str] | None = None, timeout_s: float = PROBE_TIMEOUT_S
 ) -> list[LocalServer]:
     """Local servers listening on their usual ports (all probed at once, `timeout_s` each)."""
+    wanted = LOCAL_SERVERS if ports is None else ports
+    # A bare connect first: a closed port refuses at once, and with none open (the usual case)
+    # the HTTP client is not even imported (the TUI looks while it launches).
+    listening = await asyncio.gather(*(_listening(port, timeout_s) for port in wanted))
+    open_ports = {p: kind for (p, kind), up in zip(wanted.items(), listening, strict=True) if up}
+    if not open_ports:
+        return []
     import httpx2
 
-    wanted = LOCAL_SERVERS if ports is None else ports
     async with httpx2.AsyncClient(timeout=timeout_s, trust_env=False) as client:
-        found = await asyncio.gather(*(_probe(client, port, kind) for port, kind in wanted.items()))
+        found = await asyncio.gather(
+            *(_probe(client, port, kind) for port, kind in open_ports.items())
+        )
     return [server for server in found if server is not None]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -32,6 +33,8 @@ from interviewer.tui.ports import (
     BankChoice,
     Catalog,
     InterviewFactory,
+    ProviderProbes,
+    SessionProvider,
     StartChoice,
 )
 from interviewer.tui.prefs import remember_theme
@@ -67,9 +70,12 @@ class InterviewerApp(App[int]):
         catalog: Catalog,
         clock: Clock = time.monotonic,
         resume: str | None = None,
+        probes: ProviderProbes | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
+        self._probes = probes
+        self._session_provider: SessionProvider | None = None  # for this run only
         self.catalog = catalog
         self.clock = clock
         self._factory = interview_factory
@@ -135,11 +141,18 @@ class InterviewerApp(App[int]):
     def _start_screen(self, banks: Sequence[BankChoice]) -> StartScreen:
         catalog = self.catalog
         return StartScreen(
-            self.settings, banks, lambda: [s for s in catalog.sessions() if not s.finished]
+            self.settings,
+            banks,
+            lambda: [s for s in catalog.sessions() if not s.finished],
+            self._probes,
         )
 
     def on_start_screen_chosen(self, message: StartScreen.Chosen) -> None:
         self.begin(message.choice)
+
+    def on_start_screen_provider_chosen(self, message: StartScreen.ProviderChosen) -> None:
+        self._session_provider = message.choice
+        self.settings = message.choice.applied(self.settings)
 
     @work(exclusive=True, group="open")
     async def begin(self, choice: StartChoice) -> None:
@@ -155,6 +168,8 @@ class InterviewerApp(App[int]):
                 screen.query_one(AnswerEditor).type_on(typed)
 
     async def _open(self, choice: StartChoice) -> InterviewScreen | None:
+        if choice.provider is None and self._session_provider is not None:
+            choice = dataclasses.replace(choice, provider=self._session_provider)
         start = self.screen if isinstance(self.screen, StartScreen) else None
         if start is not None:
             start.preparing(True)
@@ -383,8 +398,9 @@ def build_app(
     catalog: Catalog | None = None,
     clock: Clock = time.monotonic,
     resume: str | None = None,
+    probes: ProviderProbes | None = None,
 ) -> InterviewerApp:
-    """The app with real engine and journal unless tests pass their own."""
+    """The app with real engine and journal unless tests pass their own (and `probes`)."""
     from interviewer.tui.backend import EngineFactory, JournalCatalog
 
     return InterviewerApp(
@@ -393,4 +409,5 @@ def build_app(
         catalog=catalog or JournalCatalog(),
         clock=clock,
         resume=resume,
+        probes=probes,
     )

@@ -101,6 +101,8 @@ def _open(settings: Settings, choice: StartChoice) -> Interview:
     from interviewer.engine.catalog import resolve_session
     from interviewer.providers.registry import build_pair
 
+    if choice.provider is not None:
+        settings = choice.provider.applied(settings)
     interviewer, grader = build_pair(settings)
     if choice.resume is not None:
         path = resolve_session(choice.resume)

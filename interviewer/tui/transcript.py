@@ -27,6 +27,7 @@ from interviewer.journal import (
     QuestionOpened,
     SessionEnded,
     SessionStarted,
+    WentOffline,
 )
 from interviewer.tui.screens.feedback import feedback_markdown
 from interviewer.tui.widgets.conversation import Conversation, StreamingReply
@@ -124,6 +125,11 @@ class TranscriptRenderer:
         elif isinstance(event, GradingFailedRecord):
             if not self.live:
                 await conversation.add_note(f"Grading failed: {event.message}")
+        elif isinstance(event, WentOffline):
+            await conversation.add_note(
+                "(Offline from here on: probes from the bank, scores from the offline grader; "
+                f"after: {event.reason})"
+            )
         elif isinstance(event, SessionEnded) and not self.live:
             await conversation.add_note("Session ended.")
 

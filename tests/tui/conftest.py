@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from interviewer import paths
+from interviewer.providers import check
 from tests.tui.harness import EngineHarness
 
 
@@ -14,6 +15,12 @@ from tests.tui.harness import EngineHarness
 def _never_the_users_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Both apps read the remembered theme (ui.json) at start: never the developer's own.
     monkeypatch.setenv(paths.ENV_HOME, str(tmp_path / "home"))
+
+
+@pytest.fixture(autouse=True)
+def _no_real_local_servers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The usual ports may have a real server on this machine: a test names its own.
+    monkeypatch.setattr(check, "LOCAL_SERVERS", {})
 
 
 @pytest.fixture

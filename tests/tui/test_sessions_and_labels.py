@@ -17,7 +17,8 @@ from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.history import HistoryScreen
 from interviewer.tui.screens.interview import InterviewScreen
 from interviewer.tui.screens.report import ReportScreen
-from interviewer.tui.screens.start import StartScreen, provider_label
+from interviewer.tui.screens.start import StartScreen
+from interviewer.tui.widgets.provider_status import provider_label
 from tests.tui.harness import (
     ANSWER,
     EngineHarness,

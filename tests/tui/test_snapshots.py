@@ -6,7 +6,7 @@ SVGs in tests/tui/__snapshots__ before committing them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,16 +17,18 @@ from textual.widgets import Select
 from interviewer.config import InterviewSettings, Settings
 from interviewer.domain import Exchange, Usage
 from interviewer.journal import read_records
+from interviewer.providers.check import LocalServer, Verdict
 from interviewer.report import QuestionReport, Report
 from interviewer.tui.app import InterviewerApp
 from interviewer.tui.playback_app import PlaybackApp
-from interviewer.tui.ports import SessionRow
+from interviewer.tui.ports import ProviderProbes, SessionRow
 from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.history import HistoryScreen
 from interviewer.tui.screens.interview import InterviewScreen
 from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.widgets.editor import AnswerEditor
+from interviewer.tui.widgets.provider_status import ProviderStatus
 from tests.fakes import make_question
 from tests.tui.harness import (
     ANSWER,
@@ -157,6 +159,39 @@ def test_start_screen(snap_compare: SnapCompare, home: Path, size: Size) -> None
         await wait_until(pilot, lambda: bool(pilot.app.screen.query("#unfinished")))
 
     assert snap_compare(app_for(home), terminal_size=size, run_before=run_before)
+
+
+async def _fixed_check(settings: Settings, name: str) -> list[Verdict]:
+    if name == "anthropic":
+        return [Verdict("key", "fail", "missing: set $ANTHROPIC_API_KEY")]
+    return [
+        Verdict("key", "ok", "key set in $OPENAI_API_KEY"),
+        Verdict("reachable", "ok", "api.openai.com lists 90 models", 0.12),
+        Verdict("model", "ok", "gpt-4o-mini is served"),
+    ]
+
+
+async def _fixed_servers(ports: Mapping[int, str] | None) -> list[LocalServer]:
+    return [LocalServer("llamacpp", 8080, ("smollm2-135m-instruct",))]
+
+
+@SIZES
+def test_start_screen_provider_status(snap_compare: SnapCompare, home: Path, size: Size) -> None:
+    """Both roles checked (one ready, one failing) and a local server offered."""
+    harness = EngineHarness(home, questions=2)
+    settings = Settings(
+        provider="openai",
+        grader_provider="anthropic",
+        interview=InterviewSettings(count=harness.questions),
+    )
+    app = make_app(harness, settings=settings)
+    app._probes = ProviderProbes(check=_fixed_check, detect=_fixed_servers, local_ports=None)
+
+    async def run_before(pilot: Pilot[int]) -> None:
+        status = pilot.app.screen.query_one(ProviderStatus)
+        await wait_until(pilot, lambda: status.settled and status.offer is not None)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 @SIZES

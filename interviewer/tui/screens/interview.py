@@ -26,21 +26,21 @@ from textual.screen import Screen
 from textual.widgets import Footer, TextArea
 from textual.widgets.text_area import Document
 
-from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice, ProbeDelta
+from interviewer.engine.events import Event, FeedbackDelta, ProbeDelta
 from interviewer.engine.session import Interview
 from interviewer.errors import ProviderError
 from interviewer.journal import (
     AnswerGiven,
     Evaluated,
-    GradingFailedRecord,
     ProbeGiven,
     QuestionOpened,
     SessionEnded,
+    WentOffline,
 )
 from interviewer.text.sanitize import clean_line
 from interviewer.tui.drafts import DraftMirror, DraftStore
 from interviewer.tui.external_editor import EditorFailed, edit_externally
-from interviewer.tui.failure import failure_notice
+from interviewer.tui.failure import OFFLINE_KEY, OfflineOffer, event_toast, failure_notice
 from interviewer.tui.screens.confirm import SkipConfirmScreen, skip_question
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.transcript import TranscriptRenderer
@@ -59,6 +59,7 @@ class InterviewScreen(Screen[None]):
         Binding(CANCEL_KEY, "cancel", "Stop reply"),
         Binding("ctrl+r", "retry_grading", "Retry grading"),
         Binding("ctrl+o", "grade_offline", "Grade offline"),
+        Binding(OFFLINE_KEY, "continue_offline", "Offline for the rest"),
         Binding("ctrl+l", "focus_conversation", "Scroll conversation", show=False),
         # Also taken by the editor itself, like ctrl+s (see `AnswerEditor`).
         Binding(EDIT_KEY, "edit_externally", "Edit in $EDITOR", show=False),
@@ -89,6 +90,7 @@ class InterviewScreen(Screen[None]):
         self._clock = clock
         self._resumed_last_t = resumed_last_t
         self._time_limit_s = time_limit_s
+        self._offline = OfflineOffer()
         self._conversation = Conversation(id="conversation")
         self._transcript = TranscriptRenderer(self._conversation, interview.header, live=True)
         self._question_pinned = False
@@ -152,6 +154,8 @@ class InterviewScreen(Screen[None]):
             return self.interview.grading_failed_for is not None and not self.busy
         if action == "cancel":
             return self.busy
+        if action == "continue_offline":
+            return self._offline.offered(self.interview) and not self.busy
         return True
 
     async def action_submit(self) -> None:
@@ -206,6 +210,10 @@ class InterviewScreen(Screen[None]):
     def action_grade_offline(self) -> None:
         if self.interview.grading_failed_for is not None and not self.busy:
             self.run_events(self.interview.grade_offline(), None)
+
+    def action_continue_offline(self) -> None:
+        if self._offline.offered(self.interview) and not self.busy:
+            self.run_events(self.interview.continue_offline(self._offline.failure or ""), None)
 
     def action_focus_conversation(self) -> None:
         self.query_one(Conversation).focus()
@@ -319,19 +327,18 @@ class InterviewScreen(Screen[None]):
                         transcript.number, transcript.question, event.evaluation, practice=True
                     )
                 )
-        elif isinstance(event, GradingFailedRecord):
+        elif isinstance(event, WentOffline):
+            self.query_one(StatusBar).provider = self._provider_label()
+        self._offline.saw(event)
+        toast = event_toast(event, offline_offered=self._offline.offered(self.interview))
+        if toast is not None:
             self.notify(
-                f"Grading failed: {clean_line(event.message)} Your answers are saved. "
-                "Press ctrl+r to retry grading, or ctrl+o to grade offline.",
-                title="Grading failed",
-                severity="error",
-                timeout=30,
+                toast.message,
+                title=toast.title,
+                severity=toast.severity,
+                timeout=toast.timeout,
                 markup=False,
             )
-        elif isinstance(event, AnswerRejected):
-            self.notify(clean_line(event.reason), severity="warning", markup=False)
-        elif isinstance(event, Notice):
-            self.notify(clean_line(event.text), markup=False)
         self._update_status()
 
     def _failed(self, exc: Exception, *, answer_kept: bool) -> None:
@@ -341,7 +348,13 @@ class InterviewScreen(Screen[None]):
         if not isinstance(exc, ProviderError | OSError):
             self.log.error(f"engine call failed: {exc!r}")
         grading_failed = self.interview.grading_failed_for is not None
-        title, message = failure_notice(exc, answer_kept=answer_kept, grading_failed=grading_failed)
+        self._offline.saw(exc)
+        title, message = failure_notice(
+            exc,
+            answer_kept=answer_kept,
+            grading_failed=grading_failed,
+            offline_offered=self._offline.offered(self.interview),
+        )
         self.notify(message, title=title, severity="error", timeout=30, markup=False)
 
     def _activity(self, text: str) -> None:

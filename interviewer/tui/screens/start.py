@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual import events, work
@@ -18,13 +17,20 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Select
 
 from interviewer.config import Settings
 from interviewer.domain import Difficulty
-from interviewer.errors import ConfigError, InterviewerError
+from interviewer.errors import InterviewerError
 from interviewer.text.sanitize import clean_line
-from interviewer.tui.ports import BankChoice, Mode, SessionRow, StartChoice
+from interviewer.tui.ports import (
+    BankChoice,
+    Mode,
+    ProviderProbes,
+    SessionProvider,
+    SessionRow,
+    StartChoice,
+)
 from interviewer.tui.widgets.columns import Column, available_width, fill
+from interviewer.tui.widgets.provider_status import USE_LOCAL_KEY, ProviderStatus
 from interviewer.tui.widgets.safe import SafeStatic
 
-_API = {"openai": "OpenAI", "anthropic": "Anthropic"}
 UNFINISHED_COLUMNS = (
     Column("Started", 0, 10),
     Column("Bank", 1, 6, grow=True),
@@ -33,57 +39,22 @@ UNFINISHED_COLUMNS = (
 )
 
 
-def provider_label(settings: Settings) -> str:
-    """What will answer, for the one or two roles: the profile's name and model, then how it is
-    reached: "ollama: llama3.1:8b (OpenAI-compatible server at localhost:11434)", "openai:
-    gpt-4o-mini (OpenAI API)". The wire format is not the vendor: a local model spoken to in
-    OpenAI's format is not an OpenAI model."""
-
-    def one(name: str) -> str:
-        try:
-            profile = settings.profile(name)
-        except ConfigError:
-            return f"{name} (not configured)"
-        if profile.kind == "offline":
-            return "offline (embedded grader, no network, no key)"
-        if profile.kind == "replay" and profile.fixtures is None:
-            # The shipped demo: hand-written replies, whatever the candidate types.
-            where = "a scripted demo interview: hand-written replies played back, no network"
-        elif profile.kind == "replay":
-            where = "recorded replies played back, no network"
-        elif profile.base_url:
-            api = _API.get(profile.kind, profile.kind)
-            where = f"{api}-compatible server at {_server(profile.base_url)}"
-        else:
-            where = f"{_API.get(profile.kind, profile.kind)} API"
-        return f"{name}: {profile.model} ({where})" if profile.model else f"{name} ({where})"
-
-    label = one(settings.provider)
-    if settings.grader_provider and settings.grader_provider != settings.provider:
-        label += f"; grading by {one(settings.grader_provider)}"
-    return label
-
-
-def _server(base_url: str) -> str:
-    """host:port of a base URL (the path and any credentials in it are not for the screen)."""
-    try:
-        parsed = urlsplit(base_url)
-        host, port = parsed.hostname, parsed.port
-    except ValueError:
-        return clean_line(base_url)
-    if not host:
-        return clean_line(base_url)
-    return clean_line(f"{host}:{port}" if port else host)
-
-
 class StartScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "Start interview", priority=True),
         Binding("ctrl+r", "resume", "Resume selected"),
+        Binding(USE_LOCAL_KEY, "use_local", "Use the local server found", show=False),
     ]
 
     class Chosen(Message):
         def __init__(self, choice: StartChoice) -> None:
+            super().__init__()
+            self.choice = choice
+
+    class ProviderChosen(Message):
+        """A local server was chosen (`USE_LOCAL_KEY`): the provider for this run of the app."""
+
+        def __init__(self, choice: SessionProvider) -> None:
             super().__init__()
             self.choice = choice
 
@@ -92,8 +63,10 @@ class StartScreen(Screen[None]):
         settings: Settings,
         banks: Sequence[BankChoice],
         unfinished: Callable[[], Sequence[SessionRow]],
+        probes: ProviderProbes | None = None,
     ) -> None:
         super().__init__()
+        self._probes = probes
         self._settings = settings
         self._banks = list(banks)
         self._load_unfinished = unfinished
@@ -137,7 +110,7 @@ class StartScreen(Screen[None]):
                     id="mode",
                 )
                 yield Label("Provider")
-                yield SafeStatic(provider_label(self._settings), id="provider")
+                yield ProviderStatus(self._settings, self._probes, id="provider")
             with Horizontal(id="start-buttons"):
                 yield Button("Start (ctrl+s)", id="start", variant="primary")
                 yield Button("History (F2)", id="history")
@@ -228,6 +201,13 @@ class StartScreen(Screen[None]):
         choice = self.choice()
         if choice is not None:
             self.post_message(self.Chosen(choice))
+
+    async def action_use_local(self) -> None:
+        choice = await self.query_one(ProviderStatus).use_local()
+        if choice is None:
+            self.notify("No local server was found on its usual port.", markup=False)
+        else:
+            self.post_message(self.ProviderChosen(choice))
 
     @property
     def has_unfinished(self) -> bool:
