@@ -197,6 +197,12 @@ def _load(name: str) -> str:
     return files("interviewer._prompts").joinpath(f"{name}.md").read_text(encoding="utf-8")
 
 
+def template_names() -> tuple[str, ...]:
+    """Every template in prompts/, by name (to recognise any of our words echoed)."""
+    folder = files("interviewer._prompts")
+    return tuple(sorted(f.name[:-3] for f in folder.iterdir() if f.name.endswith(".md")))
+
+
 def template_text(name: str) -> str:
     """prompts/`name`.md as written, placeholders and all (to recognise our words echoed)."""
     return _load(name)
@@ -218,17 +224,16 @@ def render_template(name: str, values: Mapping[str, str]) -> str:
     return template.substitute(values).strip()
 
 
-def _key_points(question: Question, *, with_ids: bool) -> str:
-    if with_ids:
-        return "\n".join(f"- {point.id}: {point.text}" for point in question.key_points)
-    return "\n".join(f"- {point.text}" for point in question.key_points)
+def _key_points(question: Question) -> str:
+    return "\n".join(f"- {point.id}: {point.text}" for point in question.key_points)
 
 
 def _transcript(exchanges: Sequence[Exchange], fence: str) -> str:
     blocks: list[str] = []
     for number, exchange in enumerate(exchanges, start=1):
         if exchange.kind == "question":
-            block = f"Question {number}: {exchange.prompt}\n\nCandidate's answer {number}:\n"
+            # The question itself is in the system prompt (bank text): not sent twice.
+            block = f"Candidate's answer {number}:\n"
         else:
             # Probes were written by a model that read candidate text: a steered probe must not
             # sit outside the fence, where it would read as our own words.
@@ -260,13 +265,9 @@ def render_probe(request: _ProbeLike, *, fence: str | None = None) -> RenderedPr
     """The prompt for one follow-up probe aimed at the first target key point."""
     question = request.question
     marker = _choose_fence(request.exchanges, fence)
-    system = render_template(
-        "probe_system",
-        {
-            "question": question.text,
-            "key_points": _key_points(question, with_ids=False),
-        },
-    )
+    # No key points and no sample answer: the probe needs only its target (below), and a
+    # model that never read the rubric cannot give the rest of it away.
+    system = render_template("probe_system", {"question": question.text})
     transcript = _transcript(request.exchanges, marker)
     if request.target_key_point_ids:
         target = question.key_point(request.target_key_point_ids[0]).text
@@ -321,13 +322,9 @@ def _render_graded(
 ) -> RenderedPrompt:
     question = request.question
     marker = _choose_fence(request.exchanges, fence)
+    # The key points are the rubric; the sample answer is not sent (see the module docstring).
     system = render_template(
-        "grade_system",
-        {
-            "question": question.text,
-            "key_points": _key_points(question, with_ids=True),
-            "sample_answer": question.sample_answer,
-        },
+        "grade_system", {"question": question.text, "key_points": _key_points(question)}
     )
     transcript = _transcript(request.exchanges, marker)
     values = {
@@ -335,8 +332,8 @@ def _render_graded(
         "reminder": render_template("fence_reminder", {"fence": marker}),
         **extra,
     }
-    if task != "feedback":
-        values["key_point_ids"] = ", ".join(point.id for point in question.key_points)
+    if task != "assess":
+        values["prose"] = render_template("prose", {})
     user = render_template(template, values)
     return RenderedPrompt(
         task=task,
@@ -349,7 +346,8 @@ def _render_graded(
 
 def json_instructions(schema: Mapping[str, Any]) -> str:
     """System-prompt addendum for servers without structured output: reply with JSON only."""
-    return render_template("grade_json", {"schema": json.dumps(schema, indent=2, sort_keys=True)})
+    # One line (indentation costs tokens on every line), keys in the bank's order of key points.
+    return render_template("grade_json", {"schema": json.dumps(schema)})
 
 
 def render_repair(error: str) -> str:
