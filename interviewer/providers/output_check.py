@@ -29,7 +29,8 @@ MAX_PROSE_CHARS = 3000
 PROMPT_RUN = 8
 """This many consecutive words of our own templates is our prompt echoed back."""
 
-# Fence lines and markers (any long hex run), and the labels our transcript puts around answers.
+# Fence lines and markers (any long hex run), and transcript labels (ours had them once; small
+# models still write them in an echoed transcript).
 _FENCE = re.compile(r"<<<|>>>|\b(?:BEGIN|END) (?:ANSWER|PROBE)\b|\b[0-9a-f]{16,}\b")
 _LABEL = re.compile(
     r"\b(?:candidate's answer|follow-up probe|question) \d+\s*:|\(no answer given\)", re.I
