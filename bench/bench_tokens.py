@@ -6,7 +6,7 @@ every assessment "missed" (so each question gets both probes), streams a short p
 returns a valid grading. Every request body it receives is counted, per kind of call (told
 apart by what the request's schema asks for), and split into what the characters are spent
 on: bank text (the question and key points), fenced text (the candidate's answers and earlier
-probes), the fence lines, and the rest (our instructions and transcript labels).
+probes), the fence lines, and the rest (our instructions and the key point ids).
 
 Tokens are ESTIMATED as characters / 4 (no tokenizer is installed; the same ratio the Anthropic
 provider uses for its cache minimum), over the text of every message sent: system prompt,
@@ -188,7 +188,7 @@ def main() -> None:
     print(
         "  system: the system prompts (bank text included); bank: the question and key points,"
         "\n  wherever sent; fenced: the candidate's answers and earlier probes; fences: the fence"
-        "\n  lines; other: our instructions and transcript labels"
+        "\n  lines; other: our instructions and the key point ids"
     )
     print(f"  json_schema response_format, counted apart: {schema:,} tokens")
 
