@@ -101,7 +101,7 @@ def test_each_request_carries_only_the_bank_text_its_call_needs() -> None:
         assert QUESTION.sample_answer not in sent
         assert sent.count(QUESTION.text) == 1
         # The fence lines say what they hold: no "Candidate's answer 1:" label besides them.
-        assert "answer 1" not in rendered.messages[0].content.lower()
+        assert "Candidate's answer" not in rendered.messages[0].content
     probe_sent = probe.system + probe.messages[0].content
     for point in QUESTION.key_points:
         assert (point.text in probe_sent) is (point == target)
