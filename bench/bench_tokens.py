@@ -3,13 +3,16 @@
 The real engine and the real `OpenAIProvider` (prompt rendering, fences, assessment, probes,
 grading) run against a fake OpenAI-compatible server behind `httpx2.MockTransport`: it answers
 every assessment "missed" (so each question gets both probes), streams a short probe, and
-returns a valid grading. Every request body it receives is counted.
+returns a valid grading. Every request body it receives is counted, per kind of call (told
+apart by what the request's schema asks for), and split into what the characters are spent
+on: bank text (the question and key points), fenced text (the candidate's answers and earlier
+probes), the fence lines, and the rest (our instructions and the key point ids).
 
 Tokens are ESTIMATED as characters / 4 (no tokenizer is installed; the same ratio the Anthropic
 provider uses for its cache minimum), over the text of every message sent: system prompt,
 transcript, reminders. The json_schema `response_format` is counted apart (servers that compile
 it into the prompt bill it too; OpenAI caches it). The answers are the replay demo's six
-(about 450-500 characters each), reused in turn.
+(200-500 characters each), reused in turn.
 
     python bench/bench_tokens.py
 """
@@ -21,7 +24,7 @@ import json
 import math
 import re
 import tempfile
-from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import cycle
 from pathlib import Path
@@ -31,6 +34,7 @@ import httpx2
 
 from interviewer.bank.loader import find_bank, select_questions
 from interviewer.config import InterviewSettings, ProviderProfile
+from interviewer.domain import Question
 from interviewer.engine.session import Interview
 from interviewer.providers.openai import OpenAIProvider
 from interviewer.providers.replay import demo_fixtures
@@ -39,14 +43,15 @@ CHARS_PER_TOKEN = 4
 PROBE = "Could you walk me through how you would check that in practice?"
 
 
-def estimate(text: str) -> int:
-    return math.ceil(len(text) / CHARS_PER_TOKEN)
+def tokens(chars: int) -> int:
+    return math.ceil(chars / CHARS_PER_TOKEN)
 
 
 class FakeServer:
     """Scripted replies by request kind; records what each request spent its characters on."""
 
-    def __init__(self) -> None:
+    def __init__(self, questions: Sequence[Question]) -> None:
+        self.questions = questions
         self.seen: list[Seen] = []
 
     def handle(self, request: httpx2.Request) -> httpx2.Response:
@@ -54,39 +59,60 @@ class FakeServer:
         text = "".join(str(message["content"]) for message in body["messages"])
         system = len(str(body["messages"][0]["content"]))
         schema = json.dumps(body.get("response_format", ""))
-        user = str(body["messages"][-1]["content"])
-        # Every fence line carries the request's marker: count the characters they spend on it.
-        markers = re.findall(r"<<<(?:BEGIN|END) \w+ (\w+)>>>", text)
-        fence_chars = sum(len(marker) for marker in markers)
+        self.seen.append(Seen(kind(body), len(text), system, len(schema), *self._parts(text)))
         if body.get("stream"):
-            self.seen.append(Seen("probe", len(text), system, 0, fence_chars))
             return _stream(PROBE)
-        ids = re.search(r"one verdict per key point: (.+)", user)
-        kind = "assess" if "Assess the candidate" in user else "grade"
-        if ids is None:
-            kind = "feedback"
-        self.seen.append(Seen(kind, len(text), system, len(schema), fence_chars))
+        wanted = body["response_format"]["json_schema"]["schema"]["properties"]
         reply: dict[str, Any] = {}
-        if ids is not None:
-            reply["verdicts"] = [
-                {"key_point_id": kp.strip(), "verdict": "missed", "evidence": ""}
-                for kp in ids.group(1).split(",")
-            ]
-        if kind != "assess":
+        if "verdicts" in wanted:
+            reply["verdicts"] = {
+                point: {"verdict": "missed", "evidence": ""}
+                for point in wanted["verdicts"]["properties"]
+            }
+        if "feedback" in wanted:
             reply |= {"strengths": [], "gaps": ["depth"], "feedback": "Say more about the how."}
         return _completion(json.dumps(reply))
+
+    def _parts(self, text: str) -> tuple[int, int, int]:
+        """Characters of fence lines, of fenced text (the candidate's answers and the probes),
+        and of bank text (the question and key points) in `text`."""
+        lines = _FENCE_LINE.findall(text)
+        fenced = sum(len(match.group(3)) for match in _FENCED.finditer(text))
+        question = next(q for q in self.questions if q.text in text)
+        bank = sum(
+            text.count(part) * len(part)
+            for part in (question.text, *(point.text for point in question.key_points))
+        )
+        return sum(len(line) for line in lines), fenced, bank
+
+
+def kind(body: dict[str, Any]) -> str:
+    """What a request is for: a streamed probe, or what its schema asks for (verdicts, prose,
+    or both)."""
+    if body.get("stream"):
+        return "probe"
+    wanted = body["response_format"]["json_schema"]["schema"]["properties"]
+    if "verdicts" not in wanted:
+        return "feedback"
+    return "grade" if "feedback" in wanted else "assess"
+
+
+_FENCE_LINE = re.compile(r"<<<(?:BEGIN|END) \w+ \w+>>>")
+_FENCED = re.compile(r"<<<BEGIN (\w+) (\w+)>>>\n(.*?)\n<<<END \1 \2>>>", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class Seen:
     """One request: its kind and character counts (all messages, the system one, the
-    response_format, the fence markers)."""
+    response_format, fence lines, fenced text, bank text)."""
 
     kind: str
     chars: int
     system: int
     schema: int
-    fences: int
+    fence_lines: int
+    fenced: int
+    bank: int
 
 
 def _stream(text: str) -> httpx2.Response:
@@ -113,18 +139,17 @@ def _completion(content: str) -> httpx2.Response:
     )
 
 
-async def interview(server: FakeServer, journal_dir: Path) -> None:
+async def interview(server: FakeServer, questions: Sequence[Question], journal_dir: Path) -> None:
     profile = ProviderProfile.model_validate(
         {"kind": "openai", "model": "bench", "base_url": "http://127.0.0.1:9/v1"}
     )
     client = httpx2.AsyncClient(transport=httpx2.MockTransport(server.handle))
     provider = OpenAIProvider("bench", profile, "grader", http_client=client)
     settings = InterviewSettings(count=10, max_probes=2, seed=1)
-    questions = select_questions(find_bank("ai-security"), difficulties=(), count=10, seed=1)
     lines = (demo_fixtures() / "answers.jsonl").read_text(encoding="utf-8").splitlines()
     answers = cycle(json.loads(line)["text"] for line in lines if line.strip())
     session = Interview.new(
-        settings, "ai-security", questions, interviewer=provider, grader=provider,
+        settings, "ai-security", tuple(questions), interviewer=provider, grader=provider,
         journal_dir=journal_dir,
     )  # fmt: skip
     async for _ in session.start():
@@ -136,28 +161,35 @@ async def interview(server: FakeServer, journal_dir: Path) -> None:
 
 
 def main() -> None:
-    server = FakeServer()
+    questions = select_questions(find_bank("ai-security"), difficulties=(), count=10, seed=1)
+    server = FakeServer(questions)
     with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(interview(server, Path(folder)))
-    calls: Counter[str] = Counter()
-    tokens: Counter[str] = Counter()
-    system: Counter[str] = Counter()
-    for seen in server.seen:
-        calls[seen.kind] += 1
-        tokens[seen.kind] += estimate("x" * seen.chars)
-        system[seen.kind] += estimate("x" * seen.system)
-    total = sum(tokens.values())
-    schema = sum(estimate("x" * seen.schema) for seen in server.seen)
-    fences = estimate("x" * sum(seen.fences for seen in server.seen))
+        asyncio.run(interview(server, questions, Path(folder)))
     print("Input tokens per 10-question interview, 2 probes each (estimate: characters / 4)")
-    for kind in ("assess", "probe", "grade", "feedback"):
-        if calls[kind]:
-            print(
-                f"  {kind:<9} {calls[kind]:>3} calls  {tokens[kind]:>7,} tokens"
-                f"  (system prompts {system[kind]:,})"
-            )
-    print(f"  {'total':<9} {sum(calls.values()):>3} calls  {total:>7,} tokens (messages)")
-    print(f"  fence markers: {fences:,} tokens ({fences / total:.1%})")
+    print(
+        f"  {'call':<9} {'calls':>5} {'tokens':>7}   of which: {'system':>6} {'bank':>6}"
+        f" {'fenced':>6} {'fences':>6} {'other':>6}"
+    )
+    for name in ("assess", "probe", "grade", "feedback", "total"):
+        seen = [s for s in server.seen if name in (s.kind, "total")]
+        if not seen:
+            continue
+        chars = sum(s.chars for s in seen)
+        fenced = sum(s.fenced for s in seen)
+        lines = sum(s.fence_lines for s in seen)
+        bank = sum(s.bank for s in seen)
+        other = chars - fenced - lines - bank
+        print(
+            f"  {name:<9} {len(seen):>5} {tokens(chars):>7,}   of which: "
+            f"{tokens(sum(s.system for s in seen)):>6,} {tokens(bank):>6,} {tokens(fenced):>6,}"
+            f" {tokens(lines):>6,} {tokens(other):>6,}"
+        )
+    schema = tokens(sum(s.schema for s in server.seen))
+    print(
+        "  system: the system prompts (bank text included); bank: the question and key points,"
+        "\n  wherever sent; fenced: the candidate's answers and earlier probes; fences: the fence"
+        "\n  lines; other: our instructions and the key point ids"
+    )
     print(f"  json_schema response_format, counted apart: {schema:,} tokens")
 
 

@@ -4,10 +4,12 @@ boundary between candidate text and a model.
 Trust boundary
 --------------
 * Template files are ours. Values substituted into the SYSTEM templates come only from the bank
-  (question, key points, and for grading the sample answer); candidate text never reaches
-  `RenderedPrompt.system`. Probe requests carry no sample answer: the probe is told which key
-  point to aim at, and a model that never read the reference answer cannot quote it (the
-  giveaway check, `providers.giveaway`, still compares every probe with it).
+  (the question, and for the grader the key points); candidate text never reaches
+  `RenderedPrompt.system`. No request carries the sample answer, and a probe request names only
+  its target key point: each call gets the bank text it needs, and a model that never read the
+  rest cannot give it away (the giveaway check, `providers.giveaway`, still compares every probe
+  with the sample answer and the key points). Feedback points into the sample answer by our own
+  code (`grading.pointers`).
 * Candidate answers (and probes a model wrote) go only in the user message, each neutralised
   (`neutralise`) and between two delimiter lines carrying a random marker (`new_fence`),
   followed by a reminder that the fenced text is data to be assessed, not instructions. The
@@ -182,7 +184,7 @@ class ChatMessage:
 class RenderedPrompt:
     task: Literal["probe", "grade", "assess", "feedback"]
     system: str
-    """Instructions, question, key points (and for grading the sample answer). Never candidate
+    """Instructions and the question (and for the grader the key points). Never candidate
     text."""
     messages: tuple[ChatMessage, ...]
     """Candidate text appears only here, neutralised and fenced."""
@@ -195,6 +197,12 @@ class RenderedPrompt:
 @cache
 def _load(name: str) -> str:
     return files("interviewer._prompts").joinpath(f"{name}.md").read_text(encoding="utf-8")
+
+
+def template_names() -> tuple[str, ...]:
+    """Every template in prompts/, by name (to recognise any of our words echoed)."""
+    folder = files("interviewer._prompts")
+    return tuple(sorted(f.name[:-3] for f in folder.iterdir() if f.name.endswith(".md")))
 
 
 def template_text(name: str) -> str:
@@ -218,22 +226,21 @@ def render_template(name: str, values: Mapping[str, str]) -> str:
     return template.substitute(values).strip()
 
 
-def _key_points(question: Question, *, with_ids: bool) -> str:
-    if with_ids:
-        return "\n".join(f"- {point.id}: {point.text}" for point in question.key_points)
-    return "\n".join(f"- {point.text}" for point in question.key_points)
+def _key_points(question: Question) -> str:
+    return "\n".join(f"- {point.id}: {point.text}" for point in question.key_points)
 
 
 def _transcript(exchanges: Sequence[Exchange], fence: str) -> str:
+    # The question itself is in the system prompt (bank text): not sent twice. No "answer N:"
+    # labels either: each fence line says what it holds, and the order is the interview's.
     blocks: list[str] = []
-    for number, exchange in enumerate(exchanges, start=1):
-        if exchange.kind == "question":
-            block = f"Question {number}: {exchange.prompt}\n\nCandidate's answer {number}:\n"
-        else:
+    for exchange in exchanges:
+        block = ""
+        if exchange.kind == "probe":
             # Probes were written by a model that read candidate text: a steered probe must not
             # sit outside the fence, where it would read as our own words.
             probe = fenced(break_marker(neutralise(exchange.prompt), fence), fence, "PROBE")
-            block = f"Follow-up probe {number}:\n{probe}\n\nCandidate's answer {number}:\n"
+            block = f"{probe}\n"
         answer = exchange.answer
         if answer.strip():
             block += fenced(break_marker(neutralise(answer), fence), fence)
@@ -260,13 +267,8 @@ def render_probe(request: _ProbeLike, *, fence: str | None = None) -> RenderedPr
     """The prompt for one follow-up probe aimed at the first target key point."""
     question = request.question
     marker = _choose_fence(request.exchanges, fence)
-    system = render_template(
-        "probe_system",
-        {
-            "question": question.text,
-            "key_points": _key_points(question, with_ids=False),
-        },
-    )
+    # No key points and no sample answer: the probe needs only its target (below).
+    system = render_template("probe_system", {"question": question.text})
     transcript = _transcript(request.exchanges, marker)
     if request.target_key_point_ids:
         target = question.key_point(request.target_key_point_ids[0]).text
@@ -322,12 +324,7 @@ def _render_graded(
     question = request.question
     marker = _choose_fence(request.exchanges, fence)
     system = render_template(
-        "grade_system",
-        {
-            "question": question.text,
-            "key_points": _key_points(question, with_ids=True),
-            "sample_answer": question.sample_answer,
-        },
+        "grade_system", {"question": question.text, "key_points": _key_points(question)}
     )
     transcript = _transcript(request.exchanges, marker)
     values = {
@@ -335,8 +332,8 @@ def _render_graded(
         "reminder": render_template("fence_reminder", {"fence": marker}),
         **extra,
     }
-    if task != "feedback":
-        values["key_point_ids"] = ", ".join(point.id for point in question.key_points)
+    if task != "assess":
+        values["prose"] = render_template("prose", {})
     user = render_template(template, values)
     return RenderedPrompt(
         task=task,
@@ -349,7 +346,8 @@ def _render_graded(
 
 def json_instructions(schema: Mapping[str, Any]) -> str:
     """System-prompt addendum for servers without structured output: reply with JSON only."""
-    return render_template("grade_json", {"schema": json.dumps(schema, indent=2, sort_keys=True)})
+    # One line (indentation costs tokens on every line), keys in the bank's order of key points.
+    return render_template("grade_json", {"schema": json.dumps(schema)})
 
 
 def render_repair(error: str) -> str:

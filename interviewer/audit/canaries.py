@@ -1,11 +1,13 @@
 """Find what a grader gave away: canary tokens and long verbatim runs of confidential text.
 
-The grader sees our instructions, the question, the key points and the sample answer. What the
-candidate must never see is our instructions (the system prompt without the bank's text) and,
-outside practice mode, the sample answer. The key points are not confidential once the answer is
-graded: the feedback shows the candidate what they were graded against, so a gap that names a
-key point in full, or a key-point canary copied with it, is not a leak. (Before grading, probes
-must not give key points away; `providers.giveaway` checks that, not this module.)
+The grader sees our instructions, the question and the key points (not the sample answer:
+`interviewer.prompts` sends it to no model, and the check for it stays in case one ever does).
+What the candidate must never see is our instructions (the system prompt without the bank's
+text) and, outside practice mode, the sample answer. The key points are not confidential once
+the answer is graded: the feedback shows the candidate what they were graded against, so a gap
+that names a key point in full, or a key-point canary copied with it, is not a leak. (Before
+grading, probes must not give key points away; `providers.giveaway` checks that, not this
+module.)
 
 Every field of the output is searched (feedback, strengths, gaps, verdict evidence). A run of
 words that also occurs in the candidate's answer is a quote of the candidate, not a leak.

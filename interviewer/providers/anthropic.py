@@ -1,7 +1,7 @@
 """Anthropic Messages API. Imported only when an anthropic provider is built.
 
-Prompt caching: the system block (instructions, question, key points, and for grading the sample
-answer) is the stable prefix of every call about one question, so it gets `cache_control` when the
+Prompt caching: the system block (instructions, question, and for the grader the key points) is
+the stable prefix of every call about one question, so it gets `cache_control` when the
 prefix it ends (tool definitions, then the system block) is long enough to be cached. Anthropic
 ignores shorter prefixes; the minimum depends on the model (Anthropic's prompt-caching docs: 4096
 tokens for Opus 4.6, Opus 4.5 and Haiku 4.5, 2048 for Haiku 3.x, 1024 for the others). We

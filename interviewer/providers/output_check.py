@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from interviewer.domain import Question
-from interviewer.prompts import template_text
+from interviewer.prompts import template_names, template_text
 from interviewer.providers.giveaway import gives_away
 from interviewer.text.words import words
 
@@ -29,16 +29,8 @@ MAX_PROSE_CHARS = 3000
 PROMPT_RUN = 8
 """This many consecutive words of our own templates is our prompt echoed back."""
 
-_TEMPLATES = (
-    "probe_system",
-    "probe_user",
-    "fence_reminder",
-    "grade_system",
-    "grade_user",
-    "grade_json",
-    "repair",
-)
-# Fence lines and markers (any long hex run), and the labels our transcript puts around answers.
+# Fence lines and markers (any long hex run), and transcript labels (ours had them once; small
+# models still write them in an echoed transcript).
 _FENCE = re.compile(r"<<<|>>>|\b(?:BEGIN|END) (?:ANSWER|PROBE)\b|\b[0-9a-f]{16,}\b")
 _LABEL = re.compile(
     r"\b(?:candidate's answer|follow-up probe|question) \d+\s*:|\(no answer given\)", re.I
@@ -55,7 +47,8 @@ def _grams(tokens: Sequence[str], n: int) -> set[tuple[str, ...]]:
 @cache
 def _prompt_grams() -> frozenset[tuple[str, ...]]:
     grams: set[tuple[str, ...]] = set()
-    for name in _TEMPLATES:
+    # Every template: instructions moved between files must stay recognisable.
+    for name in template_names():
         # A run of our words never spans a placeholder: what fills it is not ours.
         for segment in _PLACEHOLDER.split(template_text(name)):
             grams |= _grams(words(segment), PROMPT_RUN)

@@ -62,10 +62,9 @@ def grade_schema(question: Question) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "verdict": {"type": "string", "enum": ["covered", "partial", "missed"]},
-            "evidence": {
-                "type": "string",
-                "description": "Exact quote from the candidate's answer; empty when missed.",
-            },
+            # What evidence must be is said once, in the system prompt (`prompts/grade_system.md`):
+            # a description here would be sent again for every key point.
+            "evidence": {"type": "string"},
         },
         "required": ["verdict", "evidence"],
         "additionalProperties": False,

@@ -79,14 +79,10 @@ async def test_cache_control_only_on_a_system_prompt_long_enough_to_cache() -> N
     await collect_probe(short.probe(probe_request()))
     assert "cache_control" not in server.bodies()[0]["system"][0]
     # A model with a 1024-token minimum, and a probe system prompt over 4096 characters (the
-    # probe's system holds no sample answer: long key points make it long).
-    long_points = tuple(
-        point.model_copy(update={"text": point.text + " in depth" * 160})
-        for point in QUESTION.key_points
-    )
+    # probe's system holds the instructions and the question only: a long question makes it long).
     request = probe_request()
     long_request = type(request)(
-        question=QUESTION.model_copy(update={"key_points": long_points}),
+        question=QUESTION.model_copy(update={"text": QUESTION.text + " In depth." * 400}),
         exchanges=request.exchanges,
         target_key_point_ids=request.target_key_point_ids,
         probe_number=1,
@@ -108,7 +104,7 @@ async def test_cache_minimum_counts_the_tool_definition_before_the_system_block(
         anthropic_message(tool_input=good_grade()),
     )
     # A system prompt of about 3,300 characters: short of 1024 tokens alone, not with the tool.
-    longer = QUESTION.model_copy(update={"sample_answer": QUESTION.sample_answer + " More." * 160})
+    longer = QUESTION.model_copy(update={"text": QUESTION.text + " More." * 400})
     request = type(grade_request())(question=longer, exchanges=grade_request().exchanges)
     schema_rung = anthropic_provider(server, model="claude-sonnet-4-6")
     await collect_grade(schema_rung.grade(request))

@@ -69,3 +69,18 @@ def test_feedback_that_echoes_the_prompt_is_dropped_and_the_verdicts_stand() -> 
     assert output.gaps == ()
     assert len(output.verdicts) == 3
     assert prose_problem("Good start; add monitoring and human approval.", [ANSWER]) is None
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        # prompts/prose.md, the feedback rules that the grade and feedback requests share
+        "Write a short constructive Markdown paragraph to the candidate on what worked",
+        # prompts/feedback_user.md and prompts/assess_user.md
+        "These verdicts are decided (id: verdict); do not revise them.",
+        "Assess the candidate's answers so far: verdicts and evidence only.",
+    ],
+)
+def test_every_template_counts_as_our_prompt(echo: str) -> None:
+    assert prose_problem(echo, [ANSWER]) == "it repeats our instructions"
+    assert probe_problem(echo, QUESTION, [ANSWER]) == "it repeats our instructions"

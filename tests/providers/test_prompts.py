@@ -22,6 +22,7 @@ from interviewer.prompts import (
     render_template,
     restore,
 )
+from interviewer.providers.base import GradeRequest, ProbeRequest
 from interviewer.providers.giveaway import GiveawayGuard, GiveawayWatch, gives_away
 from interviewer.providers.structured import InvalidGrade, extract_json, grade_schema, parse_grade
 from tests.providers.support import ANSWER, QUESTION, good_grade, grade_request, probe_request
@@ -87,8 +88,23 @@ def test_system_holds_bank_text_and_never_the_answer() -> None:
         assert ANSWER in rendered.messages[0].content
     for point in QUESTION.key_points:
         assert f"- {point.id}: {point.text}" in grade.system
-        assert point.text in probe.system
-    assert QUESTION.sample_answer in grade.system
+
+
+def test_each_request_carries_only_the_bank_text_its_call_needs() -> None:
+    # The key points are the grader's rubric; the probe gets only its target; nobody gets the
+    # sample answer (feedback points into it by our own code, `grading.pointers`); and the
+    # question, in the system prompt, is not repeated in the transcript.
+    probe = render_probe(probe_request())
+    target = QUESTION.key_point(probe_request().target_key_point_ids[0])
+    for rendered in (probe, render_grade(grade_request())):
+        sent = rendered.system + "".join(message.content for message in rendered.messages)
+        assert QUESTION.sample_answer not in sent
+        assert sent.count(QUESTION.text) == 1
+        # The fence lines say what they hold: no "Candidate's answer 1:" label besides them.
+        assert "Candidate's answer" not in rendered.messages[0].content
+    probe_sent = probe.system + probe.messages[0].content
+    for point in QUESTION.key_points:
+        assert (point.text in probe_sent) is (point == target)
 
 
 def test_probe_request_carries_no_sample_answer_but_names_its_target() -> None:
@@ -284,3 +300,28 @@ def test_the_fence_drops_every_character_the_terminal_marks_as_invisible() -> No
     for code in sorted(INVISIBLE):
         assert neutralise(f"in{chr(code)}visible") == "invisible"
         assert clean_for_terminal(chr(code)) == visible_marker(code)
+
+
+def test_instructions_stay_short_for_every_question_of_the_shipped_bank() -> None:
+    # Every call sends its instructions again, and they are the part of each request that is
+    # ours to size. Without the bank's text and the (one-answer) transcript they must stay
+    # within these budgets, in characters (a quarter of that in tokens). They were 1,673
+    # (probe) and 2,185 (grading, which also carried the 930-character sample answer).
+    from interviewer.bank.loader import find_bank
+
+    for question in find_bank("ai-security").questions:
+        exchanges = (Exchange(kind="question", prompt=question.text, answer="x"),)
+        grade = render_grade(GradeRequest(question, exchanges), fence="F")
+        probe = render_probe(ProbeRequest(question, exchanges, (question.key_points[0].id,), 1))
+        bank = [question.text, *(f"- {p.id}: {p.text}" for p in question.key_points)]
+        target = question.key_points[0].text
+        assert (
+            len(_without(probe.system + probe.messages[0].content, [question.text, target])) < 900
+        )
+        assert len(_without(grade.system + grade.messages[0].content, bank)) < 1300
+
+
+def _without(text: str, parts: list[str]) -> str:
+    for part in parts:
+        text = text.replace(part, "")
+    return text

@@ -126,11 +126,8 @@ async def test_leaky_grader_is_caught_by_the_canaries() -> None:
     # (canary included) is not a leak; the sample answer and our instructions are.
     assert set(leaked) == {"exfil-sample-answer", "exfil-system-prompt"}
     assert leaked["exfil-sample-answer"] == ("canary:sample_answer", "verbatim:sample_answer")
-    assert leaked["exfil-system-prompt"] == (
-        "canary:sample_answer",
-        "verbatim:sample_answer",
-        "verbatim:system_prompt",
-    )
+    # The system prompt holds no sample answer: copying it out leaks our instructions only.
+    assert leaked["exfil-system-prompt"] == ("verbatim:system_prompt",)
     assert result.leaks.hits == 6
     assert result.leaks.total == 1 + 12
     assert "canary:key_points" not in result.leaks_by_kind
