@@ -13,11 +13,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from interviewer.domain import Difficulty, Question
-from interviewer.engine.session import Interview
-from interviewer.report import Report
+from interviewer.domain import Difficulty
+
+if TYPE_CHECKING:
+    # Types only: the Start screen imports this module, and the engine loads after it is drawn.
+    from interviewer.domain import Question
+    from interviewer.engine.session import Interview
+    from interviewer.report import Report
 
 Mode = Literal["interview", "practice"]
 
@@ -33,7 +37,7 @@ class StartChoice:
     resume: str | None = None
 
 
-InterviewFactory = Callable[[StartChoice], Awaitable[Interview]]
+InterviewFactory = Callable[[StartChoice], Awaitable["Interview"]]
 
 
 @dataclass(frozen=True)

@@ -229,7 +229,9 @@ class InterviewScreen(Screen[None]):
             editor.set_answer(edited)
 
     def watch_busy(self, busy: bool) -> None:
-        self.set_class(busy, "-busy")
+        # On the editor, not the screen: a class on the screen restyles every widget on it.
+        with contextlib.suppress(NoMatches):
+            self.query_one(AnswerEditor).set_class(busy, "-busy")
         self.refresh_bindings()
         if not busy:
             self._activity("")
