@@ -57,6 +57,8 @@ class FastProvider:
 
     def __init__(self, chunks: int = 20) -> None:
         self.chunks = chunks
+        self.streaming = False
+        """True from the first feedback chunk sent to the last (the bench's stall window)."""
 
     @property
     def name(self) -> str:
@@ -85,8 +87,10 @@ class FastProvider:
         from interviewer.providers.base import GradeDone, TextDelta
 
         pieces = [f"feedback{i} " for i in range(self.chunks)]
+        self.streaming = True
         for piece in pieces:
             yield TextDelta(piece)
+        self.streaming = False
         output = GraderOutput(
             verdicts=tuple(
                 KeyPointVerdict(key_point_id=p.id, verdict=Verdict.MISSED)
@@ -341,8 +345,8 @@ def bench_memory() -> None:
 
 async def stream_feedback(chunks: int, mode: str) -> tuple[float, int, float, list[float]]:
     """Time answer -> the streamed feedback's end (practice: the Feedback screen up; interview:
-    the next question up); the worst event-loop stall meanwhile; and how long keys sent to the
-    editor during the stream took to land in it."""
+    the next question up); the worst event-loop stall from the first chunk sent to that end;
+    and how long keys sent to the editor meanwhile took to land in it."""
     from textual import events
 
     from interviewer.config import Settings
@@ -355,7 +359,8 @@ async def stream_feedback(chunks: int, mode: str) -> tuple[float, int, float, li
     settings = Settings()
     settings.interview.mode = mode  # type: ignore[assignment]
     settings.interview.count = 2
-    factory = make_factory(FastProvider(chunks), home / "s", max_probes=0)
+    provider = FastProvider(chunks)
+    factory = make_factory(provider, home / "s", max_probes=0)
     app = build_app(settings, interview_factory=factory)
     lag = 0.0
     keys: list[float] = []
@@ -375,9 +380,13 @@ async def stream_feedback(chunks: int, mode: str) -> tuple[float, int, float, li
         await screen.action_submit()  # not pilot.press: that waits for the app to go idle
         while not screen.busy:  # noqa: ASYNC110 (the worker starts on the next turn)
             await asyncio.sleep(0)
+        sent_all = False  # the provider has begun streaming
         while screen.busy and not isinstance(app.screen, FeedbackScreen):
             before = loop.time()
-            if len(keys) < 20 and app.screen is screen:
+            # From the first chunk sent on, to the reply's end drawn (conservative: the end
+            # includes the Feedback screen or the next question appearing).
+            streaming = sent_all = sent_all or provider.streaming
+            if len(keys) < 20 and app.screen is screen and streaming:
                 length = len(editor.text)
                 sent = time.perf_counter()
                 editor.post_message(events.Key("x", "x"))
@@ -385,7 +394,8 @@ async def stream_feedback(chunks: int, mode: str) -> tuple[float, int, float, li
                     await asyncio.sleep(0)
                 keys.append(time.perf_counter() - sent)
             await asyncio.sleep(0.002)
-            lag = max(lag, loop.time() - before - 0.002)
+            if streaming:
+                lag = max(lag, loop.time() - before - 0.002)
         elapsed = time.perf_counter() - started
         return elapsed, screen.chunks_shown, lag, keys
 

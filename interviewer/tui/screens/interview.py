@@ -91,6 +91,7 @@ class InterviewScreen(Screen[None]):
         self._conversation = Conversation(id="conversation")
         self._transcript = TranscriptRenderer(self._conversation, interview.header, live=True)
         self._question_pinned = False
+        self._activity_text = ""
         self._draft = (
             None
             if drafts is None
@@ -344,7 +345,9 @@ class InterviewScreen(Screen[None]):
         self.notify(message, title=title, severity="error", timeout=30, markup=False)
 
     def _activity(self, text: str) -> None:
-        self.query_one("#activity", SafeStatic).set_text(text)
+        if text != self._activity_text:  # said once, not redrawn for every streamed chunk
+            self._activity_text = text
+            self.query_one("#activity", SafeStatic).set_text(text)
 
     def _update_status(self) -> None:
         status = self.query_one(StatusBar)
