@@ -133,6 +133,21 @@ async def test_the_transcript_reads_at_a_capped_centred_width_on_a_wide_terminal
         assert bubbles and max(b.size.width for b in bubbles) <= 100
 
 
+async def test_the_answer_editor_keeps_the_reading_width_of_the_question(home: Path) -> None:
+    app = app_for(home)
+    async with app.run_test(size=(220, 40)) as pilot:
+        await begin(pilot)
+        await pilot.pause()
+        question = app.screen.query_one("#question").region
+        editor = app.screen.query_one("#answer").region
+        # One measure for everything read and written, centred alike.
+        assert editor.width == question.width <= 100
+        assert editor.x == question.x > 50
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.screen.query_one("#answer").region.width > 70  # narrow: the whole width
+
+
 def test_the_less_important_of_two_growing_columns_gives_up_its_cells_first() -> None:
     columns = (Column("Bank", 1, 4, grow=True), Column("Provider", 5, 4, grow=True))
     rows = [[Text("test-bank"), Text("openai:gpt-4o-mini")]]

@@ -18,7 +18,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
@@ -105,7 +105,8 @@ class InterviewScreen(Screen[None]):
             yield SafeStatic("", id="question", classes="bubble question")
         yield self._conversation
         yield SafeStatic("", id="activity")
-        yield AnswerEditor(id="answer", max_chars=self.interview.header.max_answer_chars)
+        with Vertical(id="answer-pane"):  # the reading width's cap and centring (app.tcss)
+            yield AnswerEditor(id="answer", max_chars=self.interview.header.max_answer_chars)
         yield StatusBar(self._clock, id="status")
         yield Footer()
 
