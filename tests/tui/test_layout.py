@@ -3,6 +3,7 @@ unfinished sessions above the fold, and a capped reading width."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from rich.text import Text
@@ -117,6 +118,28 @@ async def test_the_start_screen_shows_unfinished_sessions_above_the_fold_at_80x2
         assert "1 unfinished session" in text
         assert "1 / 2" in text  # the row itself, not only the heading
         assert "Start (ctrl+s)" in text
+
+
+async def test_with_several_unfinished_sessions_start_stays_above_the_fold_at_80x24(
+    home: Path,
+) -> None:
+    catalog = catalog_with_history()
+    unfinished = next(r for r in catalog.rows if not r.finished)
+    for i in range(2, 4):
+        catalog.rows.append(dataclasses.replace(unfinished, id=f"u{i}", ref=f"u{i}", answered=0))
+    app = app_for(home, catalog=catalog)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: bool(app.screen.query("#unfinished")))
+        await wait_until(pilot, lambda: "1 shown" in screen_text(app), what="rows fitted")
+        text = screen_text(app)
+        assert "3 unfinished sessions, 1 shown" in text and "F2 History" in text
+        assert "Start (ctrl+s)" in text
+        assert app.screen.max_scroll_y == 0  # nothing below the fold
+        await pilot.resize_terminal(120, 40)
+        await wait_until(
+            pilot, lambda: "3 unfinished sessions (ctrl+r" in screen_text(app), what="all rows"
+        )
+        assert screen_text(app).count("1 / 2") + screen_text(app).count("0 / 2") == 3
 
 
 async def test_the_transcript_reads_at_a_capped_centred_width_on_a_wide_terminal(
