@@ -19,7 +19,6 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
-from textual.worker import Worker
 
 from interviewer.config import Settings
 from interviewer.errors import InterviewerError
@@ -33,10 +32,10 @@ from interviewer.tui.ports import (
     StartChoice,
 )
 from interviewer.tui.prefs import remember_theme
-from interviewer.tui.screens.confirm import ConfirmScreen, SkipConfirmScreen
-from interviewer.tui.screens.help import HelpScreen, everywhere_keys
+from interviewer.tui.screens.confirm import ConfirmScreen
+from interviewer.tui.screens.help import HelpScreen, every_screens_keys
 from interviewer.tui.screens.start import StartScreen
-from interviewer.tui.warm_up import warm_up
+from interviewer.tui.warm_up import WarmUp
 
 if TYPE_CHECKING:
     # The screens after the Start screen, and the engine, are imported when first used (or by
@@ -79,7 +78,7 @@ class InterviewerApp(App[int]):
         self._interview_closed = False
         self.drafts = DraftStore()
         self._typed_ahead: list[events.Key | events.Paste] | None = None
-        self._warm_up: Worker[None] | None = None
+        self._warm_up = WarmUp(self, getattr(interview_factory, "warm_up", None))
 
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()
@@ -130,23 +129,9 @@ class InterviewerApp(App[int]):
         start = self._start_screen(await self._banks())
         await self.push_screen(start)
         # After the Start screen's first frame: loading in a thread meanwhile would slow it.
-        start.call_after_refresh(self._start_warm_up)
+        start.call_after_refresh(self._warm_up.start)
         if self._resume is not None:
             self.begin(StartChoice(bank="", resume=self._resume))
-
-    def _start_warm_up(self) -> None:
-        if self._warm_up is None:
-            work = warm_up(getattr(self._factory, "warm_up", None))
-            self._warm_up = self.run_worker(work, thread=True, group="warm-up", exit_on_error=False)
-
-    async def _warmed_up(self) -> None:
-        """Wait for the warm-up (Start pressed before it ended): it is loading what the
-        interview needs, and loading it a second time alongside would only be slower."""
-        self._start_warm_up()
-        worker = self._warm_up
-        if worker is not None:
-            with contextlib.suppress(Exception):  # a failed warm-up: opening reports it
-                await worker.wait()
 
     async def _banks(self) -> Sequence[BankChoice]:
         try:
@@ -184,7 +169,7 @@ class InterviewerApp(App[int]):
         if start is not None:
             start.preparing(True)
         try:
-            await self._warmed_up()
+            await self._warm_up.wait()
             interview = await self._factory(choice)
         except (InterviewerError, OSError) as exc:
             self.notify(clean_line(str(exc)), title="Cannot start", severity="error", markup=False)
@@ -313,27 +298,7 @@ class InterviewerApp(App[int]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        from interviewer.tui.screens.feedback import FeedbackScreen
-        from interviewer.tui.screens.help import editor_keys
-        from interviewer.tui.screens.history import HistoryScreen
-        from interviewer.tui.screens.interview import InterviewScreen
-        from interviewer.tui.screens.report import ReportScreen
-
-        self.push_screen(
-            HelpScreen(
-                [
-                    ("Everywhere", [*self.BINDINGS, *everywhere_keys()]),
-                    ("Start", StartScreen.BINDINGS),
-                    ("Interview", InterviewScreen.BINDINGS),
-                    ("Answer editor", editor_keys()),
-                    ("Feedback", FeedbackScreen.BINDINGS),
-                    ("Report", ReportScreen.BINDINGS),
-                    ("History", HistoryScreen.BINDINGS),
-                    ("Questions asked by the app", ConfirmScreen.BINDINGS),
-                    ("Skipping an empty answer (typing goes on)", SkipConfirmScreen.BINDINGS),
-                ]
-            )
-        )
+        self.push_screen(HelpScreen(every_screens_keys(self.BINDINGS)))
 
     # -- quitting keeps everything --------------------------------------------------------
 

@@ -9,8 +9,13 @@ before it ended), so the two never load the same thing side by side.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
+from textual.worker import Worker
 
 SCREENS = (
     "interviewer.tui.screens.interview",
@@ -32,3 +37,29 @@ def warm_up(factory_warm_up: object) -> Callable[[], None]:
             factory_warm_up()
 
     return work
+
+
+class WarmUp:
+    """One app's warm-up worker: started once the Start screen is drawn, awaited before an
+    interview opens."""
+
+    def __init__(self, app: App[Any], factory_warm_up: object) -> None:
+        self._app = app
+        self._work = warm_up(factory_warm_up)
+        self._worker: Worker[None] | None = None
+
+    def start(self) -> None:
+        if self._worker is None:
+            self._worker = self._app.run_worker(
+                self._work, thread=True, group="warm-up", exit_on_error=False
+            )
+
+    async def wait(self) -> None:
+        """Until the warm-up has ended (starting it if it has not): Start pressed before it
+        ended waits, since it is loading what the interview needs, and loading it a second
+        time alongside would only be slower. A failed warm-up is not reported here: opening
+        the interview meets the same problem and reports it."""
+        self.start()
+        if self._worker is not None:
+            with contextlib.suppress(Exception):
+                await self._worker.wait()

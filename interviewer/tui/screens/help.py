@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -67,4 +67,29 @@ def editor_keys() -> list[BindingType]:
         Binding("ctrl+w", "", "Delete the word before the cursor"),
         Binding("ctrl+k", "", "Delete to the end of the line"),
         Binding("tab", "", "Move focus out of the editor"),
+    ]
+
+
+def every_screens_keys(
+    app_bindings: Sequence[BindingType],
+) -> list[tuple[str, Iterable[BindingType]]]:
+    """The help's sections: `app_bindings` (the app's own) and every screen's keys."""
+    # Here, not at the top: the app imports this module at launch, the screens come later.
+    from interviewer.tui.screens.confirm import ConfirmScreen, SkipConfirmScreen
+    from interviewer.tui.screens.feedback import FeedbackScreen
+    from interviewer.tui.screens.history import HistoryScreen
+    from interviewer.tui.screens.interview import InterviewScreen
+    from interviewer.tui.screens.report import ReportScreen
+    from interviewer.tui.screens.start import StartScreen
+
+    return [
+        ("Everywhere", [*app_bindings, *everywhere_keys()]),
+        ("Start", StartScreen.BINDINGS),
+        ("Interview", InterviewScreen.BINDINGS),
+        ("Answer editor", editor_keys()),
+        ("Feedback", FeedbackScreen.BINDINGS),
+        ("Report", ReportScreen.BINDINGS),
+        ("History", HistoryScreen.BINDINGS),
+        ("Questions asked by the app", ConfirmScreen.BINDINGS),
+        ("Skipping an empty answer (typing goes on)", SkipConfirmScreen.BINDINGS),
     ]
