@@ -35,6 +35,7 @@ from interviewer.tui.prefs import remember_theme
 from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.help import HelpScreen, every_screens_keys
 from interviewer.tui.screens.start import StartScreen
+from interviewer.tui.typing_on import keep_in_the_editor, typing_target
 from interviewer.tui.warm_up import WarmUp
 
 if TYPE_CHECKING:
@@ -97,29 +98,8 @@ class InterviewerApp(App[int]):
             if typed and self._typed_ahead is not None:
                 self._typed_ahead.append(event)  # an interview is opening: for its editor
                 return
-            self._keep_typing_in_the_editor(event)
+            keep_in_the_editor(self.screen, event, interview_open=self.interview is not None)
         await super().on_event(event)
-
-    def _keep_typing_in_the_editor(self, event: events.Key | events.Paste) -> None:
-        """On the interview screen, text typed or pasted while the conversation (or nothing)
-        has focus goes to the editor. Focus moves here, before Textual routes this key by
-        focus, so this key and every later one reach the editor in the order they came."""
-        if self.interview is None:
-            return  # no interview screen yet (and none of its modules need loading for this)
-        from textual.widgets import Input, TextArea
-
-        from interviewer.tui.screens.interview import InterviewScreen
-        from interviewer.tui.widgets.editor import AnswerEditor
-
-        screen = self.screen
-        if not isinstance(screen, InterviewScreen):
-            return
-        if isinstance(event, events.Key) and not event.is_printable:
-            return  # PageUp, arrows, ctrl+keys: the conversation scrolls, bindings act
-        focused = screen.focused
-        if isinstance(focused, Input | TextArea):
-            return
-        screen.set_focus(screen.query_one(AnswerEditor))
 
     # -- screens -------------------------------------------------------------------------
 
@@ -298,7 +278,8 @@ class InterviewerApp(App[int]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(every_screens_keys(self.BINDINGS)))
+        target = typing_target(self.screen, interview_open=self.interview is not None)
+        self.push_screen(HelpScreen(every_screens_keys(self.BINDINGS), typing_target=target))
 
     # -- quitting keeps everything --------------------------------------------------------
 
@@ -316,6 +297,7 @@ class InterviewerApp(App[int]):
                 f"as a draft. Continue later with: interviewer resume {interview.session_id}",
                 yes="Quit",
                 no="Stay",
+                typing_target=typing_target(self.screen, interview_open=True),
             ),
             self._quit_confirmed,
         )
