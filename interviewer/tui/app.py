@@ -36,7 +36,7 @@ from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.help import HelpScreen, every_screens_keys
 from interviewer.tui.screens.start import StartScreen
 from interviewer.tui.typing_on import keep_in_the_editor, typing_target
-from interviewer.tui.warm_up import WarmUp
+from interviewer.tui.warm_up import WARM_UP_DELAY_S, WarmUp
 
 if TYPE_CHECKING:
     # The screens after the Start screen, and the engine, are imported when first used (or by
@@ -79,7 +79,7 @@ class InterviewerApp(App[int]):
         self._interview_closed = False
         self.drafts = DraftStore()
         self._typed_ahead: list[events.Key | events.Paste] | None = None
-        self._warm_up = WarmUp(self, getattr(interview_factory, "warm_up", None))
+        self.warm_up = WarmUp(self, getattr(interview_factory, "warm_up", None))
 
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()
@@ -108,8 +108,8 @@ class InterviewerApp(App[int]):
         # The catalog reads files: off the event loop, before the first screen needs them.
         start = self._start_screen(await self._banks())
         await self.push_screen(start)
-        # After the Start screen's first frame: loading in a thread meanwhile would slow it.
-        start.call_after_refresh(self._warm_up.start)
+        # Once the Start screen is drawn: a thread loading meanwhile would slow drawing it.
+        start.set_timer(WARM_UP_DELAY_S, self.warm_up.start)
         if self._resume is not None:
             self.begin(StartChoice(bank="", resume=self._resume))
 
@@ -149,7 +149,7 @@ class InterviewerApp(App[int]):
         if start is not None:
             start.preparing(True)
         try:
-            await self._warm_up.wait()
+            await self.warm_up.wait()
             interview = await self._factory(choice)
         except (InterviewerError, OSError) as exc:
             self.notify(clean_line(str(exc)), title="Cannot start", severity="error", markup=False)

@@ -17,6 +17,12 @@ from typing import Any
 from textual.app import App
 from textual.worker import Worker
 
+WARM_UP_DELAY_S = 0.3
+"""From the Start screen's mount to the warm-up's start. The thread holds the interpreter for
+much of its work, so started at once it slows drawing the screen itself (measured: a few
+hundred ms of CPU); nobody reads the screen and presses Start within this time, and Start
+pressed earlier starts it at once (`WarmUp.wait`)."""
+
 SCREENS = (
     "interviewer.tui.screens.interview",
     "interviewer.tui.screens.feedback",
@@ -47,6 +53,11 @@ class WarmUp:
         self._app = app
         self._work = warm_up(factory_warm_up)
         self._worker: Worker[None] | None = None
+
+    @property
+    def finished(self) -> bool:
+        """Started and ended (the bench waits for it, as a candidate reading the screen)."""
+        return self._worker is not None and self._worker.is_finished
 
     def start(self) -> None:
         if self._worker is None:
