@@ -139,7 +139,11 @@ async def test_with_several_unfinished_sessions_start_stays_above_the_fold_at_80
         await wait_until(
             pilot, lambda: "3 unfinished sessions (ctrl+r" in screen_text(app), what="all rows"
         )
-        assert screen_text(app).count("1 / 2") + screen_text(app).count("0 / 2") == 3
+        await wait_until(  # the rows are drawn a frame after the heading
+            pilot,
+            lambda: screen_text(app).count("1 / 2") + screen_text(app).count("0 / 2") == 3,
+            what="all three rows drawn",
+        )
 
 
 async def test_the_transcript_reads_at_a_capped_centred_width_on_a_wide_terminal(
