@@ -4,6 +4,7 @@ the reason SDK imports stay lazy: each branch imports its module only when taken
 from __future__ import annotations
 
 import asyncio
+import importlib
 from typing import TYPE_CHECKING
 
 from interviewer.providers.base import Provider, Role
@@ -50,6 +51,26 @@ def build_provider(settings: Settings, name: str, role: Role) -> Provider:
             _discard(provider)
             raise
     return provider
+
+
+MODULES = {
+    "offline": "interviewer.providers.offline",
+    "replay": "interviewer.providers.replay",
+    "openai": "interviewer.providers.openai",
+    "anthropic": "interviewer.providers.anthropic",
+}
+"""The module of each profile kind, as `build_provider`'s branches import them."""
+
+
+def preload(settings: Settings) -> None:
+    """Import the modules `build_pair(settings)` will need (an SDK import can take a large part
+    of a second), without building anything: a front end calls it ahead, in a thread."""
+    names = {settings.provider, settings.grader_profile_name}
+    kinds = {settings.profile(name).kind for name in names}
+    for kind in sorted(kinds):
+        importlib.import_module(MODULES[kind])
+    if settings.record.dir is not None:
+        importlib.import_module("interviewer.providers.record")
 
 
 def build_pair(settings: Settings) -> tuple[Provider, Provider]:

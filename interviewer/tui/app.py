@@ -14,17 +14,14 @@ import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
-from textual.widgets import Input, TextArea
 
 from interviewer.config import Settings
-from interviewer.engine.session import Interview
-from interviewer.engine.state import load_state
 from interviewer.errors import InterviewerError
 from interviewer.text.sanitize import clean_line
 from interviewer.tui.drafts import DraftStore
@@ -38,14 +35,18 @@ from interviewer.tui.ports import (
     StartChoice,
 )
 from interviewer.tui.prefs import remember_theme
-from interviewer.tui.screens.confirm import ConfirmScreen, SkipConfirmScreen
-from interviewer.tui.screens.feedback import FeedbackScreen
-from interviewer.tui.screens.help import HelpScreen, editor_keys, everywhere_keys
-from interviewer.tui.screens.history import HistoryScreen
-from interviewer.tui.screens.interview import InterviewScreen
-from interviewer.tui.screens.report import ReportScreen
+from interviewer.tui.screens.confirm import ConfirmScreen
+from interviewer.tui.screens.help import HelpScreen, every_screens_keys
 from interviewer.tui.screens.start import StartScreen
-from interviewer.tui.widgets.editor import AnswerEditor
+from interviewer.tui.typing_on import keep_in_the_editor, typing_target
+from interviewer.tui.warm_up import WARM_UP_DELAY_S, WarmUp
+
+if TYPE_CHECKING:
+    # The screens after the Start screen, and the engine, are imported when first used (or by
+    # `warm_up` while the Start screen shows): the launch pays only for what it draws.
+    from interviewer.engine.session import Interview
+    from interviewer.tui.screens.history import HistoryScreen
+    from interviewer.tui.screens.interview import InterviewScreen
 
 Clock = Callable[[], float]
 
@@ -84,6 +85,7 @@ class InterviewerApp(App[int]):
         self._interview_closed = False
         self.drafts = DraftStore()
         self._typed_ahead: list[events.Key | events.Paste] | None = None
+        self.warm_up = WarmUp(self, getattr(interview_factory, "warm_up", None))
 
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()
@@ -102,32 +104,18 @@ class InterviewerApp(App[int]):
             if typed and self._typed_ahead is not None:
                 self._typed_ahead.append(event)  # an interview is opening: for its editor
                 return
-            self._keep_typing_in_the_editor(event)
+            keep_in_the_editor(self.screen, event, interview_open=self.interview is not None)
         await super().on_event(event)
-
-    def _keep_typing_in_the_editor(self, event: events.Key | events.Paste) -> None:
-        """On the interview screen, text typed or pasted while the conversation (or nothing)
-        has focus goes to the editor. Focus moves here, before Textual routes this key by
-        focus, so this key and every later one reach the editor in the order they came."""
-        screen = self.screen
-        if not isinstance(screen, InterviewScreen):
-            return
-        if isinstance(event, events.Key) and not event.is_printable:
-            return  # PageUp, arrows, ctrl+keys: the conversation scrolls, bindings act
-        focused = screen.focused
-        if isinstance(focused, Input | TextArea):
-            return
-        screen.set_focus(screen.query_one(AnswerEditor))
 
     # -- screens -------------------------------------------------------------------------
 
     async def on_mount(self) -> None:
         remember_theme(self)
         # The catalog reads files: off the event loop, before the first screen needs them.
-        self.push_screen(self._start_screen(await self._banks()))
-        warm_up = getattr(self._factory, "warm_up", None)
-        if callable(warm_up):
-            self.run_worker(warm_up, thread=True, group="warm-up", exit_on_error=False)
+        start = self._start_screen(await self._banks())
+        await self.push_screen(start)
+        # Once the Start screen is drawn: a thread loading meanwhile would slow drawing it.
+        start.set_timer(WARM_UP_DELAY_S, self.warm_up.start)
         if self._resume is not None:
             self.begin(StartChoice(bank="", resume=self._resume))
 
@@ -165,6 +153,8 @@ class InterviewerApp(App[int]):
         finally:
             typed, self._typed_ahead = self._typed_ahead or [], None
             if screen is not None and screen.is_attached:
+                from interviewer.tui.widgets.editor import AnswerEditor
+
                 screen.query_one(AnswerEditor).type_on(typed)
 
     async def _open(self, choice: StartChoice) -> InterviewScreen | None:
@@ -174,6 +164,7 @@ class InterviewerApp(App[int]):
         if start is not None:
             start.preparing(True)
         try:
+            await self.warm_up.wait()
             interview = await self._factory(choice)
         except (InterviewerError, OSError) as exc:
             self.notify(clean_line(str(exc)), title="Cannot start", severity="error", markup=False)
@@ -188,6 +179,8 @@ class InterviewerApp(App[int]):
         last_t = None
         if choice.resume is not None:
             last_t = await asyncio.to_thread(last_record_time, interview.journal_path)
+        from interviewer.tui.screens.interview import InterviewScreen
+
         screen = InterviewScreen(
             interview,
             self.clock,
@@ -216,6 +209,9 @@ class InterviewerApp(App[int]):
 
     def on_interview_screen_finished(self, message: InterviewScreen.Finished) -> None:
         # Not awaited: a message handler that awaits a screen change holds the app's queue.
+        from interviewer.tui.screens.interview import InterviewScreen
+        from interviewer.tui.screens.report import ReportScreen
+
         interview = message.interview
         report = interview.report()
         self.run_worker(self._close_interview(), group="close")
@@ -234,6 +230,8 @@ class InterviewerApp(App[int]):
         )
 
     def on_history_screen_resume(self, message: HistoryScreen.Resume) -> None:
+        from interviewer.tui.screens.interview import InterviewScreen
+
         row = message.row
         interview = self.interview
         if interview is not None and self.interview_in_progress():
@@ -280,6 +278,8 @@ class InterviewerApp(App[int]):
 
     @work(exclusive=True, group="history")
     async def action_history(self) -> None:
+        from interviewer.tui.screens.history import HistoryScreen
+
         if isinstance(self.screen, HistoryScreen):
             return
         try:
@@ -293,21 +293,8 @@ class InterviewerApp(App[int]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(
-            HelpScreen(
-                [
-                    ("Everywhere", [*self.BINDINGS, *everywhere_keys()]),
-                    ("Start", StartScreen.BINDINGS),
-                    ("Interview", InterviewScreen.BINDINGS),
-                    ("Answer editor", editor_keys()),
-                    ("Feedback", FeedbackScreen.BINDINGS),
-                    ("Report", ReportScreen.BINDINGS),
-                    ("History", HistoryScreen.BINDINGS),
-                    ("Questions asked by the app", ConfirmScreen.BINDINGS),
-                    ("Skipping an empty answer (typing goes on)", SkipConfirmScreen.BINDINGS),
-                ]
-            )
-        )
+        target = typing_target(self.screen, interview_open=self.interview is not None)
+        self.push_screen(HelpScreen(every_screens_keys(self.BINDINGS), typing_target=target))
 
     # -- quitting keeps everything --------------------------------------------------------
 
@@ -325,6 +312,7 @@ class InterviewerApp(App[int]):
                 f"as a draft. Continue later with: interviewer resume {interview.session_id}",
                 yes="Quit",
                 no="Stay",
+                typing_target=typing_target(self.screen, interview_open=True),
             ),
             self._quit_confirmed,
         )
@@ -350,13 +338,14 @@ class InterviewerApp(App[int]):
             # Let the engine end its stream itself: the partial probe is then journaled as
             # interrupted, exactly as after Esc, instead of being torn down mid-write.
             self.interview.cancel()
+            from interviewer.tui.screens.feedback import FeedbackScreen
+
             waiting_on_feedback = any(isinstance(s, FeedbackScreen) for s in self.screen_stack)
             if not waiting_on_feedback:
                 await self._wait_for_engine(3)
         self.workers.cancel_group(self, "open")
-        for screen in self.screen_stack:
-            if isinstance(screen, InterviewScreen):
-                self.workers.cancel_group(screen, "engine")
+        for screen in self._interview_screens():
+            self.workers.cancel_group(screen, "engine")
         await self._wait_for_engine(1)
         # Only now: the engine worker has taken a journaled answer out of the editor.
         await self._save_draft()
@@ -377,9 +366,15 @@ class InterviewerApp(App[int]):
             await self.interview.aclose()
 
     async def _save_draft(self) -> None:
-        for screen in self.screen_stack:
-            if isinstance(screen, InterviewScreen):
-                await screen.flush_draft()
+        for screen in self._interview_screens():
+            await screen.flush_draft()
+
+    def _interview_screens(self) -> list[InterviewScreen]:
+        if self.interview is None:
+            return []  # none was ever opened
+        from interviewer.tui.screens.interview import InterviewScreen
+
+        return [s for s in self.screen_stack if isinstance(s, InterviewScreen)]
 
     async def on_unmount(self) -> None:
         await self._close_interview()
@@ -388,6 +383,8 @@ class InterviewerApp(App[int]):
 
 def last_record_time(journal: Path) -> float:
     """The time of a journal's last record (read before a resumed session's screen opens)."""
+    from interviewer.engine.state import load_state
+
     return load_state(journal).last_t
 
 

@@ -1,22 +1,28 @@
 """The real catalog (banks, journal) and interview factory behind the TUI's ports.
 
-Everything heavy is imported when first used, and engine construction runs in a thread: building
-the offline provider loads an embedding model, and the UI must keep drawing meanwhile.
+Everything heavy is imported when first used (the launch imports this module), and engine
+construction runs in a thread, so the UI keeps drawing meanwhile. `EngineFactory.warm_up` loads
+it all ahead, while the Start screen is shown (see `interviewer.tui.warm_up`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from interviewer import paths
 from interviewer.config import Settings
-from interviewer.domain import Question
-from interviewer.engine.session import Interview
-from interviewer.report import Report
 from interviewer.tui.ports import BankChoice, SessionRow, StartChoice
+
+if TYPE_CHECKING:
+    from interviewer.domain import Bank, Question
+    from interviewer.engine.session import Interview
+    from interviewer.report import Report
 
 
 class JournalCatalog:
@@ -96,9 +102,38 @@ def _free_name(path: Path) -> Path:
     return candidate
 
 
-def _open(settings: Settings, choice: StartChoice) -> Interview:
-    from interviewer.bank.loader import find_bank, select_questions
+class BankCache:
+    """The banks read so far, by reference; one is read again when its file changed since."""
+
+    def __init__(self) -> None:
+        self._banks: dict[str, tuple[Path, tuple[int, int], Bank]] = {}
+        self._lock = threading.Lock()  # the warm-up thread and an opening thread
+
+    def get(self, ref: str) -> Bank:
+        from interviewer.bank.loader import find_bank_file
+
+        with self._lock:
+            cached = self._banks.get(ref)
+        if cached is not None:
+            path, stamp, bank = cached
+            with contextlib.suppress(OSError):
+                if _stamp(path) == stamp:
+                    return bank
+        path, bank = find_bank_file(ref)
+        with self._lock, contextlib.suppress(OSError):
+            self._banks[ref] = (path, _stamp(path), bank)
+        return bank
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size
+
+
+def _open(settings: Settings, choice: StartChoice, banks: BankCache) -> Interview:
+    from interviewer.bank.loader import select_questions
     from interviewer.engine.catalog import resolve_session
+    from interviewer.engine.session import Interview
     from interviewer.providers.registry import build_pair
 
     if choice.provider is not None:
@@ -108,7 +143,7 @@ def _open(settings: Settings, choice: StartChoice) -> Interview:
         path = resolve_session(choice.resume)
         return Interview.resume(path, interviewer=interviewer, grader=grader)
     options = settings.interview.model_copy(update={"mode": choice.mode, "bank": choice.bank})
-    bank = find_bank(choice.bank)
+    bank = banks.get(choice.bank)
     questions = select_questions(
         bank, difficulties=choice.difficulty, count=choice.count, seed=options.seed
     )
@@ -120,13 +155,23 @@ class EngineFactory:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
+        self._banks = BankCache()
 
     async def __call__(self, choice: StartChoice) -> Interview:
-        return await asyncio.to_thread(_open, self._settings, choice)
+        return await asyncio.to_thread(_open, self._settings, choice, self._banks)
 
     def warm_up(self) -> None:
-        """Import the engine and load the embedding model while the candidate reads the Start
-        screen (run in a thread): the first answer then does not wait for them."""
+        """Import the engine and the profiles' provider modules, read the chosen bank, and load
+        the embedding model, while the candidate reads the Start screen (run in a thread):
+        neither the first question nor the first answer then waits for them."""
+        from interviewer.engine.catalog import resolve_session  # noqa: F401 (imported to load)
+        from interviewer.engine.session import Interview  # noqa: F401
+        from interviewer.errors import InterviewerError
         from interviewer.grading.matcher import get_embedder
+        from interviewer.providers.registry import preload
 
+        settings = self._settings
+        with contextlib.suppress(InterviewerError, OSError):  # Start reports it, if it matters
+            preload(settings)
+            self._banks.get(settings.interview.bank)
         get_embedder()

@@ -15,12 +15,6 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
-from interviewer.tui.screens.feedback import FeedbackScreen
-from interviewer.tui.screens.history import HistoryScreen
-from interviewer.tui.screens.interview import InterviewScreen
-from interviewer.tui.screens.report import ReportScreen
-from interviewer.tui.screens.start import StartScreen
-
 if TYPE_CHECKING:
     from interviewer.tui.app import InterviewerApp
 
@@ -29,6 +23,13 @@ Command = tuple[str, str, Callable[[], object]]
 
 def app_commands(app: InterviewerApp, screen: Screen[object]) -> Iterator[Command]:
     """(name, help, callback) of every app command that makes sense on `screen`."""
+    # Here, not at the top: the app imports this module at launch, the screens come later.
+    from interviewer.tui.screens.feedback import FeedbackScreen
+    from interviewer.tui.screens.history import HistoryScreen
+    from interviewer.tui.screens.interview import InterviewScreen
+    from interviewer.tui.screens.report import ReportScreen
+    from interviewer.tui.screens.start import StartScreen
+
     if not app.interview_in_progress():
         yield "Start an interview", "Start with the choices on the Start screen", app.start_new
     if isinstance(screen, StartScreen) and screen.has_unfinished:

@@ -16,9 +16,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from interviewer.domain import Difficulty, Question
-from interviewer.engine.session import Interview
-from interviewer.report import Report
+from interviewer.domain import Difficulty
+
+if TYPE_CHECKING:
+    # Types only: the Start screen imports this module, and the engine loads after it is drawn.
+    from interviewer.domain import Question
+    from interviewer.engine.session import Interview
+    from interviewer.report import Report
 
 if TYPE_CHECKING:
     from interviewer.config import ProviderProfile, Settings
@@ -53,7 +57,7 @@ class StartChoice:
     """The provider chosen on the Start screen, when it is not the configured one."""
 
 
-InterviewFactory = Callable[[StartChoice], Awaitable[Interview]]
+InterviewFactory = Callable[[StartChoice], Awaitable["Interview"]]
 
 
 @dataclass(frozen=True)

@@ -40,3 +40,23 @@ def test_shared_provider_code_loads_no_sdk() -> None:
 @pytest.mark.parametrize(("module", "sdk"), [("openai", "openai"), ("anthropic", "anthropic")])
 def test_each_provider_loads_only_its_sdk(module: str, sdk: str) -> None:
     assert sdks_after(f"import interviewer.providers.{module}") == {sdk}
+
+
+@pytest.mark.parametrize(
+    ("provider", "grader", "sdks"),
+    [
+        ("offline", "offline", set()),
+        ("openai", "offline", {"openai"}),
+        ("offline", "anthropic", {"anthropic"}),
+    ],
+)
+def test_preload_imports_the_sdks_of_the_chosen_profiles_and_builds_nothing(
+    provider: str, grader: str, sdks: set[str]
+) -> None:
+    code = (
+        "from interviewer.config import Settings\n"
+        "from interviewer.providers.registry import preload\n"
+        f"preload(Settings(provider={provider!r}, grader_provider={grader!r}))"
+    )
+    # No key is set and no client is made: loading modules needs neither.
+    assert sdks_after(code) == sdks

@@ -157,12 +157,14 @@ def started_at() -> datetime:
 
 
 def engine_idle(app: InterviewerApp) -> bool:
-    """No engine call is running (or the one running waits for the feedback screen)."""
+    """No engine call is running (or the one running waits for the feedback screen), and no
+    interview is being opened (until that ends, the interview screen may not have started its
+    first engine call yet)."""
     from interviewer.tui.screens.feedback import FeedbackScreen
 
     if isinstance(app.screen, FeedbackScreen):
         return True
-    return not any(w.group == "engine" and not w.is_finished for w in app.workers)
+    return not any(w.group in ("engine", "open") and not w.is_finished for w in app.workers)
 
 
 def screen_text(app: InterviewerApp) -> str:

@@ -3,6 +3,7 @@ unfinished sessions above the fold, and a capped reading width."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from rich.text import Text
@@ -119,6 +120,32 @@ async def test_the_start_screen_shows_unfinished_sessions_above_the_fold_at_80x2
         assert "Start (ctrl+s)" in text
 
 
+async def test_with_several_unfinished_sessions_start_stays_above_the_fold_at_80x24(
+    home: Path,
+) -> None:
+    catalog = catalog_with_history()
+    unfinished = next(r for r in catalog.rows if not r.finished)
+    for i in range(2, 4):
+        catalog.rows.append(dataclasses.replace(unfinished, id=f"u{i}", ref=f"u{i}", answered=0))
+    app = app_for(home, catalog=catalog)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: bool(app.screen.query("#unfinished")))
+        await wait_until(pilot, lambda: "1 shown" in screen_text(app), what="rows fitted")
+        text = screen_text(app)
+        assert "3 unfinished sessions, 1 shown" in text and "F2 History" in text
+        assert "Start (ctrl+s)" in text
+        assert app.screen.max_scroll_y == 0  # nothing below the fold
+        await pilot.resize_terminal(120, 40)
+        await wait_until(
+            pilot, lambda: "3 unfinished sessions (ctrl+r" in screen_text(app), what="all rows"
+        )
+        await wait_until(  # the rows are drawn a frame after the heading
+            pilot,
+            lambda: screen_text(app).count("1 / 2") + screen_text(app).count("0 / 2") == 3,
+            what="all three rows drawn",
+        )
+
+
 async def test_the_transcript_reads_at_a_capped_centred_width_on_a_wide_terminal(
     home: Path,
 ) -> None:
@@ -131,6 +158,21 @@ async def test_the_transcript_reads_at_a_capped_centred_width_on_a_wide_terminal
         assert question.region.x > 50  # centred, not hugging the left edge
         bubbles = list(app.screen.query_one("#conversation").children)
         assert bubbles and max(b.size.width for b in bubbles) <= 100
+
+
+async def test_the_answer_editor_keeps_the_reading_width_of_the_question(home: Path) -> None:
+    app = app_for(home)
+    async with app.run_test(size=(220, 40)) as pilot:
+        await begin(pilot)
+        await pilot.pause()
+        question = app.screen.query_one("#question").region
+        editor = app.screen.query_one("#answer").region
+        # One measure for everything read and written, centred alike.
+        assert editor.width == question.width <= 100
+        assert editor.x == question.x > 50
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.screen.query_one("#answer").region.width > 70  # narrow: the whole width
 
 
 def test_the_less_important_of_two_growing_columns_gives_up_its_cells_first() -> None:

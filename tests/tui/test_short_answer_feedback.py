@@ -48,6 +48,8 @@ async def test_feedback_for_a_one_point_question(home: Path) -> None:
         app.screen.query_one(AnswerEditor).load_text(ANSWER)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, FeedbackScreen), what="feedback")
+        # Drawn a frame after it is pushed: wait for the frame, not a fixed pause.
+        await wait_until(pilot, lambda: "Score:" in screen_text(app), what="feedback drawn")
         text = screen_text(app)
         assert "Score: 10.0 / 10" in text
         assert "Right: a base case ends it." in text

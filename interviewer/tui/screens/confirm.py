@@ -12,10 +12,15 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Footer
 
+from interviewer.tui.typing_on import own_keys, pass_on
 from interviewer.tui.widgets.safe import SafeStatic
 
 
 class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question. With a `typing_target` (the dialog opened over an answer being
+    written), any other letter typed or pasted answers "no" and goes on into the target (see
+    `typing_on`)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
@@ -23,11 +28,20 @@ class ConfirmScreen(ModalScreen[bool]):
     YES_KEY = "y"
     NO_KEY = "n"
 
-    def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(
+        self,
+        question: str,
+        *,
+        yes: str = "Yes",
+        no: str = "No",
+        typing_target: Widget | None = None,
+    ) -> None:
         super().__init__()
         self._question = question
         self._yes = yes
         self._no = no
+        self._typing_target = typing_target
+        self._answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -39,10 +53,20 @@ class ConfirmScreen(ModalScreen[bool]):
         yield Footer()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.action_answer(event.button.id == "yes")
 
     def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
+        if not self._answered:  # once: keys typed on may still be queued behind the answer
+            self._answered = True
+            self.dismiss(value)
+
+    def on_key(self, event: events.Key) -> None:
+        if pass_on(event, self._typing_target, own_keys(self.BINDINGS)):
+            self.action_answer(False)
+
+    def on_paste(self, event: events.Paste) -> None:
+        if pass_on(event, self._typing_target, frozenset()):
+            self.action_answer(False)
 
 
 def skip_question(*, probe: bool) -> str:
@@ -69,31 +93,14 @@ class SkipConfirmScreen(ConfirmScreen, inherit_bindings=False):
     NO_KEY = "Esc"
 
     def __init__(self, question: str, editor: Widget) -> None:
-        super().__init__(question, yes="Skip", no="Keep writing")
+        super().__init__(question, yes="Skip", no="Keep writing", typing_target=editor)
         self._editor = editor
-        self._answered = False
-
-    def _keep_writing(self) -> None:
-        if not self._answered:
-            self._answered = True
-            self.dismiss(False)
 
     def on_key(self, event: events.Key) -> None:
-        # Enter too: it would press the focused Skip button.
-        if event.is_printable or event.key == "enter":
+        if event.key == "enter":  # typing too: it would press the focused Skip button
             event.stop()
             event.prevent_default()
-            self._keep_writing()
-            # Into the editor's queue: behind anything still queued there, so in order.
+            self.action_answer(False)
             self._editor.post_message(events.Key(event.key, event.character))
-
-    def on_paste(self, event: events.Paste) -> None:
-        event.stop()
-        event.prevent_default()
-        self._keep_writing()
-        self._editor.post_message(events.Paste(event.text))
-
-    def action_answer(self, value: bool) -> None:
-        if not self._answered:
-            self._answered = True
-            self.dismiss(value)
+            return
+        super().on_key(event)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
+
+from interviewer.tui.typing_on import own_keys, pass_on
 
 
 def _rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
@@ -24,11 +28,34 @@ def _rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,f1", "app.pop_screen", "Close help")]
+    """The keys of every screen. With a `typing_target` (help opened over an answer being
+    written), other letters typed or pasted close it and go on into the target (`typing_on`)."""
 
-    def __init__(self, sections: list[tuple[str, Iterable[BindingType]]]) -> None:
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,f1", "close", "Close help")]
+
+    def __init__(
+        self,
+        sections: list[tuple[str, Iterable[BindingType]]],
+        *,
+        typing_target: Widget | None = None,
+    ) -> None:
         super().__init__()
         self._sections = sections
+        self._typing_target = typing_target
+        self._dismissed = False
+
+    def action_close(self) -> None:
+        if not self._dismissed:  # once: keys typed on may still be queued behind the first
+            self._dismissed = True
+            self.dismiss()
+
+    def on_key(self, event: events.Key) -> None:
+        if pass_on(event, self._typing_target, own_keys(self.BINDINGS)):
+            self.action_close()
+
+    def on_paste(self, event: events.Paste) -> None:
+        if pass_on(event, self._typing_target, frozenset()):
+            self.action_close()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
@@ -67,4 +94,29 @@ def editor_keys() -> list[BindingType]:
         Binding("ctrl+w", "", "Delete the word before the cursor"),
         Binding("ctrl+k", "", "Delete to the end of the line"),
         Binding("tab", "", "Move focus out of the editor"),
+    ]
+
+
+def every_screens_keys(
+    app_bindings: Sequence[BindingType],
+) -> list[tuple[str, Iterable[BindingType]]]:
+    """The help's sections: `app_bindings` (the app's own) and every screen's keys."""
+    # Here, not at the top: the app imports this module at launch, the screens come later.
+    from interviewer.tui.screens.confirm import ConfirmScreen, SkipConfirmScreen
+    from interviewer.tui.screens.feedback import FeedbackScreen
+    from interviewer.tui.screens.history import HistoryScreen
+    from interviewer.tui.screens.interview import InterviewScreen
+    from interviewer.tui.screens.report import ReportScreen
+    from interviewer.tui.screens.start import StartScreen
+
+    return [
+        ("Everywhere", [*app_bindings, *everywhere_keys()]),
+        ("Start", StartScreen.BINDINGS),
+        ("Interview", InterviewScreen.BINDINGS),
+        ("Answer editor", editor_keys()),
+        ("Feedback", FeedbackScreen.BINDINGS),
+        ("Report", ReportScreen.BINDINGS),
+        ("History", HistoryScreen.BINDINGS),
+        ("Questions asked by the app", ConfirmScreen.BINDINGS),
+        ("Skipping an empty answer (typing goes on)", SkipConfirmScreen.BINDINGS),
     ]

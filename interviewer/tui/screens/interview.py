@@ -18,7 +18,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
@@ -107,7 +107,8 @@ class InterviewScreen(Screen[None]):
             yield SafeStatic("", id="question", classes="bubble question")
         yield self._conversation
         yield ActivityLine(self._clock, CANCEL_KEY, id="activity")
-        yield AnswerEditor(id="answer", max_chars=self.interview.header.max_answer_chars)
+        with Vertical(id="answer-pane"):  # the reading width's cap and centring (app.tcss)
+            yield AnswerEditor(id="answer", max_chars=self.interview.header.max_answer_chars)
         yield StatusBar(self._clock, id="status")
         yield Footer()
 
@@ -238,7 +239,9 @@ class InterviewScreen(Screen[None]):
             editor.set_answer(edited)
 
     def watch_busy(self, busy: bool) -> None:
-        self.set_class(busy, "-busy")
+        # On the editor, not the screen: a class on the screen restyles every widget on it.
+        with contextlib.suppress(NoMatches):
+            self.query_one(AnswerEditor).set_class(busy, "-busy")
         self.refresh_bindings()
         if not busy:
             self._activity("")
@@ -358,7 +361,7 @@ class InterviewScreen(Screen[None]):
         self.notify(message, title=title, severity="error", timeout=30, markup=False)
 
     def _activity(self, text: str) -> None:
-        self.query_one("#activity", SafeStatic).set_text(text)
+        self.query_one(ActivityLine).set_text(text)
 
     def _update_status(self) -> None:
         status = self.query_one(StatusBar)

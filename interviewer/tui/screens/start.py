@@ -37,6 +37,9 @@ UNFINISHED_COLUMNS = (
     Column("Provider", 3, 8, grow=True),
     Column("Answered", 2, 7),
 )
+MOST_UNFINISHED_SHOWN = 5
+"""Rows of the unfinished list at most; fewer when the screen is short (see `_fit_height`), and
+History (F2) lists them all."""
 
 
 class StartScreen(Screen[None]):
@@ -71,6 +74,7 @@ class StartScreen(Screen[None]):
         self._banks = list(banks)
         self._load_unfinished = unfinished
         self._unfinished: list[SessionRow] = []
+        self._shown = MOST_UNFINISHED_SHOWN
 
     def compose(self) -> ComposeResult:
         options = self._settings.interview
@@ -137,8 +141,7 @@ class StartScreen(Screen[None]):
         # Above the form, so an 80x24 terminal shows it without scrolling: a session left
         # half-way is the likeliest thing to come back for.
         self._unfinished = rows
-        many = "1 unfinished session" if len(rows) == 1 else f"{len(rows)} unfinished sessions"
-        heading = SafeStatic(f"{many} (ctrl+r resumes the selected one)", classes="section")
+        heading = SafeStatic("", id="unfinished-heading", classes="section")
         table: DataTable[Text] = DataTable(id="unfinished", cursor_type="row")
         self.mount_all([heading, table], before=self.query_one("#form"))
         self._fit(self.app.size.width)
@@ -149,6 +152,17 @@ class StartScreen(Screen[None]):
     def _fit(self, screen_width: int) -> None:
         if not self._unfinished:
             return
+        shown = self._unfinished[: self._shown]
+        total = len(self._unfinished)
+        many = "1 unfinished session" if total == 1 else f"{total} unfinished sessions"
+        # Short enough for one line at 80 columns: a wrapped heading would take the row's room.
+        if not shown:
+            note = f"{many}: F2 History lists them"
+        elif len(shown) < total:
+            note = f"{many}, {len(shown)} shown (ctrl+r resumes; all in F2 History)"
+        else:
+            note = f"{many} (ctrl+r resumes the selected one)"
+        self.query_one("#unfinished-heading", SafeStatic).set_text(note)
         cells = [
             [
                 Text(f"{row.started_at:%Y-%m-%d %H:%M}"),
@@ -156,11 +170,28 @@ class StartScreen(Screen[None]):
                 Text(clean_line(row.provider)),
                 Text(f"{row.answered} / {row.total}"),
             ]
-            for row in self._unfinished
+            for row in shown
         ]
-        keys = [row.ref for row in self._unfinished]
+        keys = [row.ref for row in shown]
         table = self.query_one("#unfinished", DataTable)
+        table.display = bool(shown)
         fill(table, UNFINISHED_COLUMNS, cells, keys, available_width(screen_width))
+        self.call_after_refresh(self._fit_height)
+
+    def _fit_height(self) -> None:
+        """Show as many unfinished rows as fit above the fold: the Start button must never be
+        pushed below it (a short terminal shows fewer rows, and the heading says so)."""
+        table = self.query_one("#unfinished", DataTable)
+        # From one layout: the form's bottom less the table is what the rest takes, however
+        # many rows the table had when it was laid out.
+        rest = self.query_one("#form").virtual_region_with_margin.bottom
+        rest -= table.outer_size.height if table.display else 0
+        room = self.size.height - self.query_one(Footer).outer_size.height
+        rows = room - rest - 1  # the table's header line
+        fitting = max(0, min(rows, MOST_UNFINISHED_SHOWN, len(self._unfinished)))
+        if fitting != min(self._shown, len(self._unfinished)):
+            self._shown = fitting
+            self._fit(self.app.size.width)
 
     def preparing(self, busy: bool) -> None:
         """Show that the interview is being prepared (loading a model can take a second)."""
@@ -218,5 +249,5 @@ class StartScreen(Screen[None]):
             self.notify("No unfinished session to resume.", markup=False)
             return
         table = self.query_one("#unfinished", DataTable)
-        row = self._unfinished[min(table.cursor_row, len(self._unfinished) - 1)]
+        row = self._unfinished[min(table.cursor_row, len(self._unfinished) - 1, self._shown)]
         self.post_message(self.Chosen(StartChoice(bank=row.bank_id, resume=row.ref)))

@@ -29,6 +29,7 @@ class ActivityLine(SafeStatic):
         self._cancel_hint = ""
         self._timer: Timer | None = None
         self._shown = False
+        self._text = ""
 
     def on_mount(self) -> None:
         # As the footer shows the key ("esc"), so the two agree.
@@ -51,8 +52,11 @@ class ActivityLine(SafeStatic):
             self._timer.resume()
 
     def set_text(self, text: str) -> None:
+        if text == self._text and self._wait.waiting is None and not self._shown:
+            return  # said once, not redrawn for every streamed chunk
         self._wait.stop()
         self._end()
+        self._text = text
         super().set_text(text)
 
     @property
@@ -65,6 +69,7 @@ class ActivityLine(SafeStatic):
             self._timer.pause()
         if self._shown:
             self._shown = False
+            self._text = ""
             super().set_text("")
 
     def _tick(self) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from textual.containers import VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownStream
 
-from interviewer.text.sanitize import StreamCleaner
+from interviewer.text.sanitize import StreamCleaner, clean_for_terminal
 from interviewer.tui.widgets.safe import SafeMarkdown, SafeStatic
 
 
@@ -45,11 +46,18 @@ class Conversation(VerticalScroll):
         return widget
 
 
+FLUSH_INTERVAL_S = 0.05
+"""Streamed text reaches the Markdown widget at most this often (20 times a second). Each update
+re-renders the reply's last block, so drawing every chunk of a fast model costs far more than
+it shows, and stalls the keys typed meanwhile."""
+
+
 class StreamingReply:
     """One model reply streaming into a Markdown bubble through `Markdown.get_stream`.
 
-    Chunks are sanitised on the way in (holding back a split escape sequence); when the engine
-    sends the complete text, it replaces what streamed, so the record is what is shown."""
+    Chunks are held and drawn together at most every `FLUSH_INTERVAL_S`, sanitised on the way in
+    (holding back a split escape sequence); when the engine sends the complete text, it
+    replaces what streamed unless it is the same, so the record is what is shown."""
 
     def __init__(self, conversation: Conversation, kind: str) -> None:
         self._conversation = conversation
@@ -57,30 +65,45 @@ class StreamingReply:
         self._widget: SafeMarkdown | None = None
         self._stream: MarkdownStream | None = None
         self._cleaner = StreamCleaner()
+        self._held: list[str] = []
+        self._shown: list[str] = []
+        self._timer: Timer | None = None
         self.chunks = 0
 
     async def write(self, chunk: str) -> None:
         if self._widget is None:
             self._widget = await self._conversation.add_markdown("", self._kind)
             self._stream = Markdown.get_stream(self._widget)
-        text = self._cleaner.feed(chunk)
+        self._held.append(chunk)
+        self.chunks += 1
+        if self._timer is None:
+            self._timer = self._conversation.set_timer(FLUSH_INTERVAL_S, self._flush)
+
+    async def _flush(self) -> None:
+        self._timer = None
+        held, self._held = "".join(self._held), []
+        await self._draw(self._cleaner.feed(held))
+
+    async def _draw(self, text: str) -> None:
         if text and self._stream is not None:
+            self._shown.append(text)
             await self._stream.write(text)
             self._conversation.follow()
-        self.chunks += 1
 
     async def finish(self, final_text: str | None) -> None:
         """Stop streaming; show `final_text` (the engine's record) when given."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
         if self._stream is not None:
-            tail = self._cleaner.flush()
-            if tail:
-                await self._stream.write(tail)
+            held, self._held = "".join(self._held), []
+            await self._draw(self._cleaner.feed(held) + self._cleaner.flush())
             await self._stream.stop()
             self._stream = None
         if final_text is None:
             return
         if self._widget is None:
             self._widget = await self._conversation.add_markdown(final_text, self._kind)
-        else:
+        elif clean_for_terminal(final_text) != "".join(self._shown):
             await self._widget.set_source(final_text)
         self._conversation.follow()

@@ -1,0 +1,104 @@
+"""The launch loads only what the Start screen draws; the rest loads in a background warm-up
+while the Start screen is shown, and Start pressed before the warm-up ends waits for it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from interviewer.engine.session import Interview
+from interviewer.tui.ports import StartChoice
+from tests.tui.harness import EngineHarness, make_app, wait_until
+
+SIZE = (100, 36)
+
+LATER = (
+    "interviewer.engine.session",
+    "interviewer.grading.score",
+    "interviewer.tui.screens.interview",
+    "interviewer.tui.screens.feedback",
+    "interviewer.tui.screens.history",
+    "interviewer.tui.screens.report",
+)
+
+
+def test_the_launch_path_does_not_import_the_engine_or_the_later_screens() -> None:
+    code = (
+        "import sys\n"
+        "from interviewer.config import Settings\n"
+        "from interviewer.tui.app import build_app\n"
+        "build_app(Settings())\n"
+        "print('\\n'.join(sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    loaded = set(out.split())
+    assert "interviewer.tui.screens.start" in loaded
+    assert not loaded & set(LATER)
+
+
+class SlowWarmUp(EngineHarness):
+    """A factory whose warm-up runs until the test releases it."""
+
+    def __init__(self, tmp: Path) -> None:
+        super().__init__(tmp)
+        self.release = threading.Event()
+        self.warming = threading.Event()
+        self.warm_finished = False
+        self.opened_while_warming = False
+
+    def warm_up(self) -> None:
+        self.warming.set()
+        self.release.wait(10)
+        self.warm_finished = True
+
+    async def __call__(self, choice: StartChoice) -> Interview:
+        self.opened_while_warming = not self.warm_finished
+        return await super().__call__(choice)
+
+
+async def test_start_pressed_before_the_warm_up_ends_waits_for_it(tmp_path: Path) -> None:
+    from interviewer.tui.screens.interview import InterviewScreen
+    from interviewer.tui.screens.start import StartScreen
+
+    harness = SlowWarmUp(tmp_path)
+    app = make_app(harness)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, StartScreen), what="start")
+        await wait_until(pilot, harness.warming.is_set, what="warm-up running")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        # Still on the Start screen, saying it prepares; nothing opened beside the warm-up.
+        assert isinstance(app.screen, StartScreen)
+        assert not harness.built
+        assert "Preparing" in str(app.screen.query_one("#start").render())
+        harness.release.set()
+        await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, InterviewScreen) and app.screen.question_shown,
+            what="first question",
+        )
+        assert harness.warm_finished and not harness.opened_while_warming
+
+
+async def test_a_failing_warm_up_does_not_stop_the_interview(tmp_path: Path) -> None:
+    from interviewer.tui.screens.interview import InterviewScreen
+
+    class Broken(EngineHarness):
+        def warm_up(self) -> None:
+            raise RuntimeError("model files missing")
+
+    harness = Broken(tmp_path)
+    app = make_app(harness)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: bool(app.screen.query("#start")), what="start")
+        await pilot.press("ctrl+s")
+        await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, InterviewScreen) and app.screen.question_shown,
+            what="first question",
+        )
+        assert app.is_running
