@@ -84,9 +84,12 @@ async def test_the_waiting_line_counts_up_and_goes_when_the_first_text_arrives(
         await wait_until(pilot, lambda: "(13 s)" in waiting_line(screen), what="13 s")
         provider.probe_gate.set()
         await wait_until(pilot, lambda: engine_idle(app), what="the probe")
+        # Streamed text is drawn in batches: wait for the probe to be drawn, then look.
+        await wait_until(
+            pilot, lambda: "Which tools would you log?" in screen_text(app), what="the probe"
+        )
         assert waiting_line(screen) == ""
         assert "waiting for" not in screen_text(app)
-        assert "Which tools would you log?" in screen_text(app)
 
 
 async def test_an_assessment_shows_the_line_until_esc_cancels_it(harness: EngineHarness) -> None:
