@@ -4,6 +4,7 @@ unfinished sessions above the fold, and a capped reading width."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from rich.text import Text
@@ -11,9 +12,12 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from interviewer.providers.check import LocalServer
+from interviewer.tui.ports import ProviderProbes
 from interviewer.tui.screens.history import HistoryScreen
 from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.widgets.columns import Column, fit, truncate
+from interviewer.tui.widgets.provider_status import ProviderStatus
 from tests.tui.harness import screen_text, wait_until
 from tests.tui.test_snapshots import answer, app_for, begin, catalog_with_history
 
@@ -179,3 +183,25 @@ def test_the_less_important_of_two_growing_columns_gives_up_its_cells_first() ->
     columns = (Column("Bank", 1, 4, grow=True), Column("Provider", 5, 4, grow=True))
     rows = [[Text("test-bank"), Text("openai:gpt-4o-mini")]]
     assert fit(columns, rows, 9 + 2 + 10 + 2) == [9, 10]
+
+
+async def test_a_local_server_offer_does_not_push_start_below_the_fold_at_80x24(
+    home: Path,
+) -> None:
+    catalog = catalog_with_history()
+    unfinished = next(r for r in catalog.rows if not r.finished)
+    for i in range(2, 4):
+        catalog.rows.append(dataclasses.replace(unfinished, id=f"u{i}", ref=f"u{i}", answered=0))
+
+    async def detect(ports: Mapping[int, str] | None) -> Sequence[LocalServer]:
+        return [LocalServer(kind="llamacpp", port=8080, models=("smollm2",))]
+
+    app = app_for(home, catalog=catalog)
+    app._probes = ProviderProbes(detect=detect, local_ports={8080: "llamacpp"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(
+            pilot, lambda: app.screen.query_one(ProviderStatus).offer is not None, what="offer"
+        )
+        await wait_until(pilot, lambda: app.screen.max_scroll_y == 0, what="rows fitted again")
+        text = screen_text(app)
+        assert "Start (ctrl+s)" in text and "3 unfinished sessions" in text

@@ -178,6 +178,9 @@ class StartScreen(Screen[None]):
         fill(table, UNFINISHED_COLUMNS, cells, keys, available_width(screen_width))
         self.call_after_refresh(self._fit_height)
 
+    def on_provider_status_resized(self, _message: ProviderStatus.Resized) -> None:
+        self.call_after_refresh(self._fit_height)
+
     def _fit_height(self) -> None:
         """Show as many unfinished rows as fit above the fold: the Start button must never be
         pushed below it (a short terminal shows fewer rows, and the heading says so)."""

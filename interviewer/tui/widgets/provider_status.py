@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.events import Resize
+from textual.message import Message
 from textual.worker import get_current_worker
 
 from interviewer.config import LOCAL_KINDS, ProviderProfile, Settings
@@ -185,9 +187,16 @@ class ProviderStatus(Vertical):
             yield SafeStatic(self._line(name, role), classes=self._role_classes(role))
         yield SafeStatic("", id="local-offer", classes="-empty")
 
+    class Resized(Message):
+        """The status now takes more or fewer lines (a local server offered, a long reason):
+        the Start screen fits its other rows again."""
+
     def on_mount(self) -> None:
         # After the first frame: the launch must not wait for a port or a key check.
         self.call_after_refresh(self._look_up)
+
+    def on_resize(self, event: Resize) -> None:
+        self.post_message(self.Resized())
 
     def _look_up(self) -> None:
         self._check(self._settings)
