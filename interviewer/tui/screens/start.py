@@ -184,7 +184,10 @@ class StartScreen(Screen[None]):
     def _fit_height(self) -> None:
         """Show as many unfinished rows as fit above the fold: the Start button must never be
         pushed below it (a short terminal shows fewer rows, and the heading says so)."""
-        table = self.query_one("#unfinished", DataTable)
+        tables = self.query("#unfinished").results(DataTable)
+        table = next(tables, None)
+        if table is None:  # asked before the form is built or after the screen went
+            return
         # From one layout: the form's bottom less the table is what the rest takes, however
         # many rows the table had when it was laid out.
         rest = self.query_one("#form").virtual_region_with_margin.bottom
