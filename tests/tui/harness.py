@@ -4,7 +4,7 @@ in-memory catalog, and `wait_until` instead of bare pauses."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +13,9 @@ from textual.pilot import Pilot
 
 from interviewer.config import InterviewSettings, Settings
 from interviewer.domain import GraderOutput, Question
+from interviewer.engine.events import Event
 from interviewer.engine.session import Interview
+from interviewer.errors import ProviderError
 from interviewer.report import Report
 from interviewer.tui.app import InterviewerApp, build_app
 from interviewer.tui.ports import BankChoice, SessionRow, StartChoice
@@ -200,3 +202,19 @@ async def send(pilot: Pilot[int], app: InterviewerApp, text: str = ANSWER) -> No
     app.screen.query_one(AnswerEditor).load_text(text)
     await pilot.press("ctrl+s")
     await wait_until(pilot, lambda: engine_idle(app), what="engine reply")
+
+
+class FailingOnce(Interview):
+    """The real engine; its first submit fails before the engine accepts the answer."""
+
+    failed = False
+
+    def submit(self, answer: str) -> AsyncIterator[Event]:
+        if not self.failed:
+            self.failed = True
+            return self._fail()
+        return super().submit(answer)
+
+    async def _fail(self) -> AsyncIterator[Event]:
+        raise ProviderError("connection refused by 127.0.0.1:9: start the server or switch")
+        yield  # pragma: no cover

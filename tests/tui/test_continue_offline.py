@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from interviewer.domain import GraderOutput
-from interviewer.engine.events import Event
 from interviewer.engine.session import Interview
 from interviewer.engine.state import load_state
 from interviewer.errors import ProviderError
@@ -23,6 +22,7 @@ from tests.fakes import ScriptedProvider
 from tests.tui.harness import (
     ANSWER,
     EngineHarness,
+    FailingOnce,
     engine_idle,
     grade_for,
     make_app,
@@ -189,27 +189,11 @@ async def test_feedback_on_an_offline_score_says_how_to_switch(home: Path) -> No
     assert "test it with `interviewer providers check`" in shown
 
 
-class RefusedOnce(Interview):
-    """The real engine; its first submit fails with a provider error before taking the answer."""
-
-    refused = False
-
-    def submit(self, answer: str) -> AsyncIterator[Event]:
-        if not self.refused:
-            self.refused = True
-            return self._refuse()
-        return super().submit(answer)
-
-    async def _refuse(self) -> AsyncIterator[Event]:
-        raise ProviderError("connection refused by 127.0.0.1:9")
-        yield  # pragma: no cover
-
-
 async def test_after_a_provider_error_ctrl_g_is_offered_and_the_kept_answer_goes_offline(
     home: Path,
 ) -> None:
     harness, offline = offline_harness(home, questions=1, max_probes=0)
-    harness.interview_type = RefusedOnce
+    harness.interview_type = FailingOnce
     offline.enqueue_grade(grade_for(harness.question_list()[0]))
     app = make_app(harness)
     async with app.run_test(size=SIZE) as pilot:

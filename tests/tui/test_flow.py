@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 from textual.widgets import DataTable, Select
 
 from interviewer.config import Settings
-from interviewer.engine.events import Event
-from interviewer.engine.session import Interview
 from interviewer.engine.state import load_state
 from interviewer.errors import ProviderError
 from interviewer.providers.base import ProbeRequest
@@ -27,6 +24,7 @@ from tests.fakes import ScriptedProvider
 from tests.tui.harness import (
     ANSWER,
     EngineHarness,
+    FailingOnce,
     engine_idle,
     grade_for,
     make_app,
@@ -214,22 +212,6 @@ async def test_grading_failure_offers_retry_then_offline(home: Path) -> None:
         report = app.screen.report  # type: ignore[attr-defined]
         evaluation = report.questions[0].evaluation
         assert evaluation is not None and evaluation.grader == "offline"
-
-
-class FailingOnce(Interview):
-    """The real engine; its first submit fails before the engine accepts the answer."""
-
-    failed = False
-
-    def submit(self, answer: str) -> AsyncIterator[Event]:
-        if not self.failed:
-            self.failed = True
-            return self._fail()
-        return super().submit(answer)
-
-    async def _fail(self) -> AsyncIterator[Event]:
-        raise ProviderError("connection refused by 127.0.0.1:9: start the server or switch")
-        yield  # pragma: no cover
 
 
 async def test_provider_error_keeps_the_answer_in_the_editor(harness: EngineHarness) -> None:
@@ -429,8 +411,13 @@ async def test_resume_shows_the_answers_already_given_to_the_open_question(
         await wait_until(pilot, lambda: isinstance(resumed.screen, InterviewScreen), what="resume")
         await wait_until(pilot, lambda: engine_idle(resumed), what="resumed probe")
         conversation = resumed.screen.query_one(Conversation)
-        classes = [sorted(child.classes - {"bubble"}) for child in conversation.children]
-        assert classes == [["answer"], ["probe"]]  # the question is pinned above them
+
+        def bubbles() -> list[list[str]]:
+            return [sorted(child.classes - {"bubble"}) for child in conversation.children]
+
+        # Streamed text is drawn in batches: the probe's bubble may come a frame after.
+        await wait_until(pilot, lambda: len(bubbles()) >= 2, what="the probe drawn")
+        assert bubbles() == [["answer"], ["probe"]]  # the question is pinned above them
         pinned = resumed.screen.query_one("#question", SafeStatic)
         assert "how do you defend an LLM application" in str(pinned.render())
         assert "First answer with enough words" in screen_text(resumed)
