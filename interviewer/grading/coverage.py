@@ -341,7 +341,7 @@ def _references(question: Question) -> _References:
             texts.extend(clauses(reference) or (reference,))
         owners.append(tuple(range(start, len(texts))))
     clause_rows = _project(_embed(texts, vocabulary), direction)
-    own_points = " ".join(point.text for point in question.key_points)
+    own_points = question.key_points_text
     contrast = _project(_embed([own_points, *question.other_key_points], vocabulary), direction)
     return _References(
         direction,
