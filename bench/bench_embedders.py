@@ -55,7 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.dev
 from wheel_models import CANDIDATES, installed_size
 
 from interviewer.bank.loader import find_bank
-from interviewer.grading import coverage, matcher, terms
+from interviewer.grading import coverage, matcher, references, terms
 from interviewer.grading.matcher import Embedder, Matrix
 from tests.devset import KINDS, Figures, Row, figures, grade, load
 
@@ -74,33 +74,34 @@ def grading_with(
 ) -> Iterator[None]:
     """Grade with `embedder` for sentences, `words` for term recall, and these thresholds."""
 
-    def recall(_: Embedder, refs: terms.TermReferences, texts: list[str]) -> Matrix:
-        return terms.term_recall(words, refs, texts)
+    def matches(_: Embedder, refs: terms.TermReferences, texts: list[str]) -> Matrix:
+        return terms.term_matches(words, refs, texts)
 
-    def references(_: Embedder, texts: list[str]) -> terms.TermReferences:
+    def term_refs(_: Embedder, texts: list[str]) -> terms.TermReferences:
         return terms.term_references(words, texts)
 
-    # coverage's own names, rebound for the run: the shipped grader stays as it is.
-    patches: dict[str, object] = {
-        "term_recall": recall,
-        "term_references": references,
-        **thresholds,
-    }
+    # The grader's own names, rebound where they are used for the run: the shipped grader
+    # stays as it is.
+    patches: list[tuple[object, str, object]] = [
+        (coverage, "term_matches", matches),
+        (references, "term_references", term_refs),
+        *((coverage, name, value) for name, value in thresholds.items()),
+    ]
     if whole:
-        patches["_content"] = str.strip
-    saved = {name: getattr(coverage, name) for name in patches}
+        patches += [(coverage, "content", str.strip), (references, "content", str.strip)]
+    saved = [(module, name, getattr(module, name)) for module, name, _ in patches]
     saved_embedder = matcher._embedder
     matcher._embedder = embedder
-    for name, value in patches.items():
-        setattr(coverage, name, value)
-    coverage._references.cache_clear()
+    for module, name, value in patches:
+        setattr(module, name, value)
+    references.references.cache_clear()
     try:
         yield
     finally:
         matcher._embedder = saved_embedder
-        for name, value in saved.items():
-            setattr(coverage, name, value)
-        coverage._references.cache_clear()
+        for module, name, value in saved:
+            setattr(module, name, value)
+        references.references.cache_clear()
 
 
 def similarity_sample(rows: Sequence[Row]) -> Matrix:

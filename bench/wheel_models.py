@@ -141,7 +141,7 @@ class Candidate:
     licence: str
     build: Callable[[Any], Embedder]
     whole_sentences: bool = False
-    """Embed whole sentences: the grader embeds only content words (`coverage._content`), which
+    """Embed whole sentences: the grader embeds only content words (`references.content`), which
     suits a bag-of-words model but takes a sentence encoder's syntax away."""
 
 

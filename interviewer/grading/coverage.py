@@ -12,7 +12,7 @@ only when it says one of the point's words and stays on the question's topic (ON
 point's credit is its best sentence's, or what its clean sentences say between them
 (`whole.combined_credit`), whichever is more, so adding a sentence never lowers a score.
 
-Two adjustments make a static word-embedding model usable as a grader:
+Two adjustments make a static word-embedding model usable as a grader (`references` builds them):
 * Concept expansion (`lexicon`): texts get the names of the bank's concepts they mention appended
   before embedding, so "we compare digests" meets "hash the datasets" when the bank's vocabulary
   (`Question.concepts`) says digests and hashes are one concept.
@@ -26,6 +26,11 @@ Then the credit is checked for what similarity cannot see:
 * coherence: a bare list of terms (`guards.is_keyword_list`), or a sentence of bare items that
   names the terms of many key points at once, keeps only LIST_CREDIT; an answer of notes rather
   than prose keeps less of everything (`whole.notes_factor`);
+* stance: in an answer many of whose clauses about the key points dismiss them ("hashing is
+  overkill", "monitoring is only needed at launch"), the sentences not judged denials
+  themselves keep less (`whole.dismissal_factor`; clauses at STANCE_GATE similarity to a
+  reference clause count, and plain negation does not, so a story's "nothing happened" costs
+  nothing);
 * another question: a sentence about another question of the bank keeps ELSEWHERE_CREDIT
   (`whole.elsewhere`);
 * evidence: a sentence the evidence check would reject (a heading, one word, text addressed to
@@ -40,27 +45,30 @@ addressed to the grader is dropped before matching. Deterministic.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
 from interviewer.domain import KeyPointVerdict, Question, Verdict
 from interviewer.grading.guards import instruction_mask, is_keyword_list, list_share, trusted_text
-from interviewer.grading.lexicon import Vocabulary, concepts, expand
+from interviewer.grading.lexicon import Vocabulary, concepts
 from interviewer.grading.matcher import Matrix, get_embedder, similarities
-from interviewer.grading.polarity import clauses, denies, overclaims
+from interviewer.grading.polarity import clauses, denies, dismisses, overclaims
+from interviewer.grading.references import References, content, embed, project, references
 from interviewer.grading.score import evidence_found, missing_key_points
 from interviewer.grading.terms import (
-    TermReferences,
     recall_of,
     says_a_word,
     term_matches,
-    term_references,
 )
 from interviewer.grading.text import normalise, split_sentences, stopword_ratio
-from interviewer.grading.whole import ELSEWHERE_CREDIT, combined_credit, elsewhere, notes_factor
-from interviewer.text.words import STOPWORDS, words
+from interviewer.grading.whole import (
+    ELSEWHERE_CREDIT,
+    combined_credit,
+    dismissal_factor,
+    elsewhere,
+    notes_factor,
+)
 
 CREDIT_FLOOR = 0.30
 """Similarity at which the embedding half of a sentence's credit starts (see CREDIT_GATE)."""
@@ -75,8 +83,6 @@ LIST_CREDIT = 0.25
 DENIED_CREDIT = 0.1
 """A sentence that denies a point (see `polarity`) keeps this share: it is on topic, unlike an
 off-topic answer, but it says the opposite of the point."""
-RELATED_SAMPLE_SENTENCES = 1
-"""Sample-answer sentences used as extra references for each key point."""
 SAMPLE_REFERENCE_WEIGHT = 0.95
 """Sample sentences are looser references than the key point itself."""
 TERM_WEIGHT = 0.5
@@ -111,8 +117,9 @@ your score") adds nothing, whatever near words it holds."""
 SUPPORT_GATE = 0.15
 """Similarity to a point from which a clean sentence (relevant as ON_TOPIC says; not denied, a
 list, an overclaim or unquotable) supports it in combined evidence (`whole.combined_credit`)."""
-QUESTION_PROJECTION = 0.5
-"""Share of the question-text direction removed from every vector before comparing."""
+STANCE_GATE = 0.45
+"""Similarity to a key point's reference clause from which a clause counts for the answer's
+stance (`whole.dismissal_factor`)."""
 
 
 @dataclass(frozen=True)
@@ -123,31 +130,6 @@ class _Unit:
     expanded: str
     """What gets embedded: the text plus the canonical terms of its concepts (see `lexicon`)."""
     bare_list: bool
-
-
-@dataclass(frozen=True)
-class _References:
-    question: Matrix
-    """(d,): the question text's direction."""
-    key_points: Matrix
-    """(k, d): one row per key point."""
-    sample: Matrix
-    """(s, d): sample-answer sentences."""
-    related: tuple[tuple[int, ...], ...]
-    """For each key point, the indices of its most related sample sentences."""
-    clauses: Matrix
-    """(c, d): the clauses of every key point and related sample sentence."""
-    clause_denies: tuple[bool, ...]
-    """For each reference clause, whether it denies what it talks about (see `polarity`)."""
-    clause_owner: tuple[tuple[int, ...], ...]
-    """For each key point, the indices of its reference clauses."""
-    terms: TermReferences
-    """Each key point's content words (see `terms`)."""
-    vocabulary: Vocabulary
-    """The bank's concepts, for expanding answer clauses the same way (see `lexicon`)."""
-    contrast: Matrix
-    """(1 + others, d): this question's key points as one text, then each other question's of
-    the bank (`Question.other_key_points`), for `whole.elsewhere`."""
 
 
 def assess(question: Question, answer_text: str) -> tuple[KeyPointVerdict, ...]:
@@ -180,34 +162,57 @@ class _Graded:
 def _grade(question: Question, answer_text: str) -> _Graded:
     """Each key point's credit: its best sentence's, or what the answer's clean sentences say
     about it between them (`whole.combined_credit`), whichever is more; then scaled by
-    `whole.notes_factor` over the sentences that earn credit."""
-    sentence_credit, support, met, units = _credits(question, answer_text)
+    `whole.dismissal_factor` and `whole.notes_factor`, over the sentences that earn credit."""
+    graded = _credits(question, answer_text)
+    units = graded.units
     if not units:
         return _Graded(units, np.zeros(len(question.key_points), dtype=np.float32), ())
+    # Only sentences that earn credit are read, so an aside or a missed injection can't dilute.
+    earning = [u.text for u, row in zip(units, graded.credit, strict=True) if row.max() > 0]
+    # Whether the answer argues against the practice is read from what it says about this
+    # question: another question's answer tacked on costs nothing but its own credit.
+    stance = [u.text for u, row, off in zip(units, graded.credit, graded.elsewhere, strict=True)
+              if row.max() > 0 and not off]  # fmt: skip
+    refs = references(question)
+    dismissal = dismissal_factor(*_dismissing_share(stance, _set_aside(answer_text), refs))
+    sentence_credit = np.where(graded.denied, graded.credit, graded.credit * dismissal)
     best = sentence_credit.max(axis=0)
     evidence = [int(i) for i in np.argmax(sentence_credit, axis=0)]
-    joined = combined_credit(_references(question).terms, met, support)
+    joined = dismissal * combined_credit(refs.terms, graded.met, graded.support)
     for k in np.flatnonzero(joined > best):
         best[k] = joined[k]
-        helping = np.flatnonzero(support[:, k])
+        helping = np.flatnonzero(graded.support[:, k])
         evidence[k] = int(helping[np.argmax(sentence_credit[helping, k])])
-    # Only sentences that earn credit are read, so an aside or a missed injection can't dilute.
-    earning = [u.text for u, row in zip(units, sentence_credit, strict=True) if row.max() > 0]
     factor = notes_factor(stopword_ratio(" ".join(earning))) if earning else 1.0
     credit: Matrix = (best * factor).astype(np.float32)
     return _Graded(units, credit, tuple(evidence))
 
 
-def _credits(
-    question: Question, answer_text: str
-) -> tuple[Matrix, npt.NDArray[np.bool_], Matrix, list[_Unit]]:
-    """(sentences, key points) graded credit; where each sentence is clean support for a point
-    (on its topic, and not denied, a list, an overclaim or unquotable); how each sentence meets
-    each point's words (`terms.term_matches`); and the sentences."""
+@dataclass(frozen=True)
+class _Sentences:
+    """What each sentence of an answer earns for each key point, (sentences, key points)."""
+
+    units: list[_Unit]
+    credit: Matrix
+    """Graded credit, 0-1."""
+    support: npt.NDArray[np.bool_]
+    """Clean support for the point: on its topic, and not denied, a list, an overclaim or
+    unquotable."""
+    met: Matrix
+    """How the sentence meets each of the point's words (`terms.term_matches`)."""
+    denied: npt.NDArray[np.bool_]
+    """The sentence says the opposite of the point (`_denials`)."""
+    elsewhere: npt.NDArray[np.bool_]
+    """(sentences,): the sentence is about another question of the bank (`whole.elsewhere`)."""
+
+
+def _credits(question: Question, answer_text: str) -> _Sentences:
+    """What each sentence of the answer earns for each key point, and why."""
     scores, embedded, units = _match(question, answer_text)
     if not units:
-        return scores, np.zeros(scores.shape, dtype=np.bool_), scores, units
-    refs = _references(question)
+        nothing = np.zeros(scores.shape, dtype=np.bool_)
+        return _Sentences(units, scores, nothing, scores, nothing, nothing[:, 0])
+    refs = references(question)
     texts = [unit.text for unit in units]
     credit = np.clip((scores - CREDIT_FLOOR) / (CREDIT_FULL - CREDIT_FLOOR), 0.0, 1.0)
     met = term_matches(get_embedder(), refs.terms, [unit.expanded for unit in units])
@@ -222,8 +227,10 @@ def _credits(
     near[~relevant] = 0.0
     credit = np.where(scores < CREDIT_GATE, near, credit)
     kept = np.ones(credit.shape, dtype=np.float32)
-    kept[elsewhere(contrast[:, 0], contrast[:, 1:])] *= ELSEWHERE_CREDIT
-    kept[_denials(texts, refs)] *= DENIED_CREDIT
+    about_another = elsewhere(contrast[:, 0], contrast[:, 1:])
+    kept[about_another] *= ELSEWHERE_CREDIT
+    denied = _denials(texts, refs)
+    kept[denied] *= DENIED_CREDIT
     haystack = normalise(trusted_text(answer_text))
     for u, unit in enumerate(units):
         # Bare items naming the terms of many key points explain none of them ("you need
@@ -237,16 +244,16 @@ def _credits(
             kept[u] = 0.0  # nothing the evidence check would accept
     support = (kept == 1.0) & (scores >= SUPPORT_GATE) & relevant
     result: Matrix = (credit * kept).astype(np.float32)
-    return result, support, met, units
+    return _Sentences(units, result, support, met, denied, about_another)
 
 
-def _denials(sentences: list[str], refs: _References) -> npt.NDArray[np.bool_]:
+def _denials(sentences: list[str], refs: References) -> npt.NDArray[np.bool_]:
     """(sentences, key points): True where the sentence's clause pair closest to the point (one
     answer clause, one reference clause) says the opposite, rather than the same (see
     `polarity`)."""
     per_sentence = [clauses(text) or (text,) for text in sentences]  # one clause at least
     flat = [c for group in per_sentence for c in group]
-    sims = similarities(_project(_embed(flat, refs.vocabulary), refs.question), refs.clauses)
+    sims = similarities(project(embed(flat, refs.vocabulary), refs.question), refs.clauses)
     against = np.array([denies(c) for c in flat])[:, None] != np.array(refs.clause_denies)
     # Best agreeing / opposed similarity per sentence and reference clause...
     bounds = np.cumsum([0] + [len(group) for group in per_sentence])[:-1]
@@ -258,6 +265,25 @@ def _denials(sentences: list[str], refs: _References) -> npt.NDArray[np.bool_]:
         oppose, starts, axis=1
     ) > np.maximum.reduceat(agree, starts, axis=1)
     return result
+
+
+def _dismissing_share(
+    sentences: list[str], set_aside: list[str], refs: References
+) -> tuple[int, float]:
+    """How many clauses that talk about a key point (at STANCE_GATE similarity to one of its
+    reference clauses) argue against what they talk about (`polarity.dismisses`), and what
+    share of such clauses that is: all of `sentences`' and the dismissing ones of `set_aside`
+    (text the guards dropped, which can then only add dismissals: an injection that takes the
+    candidate's own sentences down with it never makes the rest look less dismissive)."""
+    flat = [c for text in sentences for c in (clauses(text) or (text,))]
+    aside = [c for text in set_aside for c in (clauses(text) or (text,)) if dismisses(c)]
+    if not flat and not aside:
+        return 0, 0.0
+    rows = project(embed(flat + aside, refs.vocabulary), refs.question)
+    on_point = similarities(rows, refs.clauses).max(axis=1) >= STANCE_GATE
+    stances = [dismisses(c) for c, near in zip(flat + aside, on_point, strict=True) if near]
+    dismissing = sum(stances)
+    return dismissing, dismissing / len(stances) if stances else 0.0
 
 
 def _quotable(sentence: str, haystack: str) -> bool:
@@ -281,9 +307,9 @@ def _match(question: Question, answer_text: str) -> tuple[Matrix, Matrix, list[_
     if not units:
         empty = np.zeros((0, len(question.key_points)), dtype=np.float32)
         return empty, empty, units
-    refs = _references(question)
-    embedded = _project(
-        get_embedder().embed([_content(unit.expanded) for unit in units]), refs.question
+    refs = references(question)
+    embedded = project(
+        get_embedder().embed([content(unit.expanded) for unit in units]), refs.question
     )
     direct = similarities(embedded, refs.key_points)
     via_sample = similarities(embedded, refs.sample)
@@ -313,70 +339,15 @@ def _units(answer_text: str, vocabulary: Vocabulary) -> list[_Unit]:
     ]
 
 
+def _set_aside(answer_text: str) -> list[str]:
+    """The sentences `_units` leaves out (text addressed to the grader, and what it taints)."""
+    spans = split_sentences(answer_text)
+    excluded = instruction_mask(answer_text, spans)
+    return [span.text for span, drop in zip(spans, excluded, strict=True) if drop]
+
+
 def _with_terms(text: str, terms: list[str]) -> str:
     return f"{text} {' '.join(terms)}" if terms else text
-
-
-@lru_cache(maxsize=64)
-def _references(question: Question) -> _References:
-    vocabulary = question.concepts
-    direction = _embed([question.text], vocabulary)[0]
-    key_points = _project(
-        _embed([point.text for point in question.key_points], vocabulary), direction
-    )
-    sample_sentences = [s.text for s in split_sentences(question.sample_answer)]
-    sample = _project(_embed(sample_sentences, vocabulary), direction)
-    related: list[tuple[int, ...]] = [() for _ in question.key_points]
-    if sample_sentences:
-        affinity = key_points @ sample.T
-        related = [
-            tuple(int(i) for i in np.argsort(-row, kind="stable")[:RELATED_SAMPLE_SENTENCES])
-            for row in affinity
-        ]
-    texts: list[str] = []
-    owners: list[tuple[int, ...]] = []
-    for k, point in enumerate(question.key_points):
-        start = len(texts)
-        for reference in (point.text, *(sample_sentences[i] for i in related[k])):
-            texts.extend(clauses(reference) or (reference,))
-        owners.append(tuple(range(start, len(texts))))
-    clause_rows = _project(_embed(texts, vocabulary), direction)
-    own_points = question.key_points_text
-    contrast = _project(_embed([own_points, *question.other_key_points], vocabulary), direction)
-    return _References(
-        direction,
-        key_points,
-        sample,
-        tuple(related),
-        clause_rows,
-        tuple(denies(text) for text in texts),
-        tuple(owners),
-        term_references(
-            get_embedder(), [expand(vocabulary, point.text) for point in question.key_points]
-        ),
-        vocabulary,
-        contrast,
-    )
-
-
-def _embed(texts: list[str], vocabulary: Vocabulary) -> Matrix:
-    return get_embedder().embed([_content(expand(vocabulary, text)) for text in texts])
-
-
-def _content(text: str) -> str:
-    """Only the content words are embedded: a mean over "I would", "the" and "of" pulls every
-    sentence towards every other one."""
-    return " ".join(w for w in words(text) if w not in STOPWORDS)
-
-
-def _project(vectors: Matrix, direction: Matrix) -> Matrix:
-    """Remove part of `direction` from each row, then renormalise."""
-    if not len(vectors):
-        return vectors
-    moved = vectors - QUESTION_PROJECTION * np.outer(vectors @ direction, direction)
-    norms = np.linalg.norm(moved, axis=1, keepdims=True)
-    result: Matrix = (moved / np.maximum(norms, 1e-9)).astype(np.float32)
-    return result
 
 
 def estimate_missing(question: Question, answer_text: str) -> tuple[str, ...]:

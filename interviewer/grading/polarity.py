@@ -7,7 +7,8 @@ assertion of a point the reference rejects, "instead of bolting security on") ea
 
 Polarity comes from general English cue words only, never from a field's vocabulary:
 * negation: not, no, never, n't, without, none, nothing, nobody, neither/nor;
-* dismissal: skip, pointless, unnecessary, overkill, busywork, a waste, irrelevant, overrated;
+* dismissal: skip, pointless, unnecessary, overkill, busywork, a waste, irrelevant, overrated,
+  optional, "adds complexity", "buys little", "just noise", "can wait", "turn them off";
 * a rejected alternative: "rather than ...", "instead of ...";
 * restriction: "rely only on ...", "only at launch", "just ship", "X alone", "is enough".
 
@@ -19,7 +20,7 @@ playbooks") stay one denial. Cues count within a clause: sentences are cut at cl
 but never keep raw text" holds one assertion and one denial.
 
 Stance is the second axis: a clause that opens up what the reference narrows ("let anyone push
-data" against "restrict who can write") is a denial too, and denying an opening ("no broad admin
+data" against "restrict who can write") is a denial too, and negating an opening ("no broad admin
 rights") asserts the control.
 """
 
@@ -85,6 +86,10 @@ _DISMISSAL = re.compile(
     r"gets?\s+in\s+the\s+way|slows?\s+(?:\w+\s+){0,2}down|"
     r"too\s+(?:expensive|costly|slow|much\s+(?:work|effort|overhead))|"
     r"no\s+need|needn't|(?:do|does|did)(?:n't|\s+not)\s+need|not\s+(?:needed|necessary|required|worth)|"
+    r"adds?\s+(?:\w+\s+)?(?:complexity|overhead|noise)|buys?\s+(?:little|nothing)|"
+    r"(?:just|only|mostly|pure(?:ly)?)\s+(?:noise|theory|theoretical|hype)|nice[- ]to[- ]have|"
+    r"optional|can\s+wait|wait\s+and\s+see|low\s+priority|out\s+of\s+the\s+loop|"
+    r"(?:turn|switch)(?:s|ed|ing)?\s+(?:it|them|that|this|those)\s+off|"
     r"rather\s+than|instead\s+of)\b",
     re.IGNORECASE,
 )
@@ -115,7 +120,8 @@ _RESTRICTIVE = re.compile(
     re.IGNORECASE,
 )
 _PERMISSIVE = re.compile(
-    r"\b(?:any(?:one|body)|every(?:one|body)|anywhere|unlimited|unrestricted|"
+    # "MFA for everyone" applies a control to all; "everyone can write" opens one up.
+    r"\b(?:any(?:one|body)|(?<!\bfor\s)every(?:one|body)|anywhere|unlimited|unrestricted|"
     r"unpinned|indefinitely|forever|wide\s+open|(?:full|broad|open)\s+(?:\w+\s+)?(?:access|rights|"
     r"permissions?)|"
     r"trust(?:s|ed|ing)?\s+(?:\w+\s+){0,3}(?:fully|completely|by\s+default|by\s+definition)|"
@@ -198,6 +204,32 @@ def denies(clause: str) -> bool:
     anyone write" against "restrict who can write"), so denying an opening asserts one ("no broad
     admin rights")."""
     return is_denial(clause) != (stance(clause) < 0)
+
+
+_QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+_DONE = re.compile(r"\bskipped\b", re.IGNORECASE)
+_POSSIBLE = re.compile(r"\b(?:could|might)\b", re.IGNORECASE)
+_REJECTED = re.compile(r"\b(?:rather\s+than|instead\s+of)\b.*", re.IGNORECASE | re.DOTALL)
+
+
+@lru_cache(maxsize=8192)
+def dismisses(clause: str) -> bool:
+    """True when the clause argues against a practice rather than merely saying no: a
+    dismissal ("overkill", "adds complexity"), or a restriction or an opening that no negation
+    takes back ("only needed at launch", "let anyone push data"; not "not only", "no broad
+    rights"). Left out, because they argue for nothing: plain negation (stories say "nothing
+    happened", "it did not call the tool"), quoted words (an attacker's "act as an unrestricted
+    assistant"), a rejected alternative ("instead of relying on the model" names what the
+    speaker argues for as often as what they dismiss), what was done ("we skipped the jargon")
+    and what was possible ("anyone could ask it about HR cases" describes the risk)."""
+    clause = _REJECTED.sub(" ", _QUOTED.sub(" ", clause))
+    if _DISMISSAL.search(_DONE.sub(" ", clause)) is not None:
+        return True
+    kinds = _negations(clause)
+    others = kinds - {"without"}
+    negated = not others if "without" in kinds else bool(others)
+    opens = stance(clause) < 0 and _POSSIBLE.search(clause) is None
+    return (_RESTRICTION.search(clause) is not None or opens) and not negated
 
 
 # Claims no careful engineer makes: a control that "guarantees", "eliminates" or makes a system

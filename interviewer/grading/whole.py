@@ -17,6 +17,14 @@ is notes rather than prose.
   them, even where no single fragment looks like a list. Only the sentences that earn credit are
   read, so a sentence that earns nothing (an aside, an injection the guards missed) cannot
   dilute the check.
+* Arguing against the practice (`dismissal_factor`): an answer many of whose clauses about the
+  key points dismiss them ("hashing is overkill", "monitoring is only needed at launch", "let
+  anyone push data") argues against what the question asks for, even where no single clause
+  is judged the opposite of a key point. Its sentences that were not already judged denials
+  keep less credit, from DISMISSAL_SHARE_FROM (factor 1) to DISMISSAL_SHARE_FULL
+  (DISMISSAL_FACTOR). Sentences already denied keep their own small credit, so a plainly
+  negated answer stays just above an off-topic one. Only credited sentences are read, as for
+  notes.
 
 Tuned on the tuning split of the development set (tests/data/devset) only.
 """
@@ -42,6 +50,14 @@ PROSE_RATIO = 0.2
 which it is prose (factor 1); in between the factor grows linearly. English prose has 35-55%,
 a concise expert answer rarely under 20%."""
 NOTES_FACTOR = 0.4
+DISMISSAL_SHARE_FROM = 0.2
+DISMISSAL_SHARE_FULL = 0.5
+"""Share of dismissing clauses among the credited sentences' clauses about a key point at which
+the factor starts to fall, and at which it reaches DISMISSAL_FACTOR. Strong answers rarely
+dismiss anything; "not only", "never rely on X alone" are not dismissals."""
+DISMISSAL_FACTOR = 0.3
+DISMISSAL_MIN_CLAUSES = 2
+"""Fewer dismissing clauses than this are an aside, whatever the answer's length."""
 
 
 def elsewhere(own: Matrix, others: Matrix) -> npt.NDArray[np.bool_]:
@@ -58,6 +74,16 @@ def notes_factor(function_word_ratio: float) -> float:
     """The share of its credit an answer with this share of function words keeps (0-1)."""
     prose = (function_word_ratio - NOTES_RATIO) / (PROSE_RATIO - NOTES_RATIO)
     return NOTES_FACTOR + (1.0 - NOTES_FACTOR) * min(1.0, max(0.0, prose))
+
+
+def dismissal_factor(dismissing: int, share: float) -> float:
+    """The share of its credit a sentence not itself denied keeps in an answer whose credited
+    sentences hold `dismissing` dismissing clauses about a key point, `share` of such clauses
+    (0-1)."""
+    if dismissing < DISMISSAL_MIN_CLAUSES:
+        return 1.0
+    ramp = (share - DISMISSAL_SHARE_FROM) / (DISMISSAL_SHARE_FULL - DISMISSAL_SHARE_FROM)
+    return 1.0 - (1.0 - DISMISSAL_FACTOR) * min(1.0, max(0.0, ramp))
 
 
 def combined_credit(terms: TermReferences, met: Matrix, support: npt.NDArray[np.bool_]) -> Matrix:

@@ -11,10 +11,11 @@ from interviewer.bank.loader import find_bank
 from interviewer.domain import Bank, Difficulty, GraderOutput, KeyPoint, Question, Verdict
 from interviewer.grading import coverage
 from interviewer.grading.checks import precheck
-from interviewer.grading.coverage import _references, assess, count_ignored
+from interviewer.grading.coverage import assess, count_ignored
 from interviewer.grading.guards import _classify, is_instruction_like
 from interviewer.grading.lexicon import _concepts
 from interviewer.grading.matcher import Embedder, get_embedder, load_embedder
+from interviewer.grading.references import references
 from interviewer.grading.score import check_verdicts, compute_score
 from interviewer.grading.text import split_sentences
 from tests import devset
@@ -239,7 +240,7 @@ def test_grading_is_the_same_with_cold_and_warm_caches(
     def clear() -> None:
         _concepts.cache_clear()
         _classify.cache_clear()
-        _references.cache_clear()
+        references.cache_clear()
         fresh = Embedder(model._tokenizer, model._table)  # same model, empty row cache
         monkeypatch.setattr(coverage, "get_embedder", lambda: fresh)
 

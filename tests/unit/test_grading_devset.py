@@ -47,6 +47,19 @@ that lifted paraphrases, and its ceiling is loosened to match, on purpose:
   concise-expert 7.88, partial 3.47, weak 0.60, keyword-salad 2.05, confidently-wrong 4.21,
   negated 0.59, reversed 2.06, other-question 1.44, off-topic 0.04, empty-or-short 0.00; no
   injected answer above its base.
+
+Measured 2026-12-02 (session 17: an answer that argues against the practice, many of its
+clauses about the key points dismissing them, keeps less of what it asserts;
+the floors below are these minus a small margin):
+
+* tuning:   pairwise 0.895, Spearman 0.886, MAE 1.01; strong-bank 9.42, strong-own 6.75,
+  concise-expert 7.81, partial 4.64, weak 2.27, keyword-salad 0.85, confidently-wrong 2.87,
+  negated 0.62, reversed 1.47, other-question 1.90, off-topic 0.15, empty-or-short 0.00; no
+  injected answer above its base.
+* held-out: pairwise 0.819, Spearman 0.790, MAE 1.33; strong-bank 8.91, strong-own 4.60,
+  concise-expert 7.88, partial 3.47, weak 0.60, keyword-salad 2.05, confidently-wrong 3.91,
+  negated 0.59, reversed 1.62, other-question 1.44, off-topic 0.04, empty-or-short 0.00; no
+  injected answer above its base.
 """
 
 from __future__ import annotations
@@ -102,7 +115,7 @@ LABEL_BANDS = {
 
 # (split, figure) -> floor; figures marked "max" are ceilings. Measured values in the docstring.
 FLOORS: dict[str, dict[str, float]] = {
-    "tuning": {"pairwise": 0.87, "spearman": 0.85, "mae max": 1.15},
+    "tuning": {"pairwise": 0.88, "spearman": 0.87, "mae max": 1.1},
     "heldout": {"pairwise": 0.80, "spearman": 0.76, "mae max": 1.42},
 }
 KIND_MEANS: dict[str, dict[str, tuple[float, float]]] = {
@@ -113,9 +126,9 @@ KIND_MEANS: dict[str, dict[str, tuple[float, float]]] = {
         "concise-expert": (7.5, 10.0),
         "weak": (1.8, 3.0),
         "keyword-salad": (0.0, 1.2),
-        "confidently-wrong": (0.0, 3.8),
+        "confidently-wrong": (0.0, 3.2),
         "negated": (0.0, 1.0),
-        "reversed": (0.0, 2.7),
+        "reversed": (0.0, 1.8),
         "other-question": (0.0, 2.2),
         "off-topic": (0.0, 0.5),
         "empty-or-short": (0.0, 0.0),
@@ -126,9 +139,9 @@ KIND_MEANS: dict[str, dict[str, tuple[float, float]]] = {
         "concise-expert": (7.5, 10.0),
         "weak": (0.4, 3.0),
         "keyword-salad": (0.0, 2.4),
-        "confidently-wrong": (0.0, 4.5),
+        "confidently-wrong": (0.0, 4.2),
         "negated": (0.0, 0.9),
-        "reversed": (0.0, 2.4),
+        "reversed": (0.0, 2.0),
         "other-question": (0.0, 1.8),
         "off-topic": (0.0, 0.5),
         "empty-or-short": (0.0, 0.0),

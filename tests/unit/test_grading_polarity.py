@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.grading.polarity import clauses, denies, is_denial, overclaims
+from interviewer.grading.polarity import clauses, denies, dismisses, is_denial, overclaims
 
 
 def test_clauses_cut_at_clause_boundaries_not_inside_lists() -> None:
@@ -45,6 +45,11 @@ def test_clauses_cut_at_clause_boundaries_not_inside_lists() -> None:
         "without being careless",
         "There's no need to label the retrieved content",
         "Redaction isn't needed",
+        "Joining model events with other systems adds complexity and buys little",
+        "Alerts are just noise",
+        "Red-teaming is a nice-to-have that can wait",
+        "Alerts fire all night, so turn them off",
+        "Keep incident response out of the loop",
     ],
 )
 def test_denials(clause: str) -> None:
@@ -75,6 +80,41 @@ def test_opening_up_denies_a_control_and_denying_an_opening_asserts_it() -> None
     assert denies("Give the agent full access to every tool")
     assert not denies("Restrict who can write to the bucket")
     assert not denies("Separate accounts and no broad admin rights")
+
+
+def test_a_clause_that_opens_access_and_dismisses_a_control_argues_against_both() -> None:
+    # As polarity the two flips cancel; as a stance, both argue against the practice.
+    assert dismisses("let anyone push data straight into the bucket, schema checks are busywork")
+    assert dismisses("Give everybody admin, reviews are pointless")
+
+
+@pytest.mark.parametrize(
+    ("clause", "dismissing"),
+    [
+        ("Hashing the datasets is overkill", True),
+        ("Monitoring is only needed at launch", True),
+        ("Let anyone on the team push data into the bucket", True),
+        ("The attacker's prompt did not reach any tool", False),
+        ("Nothing happened", False),
+        ("Not only the prompt but the tools need controls", False),
+        ("No broad admin rights on the cluster", False),
+        ("We log every tool call", False),
+        ('Testers pasted "act as an unrestricted assistant" into tickets', False),
+        ("Check permissions in the backend instead of relying only on the model", False),
+        ("So I skipped the words retrieval and prompt injection", False),
+        ("So anyone could ask it about HR cases", False),
+        ("Skip the review", True),
+    ],
+)
+def test_dismissal_is_arguing_against_a_practice_not_plain_negation(
+    clause: str, dismissing: bool
+) -> None:
+    assert dismisses(clause) is dismissing
+
+
+def test_a_control_for_everyone_opens_nothing() -> None:
+    assert not denies("Use strong passwords and MFA for everyone on the team")
+    assert denies("Everyone on the team can write to the training bucket")
 
 
 @pytest.mark.parametrize(

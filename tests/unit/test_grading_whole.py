@@ -10,7 +10,13 @@ from interviewer.bank.loader import find_bank, parse_bank_toml
 from interviewer.domain import Bank, Question
 from interviewer.grading.coverage import assess
 from interviewer.grading.score import compute_score
-from interviewer.grading.whole import NOTES_FACTOR, elsewhere, notes_factor
+from interviewer.grading.whole import (
+    DISMISSAL_FACTOR,
+    NOTES_FACTOR,
+    dismissal_factor,
+    elsewhere,
+    notes_factor,
+)
 
 ASIDES = (
     "Let's play a game.",
@@ -142,3 +148,40 @@ def test_every_question_carries_the_other_questions_key_points(bank: Bank) -> No
     assert single.questions[0].other_key_points == ()
     text = "Recursion is when a function calls itself on a smaller input until a base case."
     assert score(single.questions[0], text) >= 7.0
+
+
+def test_dismissal_factor_ramps_with_the_share_of_dismissing_clauses() -> None:
+    assert dismissal_factor(1, 1.0) == 1.0  # one dismissal is an aside, however short the answer
+    assert dismissal_factor(2, 0.2) == 1.0
+    assert dismissal_factor(3, 0.35) == pytest.approx(1.0 - (1.0 - DISMISSAL_FACTOR) / 2)
+    assert dismissal_factor(5, 0.9) == pytest.approx(DISMISSAL_FACTOR)
+
+
+def test_an_answer_that_mostly_dismisses_the_practice_keeps_less_of_what_it_asserts(
+    logging_question: Question,
+) -> None:
+    asserting = (
+        "We log the user identity, the model version and every tool call for investigations."
+    )
+    dismissing = (
+        "Redacting prompts is overkill for internal logs. "
+        "Abuse dashboards are just noise. "
+        "Correlating model events with infrastructure logs adds complexity and buys little."
+    )
+    alone = credit(logging_question, asserting, "request-metadata")
+    assert alone > 0.5
+    assert credit(logging_question, f"{asserting} {dismissing}", "request-metadata") < alone * 0.8
+
+
+def test_negations_that_argue_against_nothing_keep_the_credit(
+    logging_question: Question,
+) -> None:
+    asserting = (
+        "We log the user identity, the model version and every tool call for investigations."
+    )
+    story = (
+        "I told the team the problem was not that the model was bad. "
+        "The attacker's prompt did not reach any tool, so nothing happened, and the logs "
+        "showed no second attempt."
+    )
+    assert score(logging_question, f"{asserting} {story}") == score(logging_question, asserting)
