@@ -151,12 +151,29 @@ def assess(question: Question, answer_text: str) -> tuple[KeyPointVerdict, ...]:
 
 
 @dataclass(frozen=True)
+class Discounts:
+    """Why an answer keeps less credit than its sentences earn one by one, for its feedback."""
+
+    dismissing: tuple[str, ...] = ()
+    """The candidate's clauses that argue against the practice, when they cost the answer
+    credit (`whole.dismissal_factor`)."""
+    notes: bool = False
+    """The credited sentences read as notes rather than prose (`whole.notes_factor`)."""
+
+
+def discounts(question: Question, answer_text: str) -> Discounts:
+    """What made `answer_text` keep less credit than its sentences earn (none: `Discounts()`)."""
+    return _grade(question, answer_text).discounts
+
+
+@dataclass(frozen=True)
 class _Graded:
     units: list[_Unit]
     credit: Matrix
     """(k,): each key point's credit, 0-1."""
     evidence: tuple[int, ...]
     """For each key point, the unit quoted as its evidence."""
+    discounts: Discounts
 
 
 def _grade(question: Question, answer_text: str) -> _Graded:
@@ -166,7 +183,7 @@ def _grade(question: Question, answer_text: str) -> _Graded:
     graded = _credits(question, answer_text)
     units = graded.units
     if not units:
-        return _Graded(units, np.zeros(len(question.key_points), dtype=np.float32), ())
+        return _Graded(units, np.zeros(len(question.key_points), dtype=np.float32), (), Discounts())
     # Only sentences that earn credit are read, so an aside or a missed injection can't dilute.
     earning = [u.text for u, row in zip(units, graded.credit, strict=True) if row.max() > 0]
     # Whether the answer argues against the practice is read from what it says about this
@@ -174,7 +191,8 @@ def _grade(question: Question, answer_text: str) -> _Graded:
     stance = [u.text for u, row, off in zip(units, graded.credit, graded.elsewhere, strict=True)
               if row.max() > 0 and not off]  # fmt: skip
     refs = references(question)
-    dismissal = dismissal_factor(*_dismissing_share(stance, _set_aside(answer_text), refs))
+    own, count, share = _dismissing(stance, _set_aside(answer_text), refs)
+    dismissal = dismissal_factor(count, share)
     sentence_credit = np.where(graded.denied, graded.credit, graded.credit * dismissal)
     best = sentence_credit.max(axis=0)
     evidence = [int(i) for i in np.argmax(sentence_credit, axis=0)]
@@ -185,7 +203,8 @@ def _grade(question: Question, answer_text: str) -> _Graded:
         evidence[k] = int(helping[np.argmax(sentence_credit[helping, k])])
     factor = notes_factor(stopword_ratio(" ".join(earning))) if earning else 1.0
     credit: Matrix = (best * factor).astype(np.float32)
-    return _Graded(units, credit, tuple(evidence))
+    why = Discounts(own if dismissal < 1.0 else (), factor < 1.0)
+    return _Graded(units, credit, tuple(evidence), why)
 
 
 @dataclass(frozen=True)
@@ -267,23 +286,26 @@ def _denials(sentences: list[str], refs: References) -> npt.NDArray[np.bool_]:
     return result
 
 
-def _dismissing_share(
+def _dismissing(
     sentences: list[str], set_aside: list[str], refs: References
-) -> tuple[int, float]:
-    """How many clauses that talk about a key point (at STANCE_GATE similarity to one of its
-    reference clauses) argue against what they talk about (`polarity.dismisses`), and what
-    share of such clauses that is: all of `sentences`' and the dismissing ones of `set_aside`
-    (text the guards dropped, which can then only add dismissals: an injection that takes the
-    candidate's own sentences down with it never makes the rest look less dismissive)."""
+) -> tuple[tuple[str, ...], int, float]:
+    """The clauses of `sentences` that talk about a key point (at STANCE_GATE similarity to one
+    of its reference clauses) and argue against what they talk about (`polarity.dismisses`);
+    how many such clauses there are, with the dismissing ones of `set_aside` (text the guards
+    dropped, which can then only add dismissals: an injection that takes the candidate's own
+    sentences down with it never makes the rest look less dismissive); and their share of all
+    such clauses."""
     flat = [c for text in sentences for c in (clauses(text) or (text,))]
     aside = [c for text in set_aside for c in (clauses(text) or (text,)) if dismisses(c)]
     if not flat and not aside:
-        return 0, 0.0
+        return (), 0, 0.0
     rows = project(embed(flat + aside, refs.vocabulary), refs.question)
     on_point = similarities(rows, refs.clauses).max(axis=1) >= STANCE_GATE
     stances = [dismisses(c) for c, near in zip(flat + aside, on_point, strict=True) if near]
+    mine = on_point[: len(flat)]
+    own = tuple(c for c, near in zip(flat, mine, strict=True) if near and dismisses(c))
     dismissing = sum(stances)
-    return dismissing, dismissing / len(stances) if stances else 0.0
+    return own, dismissing, dismissing / len(stances) if stances else 0.0
 
 
 def _quotable(sentence: str, haystack: str) -> bool:

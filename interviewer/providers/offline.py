@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 from interviewer.bank.probes import bank_probe
 from interviewer.domain import (
@@ -34,7 +35,12 @@ from interviewer.providers.base import (
     ProbeRequest,
     TextDelta,
 )
+from interviewer.text.markdown import escape_markdown
+from interviewer.text.sanitize import clean_line
 from interviewer.text.words import STOPWORDS, words
+
+if TYPE_CHECKING:
+    from interviewer.grading.coverage import Discounts
 
 WORDS_PER_CHUNK = 4
 _CHUNK = re.compile(r"\S+\s*")
@@ -142,7 +148,7 @@ def grade_output(
 ) -> GraderOutput:
     """Verdicts, strengths, gaps and feedback for `answer` (synchronous; a few ms once loaded).
     `decided`: verdicts an assessment already made, written up rather than made again."""
-    from interviewer.grading.coverage import assess, count_ignored
+    from interviewer.grading.coverage import assess, count_ignored, discounts
 
     verdicts = decided if decided is not None else assess(question, answer)
     points = {point.id: point for point in question.key_points}
@@ -158,6 +164,7 @@ def grade_output(
         gap(point, Verdict.MISSED) for point in missed
     )
     feedback = _feedback(verdicts, covered, partial, missed, count_ignored(answer))
+    feedback += _discounted(discounts(question, answer))
     return GraderOutput(verdicts=verdicts, strengths=strengths, gaps=gaps, feedback=feedback)
 
 
@@ -241,6 +248,24 @@ def _feedback(
     if ignored:
         parts.append("Text addressed to the grader was ignored; it never earns credit.")
     return " ".join(parts)
+
+
+def _discounted(why: Discounts) -> str:
+    """What the feedback says about credit the answer kept less of, so a lower score than the
+    quotes suggest is explained; the candidate's own clause is quoted, escaped."""
+    parts = []
+    if why.dismissing:
+        quote = escape_markdown(clean_line(why.dismissing[0]))
+        parts.append(
+            f" Parts of your answer argue against the practice (“{quote}”), so the points "
+            "around them earn less: say what you would do and why."
+        )
+    if why.notes:
+        parts.append(
+            " It reads as notes: explain in sentences how and why each measure works to earn "
+            "full credit."
+        )
+    return "".join(parts)
 
 
 def _asked(exchanges: tuple[Exchange, ...]) -> Iterator[str]:

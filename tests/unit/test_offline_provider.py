@@ -243,3 +243,45 @@ def test_importing_the_provider_and_grading_api_loads_no_model() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+DISMISSIVE = (
+    "Logging every request is overkill for an internal tool. "
+    "Monitoring for prompt injection is only needed at launch. "
+    "Tying alerts to playbooks adds complexity and buys little. "
+    "We log the user identity and the model version for investigations."
+)
+
+
+def test_feedback_says_why_an_answer_that_argues_against_the_practice_keeps_less() -> None:
+    from interviewer.grading.coverage import discounts
+    from interviewer.providers.offline import grade_output
+
+    question = find_bank("ai-security").question("ai-logging-monitoring")
+    why = discounts(question, DISMISSIVE)
+    assert why.dismissing and all(clause in DISMISSIVE for clause in why.dismissing)
+    feedback = grade_output(question, DISMISSIVE).feedback
+    assert "argue against the practice" in feedback
+    assert why.dismissing[0].split()[0] in feedback  # the candidate's own clause, quoted
+
+
+def test_feedback_of_a_plain_answer_names_no_discount() -> None:
+    from interviewer.grading.coverage import Discounts, discounts
+    from interviewer.providers.offline import grade_output
+
+    question = find_bank("ai-security").question("ai-logging-monitoring")
+    answer = question.sample_answer
+    assert discounts(question, answer) == Discounts()
+    feedback = grade_output(question, answer).feedback
+    assert "argue against" not in feedback and "reads as notes" not in feedback
+
+
+def test_feedback_of_notes_asks_for_sentences() -> None:
+    from interviewer.providers.offline import grade_output
+
+    question = find_bank("ai-security").question("ai-logging-monitoring")
+    notes = (
+        "Request metadata, identity, model version, tool calls. Redaction, sampling, PII. "
+        "Dashboards, abuse signals, rate limits. Alerts, playbooks, owners."
+    )
+    assert "reads as notes" in grade_output(question, notes).feedback
