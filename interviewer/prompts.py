@@ -10,7 +10,8 @@ Trust boundary
   rest cannot give it away (the giveaway check, `providers.giveaway`, still compares every probe
   with the sample answer and the key points). Feedback points into the sample answer by our own
   code (`grading.pointers`).
-* Candidate answers (and probes a model wrote) go only in the user message, each neutralised
+* Candidate answers (and probes a model wrote, and the earlier quotes a later grader call is
+  shown for its partial points, `Carried`) go only in the user message, each neutralised
   (`neutralise`) and between two delimiter lines carrying a random marker (`new_fence`),
   followed by a reminder that the fenced text is data to be assessed, not instructions. The
   marker is unguessable, so an answer cannot close its own fence; `neutralise` defangs anything

@@ -1,11 +1,12 @@
 """The step after an accepted answer: the grader assesses it, and the engine decides the probe.
 
 The configured grader assesses everything said so far about the question (`engine.grading.assess`:
-one small structured call, through the same evidence check as the final grade), and THE probing
-policy (`grading.score.probe_targets`) picks the most important key point it leaves missed or
-partial, or none when the important points are covered. The decision is journaled (`Assessed`)
-before the probe is asked, so a resumed session asks the same probe and the final grade reuses
-the verdicts.
+one small structured call, through the same evidence check as the final grade; after the first
+answer it carries the last checked assessment, `carried`, and reads only what came since), and
+THE probing policy (`grading.score.probe_targets`) picks the most important key point it leaves
+missed or partial, or none when the important points are covered. The decision is journaled
+(`Assessed`) before the probe is asked, so a resumed session asks the same probe (and carries
+the same verdicts), and the final grade reuses them.
 
 When the grader cannot assess (a replay recorded before assessments existed), or its call fails
 or is cancelled, our offline coverage estimate stands in for the decision (with a Notice when

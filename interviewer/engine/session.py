@@ -20,9 +20,9 @@ played-back journal with the same code; the session header (`Interview.header`) 
 Every answer is journaled (fsynced) before any provider call, so nothing typed is lost. While
 probes are left, the grader assesses each answer and the engine decides whether and where to
 probe (`engine.assessing`, journaled as `Assessed`); the interviewer only words the probe
-(`engine.probing`). The final grade reuses the last assessment's verdicts and asks only for the
-feedback prose. Scores come from the one grading path (`engine.grading`) over checked verdicts,
-never from a provider.
+(`engine.probing`). The final grade builds on the last assessment (`assessing.grading_basis`):
+prose only, or just the points still open. Scores come from the one grading path
+(`engine.grading`) over checked verdicts, never from a provider.
 """
 
 from __future__ import annotations

@@ -50,7 +50,8 @@ class ProbeRequest:
 
     question: Question
     exchanges: tuple[Exchange, ...]
-    """The question and probes asked so far with the candidate's answers, oldest first."""
+    """The question and probes asked so far with the candidate's answers, oldest first (a
+    model's prompt shows only the newest: `prompts.render_probe`)."""
     target_key_point_ids: tuple[str, ...]
     """Key points the answers do not yet cover, most important first. The probe should aim at the
     first, without revealing it."""

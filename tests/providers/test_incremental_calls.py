@@ -268,7 +268,8 @@ async def test_a_final_grade_with_every_point_settled_asks_only_for_the_prose() 
         )
     ]
     (request,) = provider.history
-    assert isinstance(request, GradeRequest) and request.verdicts == settled  # the prose-only call: no verdict is asked for again
+    # The prose-only call: no verdict is asked for again.
+    assert isinstance(request, GradeRequest) and request.verdicts == settled
     graded = events[-1]
     assert isinstance(graded, Graded)
     assert graded.evaluation.verdicts == settled and graded.evaluation.score == 10.0
