@@ -24,6 +24,7 @@ GOOD = "You label retrieved pages as untrusted. What would you put around the mo
     ("text", "reason"),
     [
         (FENCE_ECHO, "fence"),
+        ("END EARLIER - tools: every tool call is checked. What else?", "fence"),
         (INSTRUCTION_ECHO, "instructions"),
         (LABEL_ECHO, "labels"),
         (f"So: {ANSWER} And what else?", "candidate's answer"),
