@@ -50,8 +50,11 @@ def tokens(chars: int) -> int:
 class FakeServer:
     """Scripted replies by request kind; records what each request spent its characters on."""
 
-    def __init__(self, questions: Sequence[Question]) -> None:
+    def __init__(self, questions: Sequence[Question], *, covering: bool = False) -> None:
         self.questions = questions
+        self.covering = covering
+        """Cover the first point asked about and find the next partial, quoting the newest
+        answer (the realistic scenario); else every point is missed (the worst case)."""
         self.seen: list[Seen] = []
 
     def handle(self, request: httpx2.Request) -> httpx2.Response:
@@ -69,6 +72,8 @@ class FakeServer:
                 point: {"verdict": "missed", "evidence": ""}
                 for point in wanted["verdicts"]["properties"]
             }
+            if self.covering:
+                reply["verdicts"] |= _covering(list(reply["verdicts"]), text)
         if "feedback" in wanted:
             reply |= {"strengths": [], "gaps": ["depth"], "feedback": "Say more about the how."}
         return _completion(json.dumps(reply))
@@ -84,6 +89,20 @@ class FakeServer:
             for part in (question.text, *(point.text for point in question.key_points))
         )
         return sum(len(line) for line in lines), fenced, bank
+
+
+def _covering(points: list[str], text: str) -> dict[str, dict[str, str]]:
+    """The realistic scenario's verdicts: the first point asked about covered and the second
+    partial, each quoting eight words of the newest answer in `text`."""
+    newest = [match.group(3) for match in _FENCED.finditer(text) if match.group(1) == "ANSWER"]
+    said = newest[-1].split() if newest else []
+    quotes = (" ".join(said[:8]), " ".join(said[8:16]))
+    verdicts = ("covered", "partial")
+    return {
+        point: {"verdict": verdict, "evidence": quote}
+        for point, verdict, quote in zip(points, verdicts, quotes, strict=False)
+        if len(quote.split()) == 8
+    }
 
 
 def kind(body: dict[str, Any]) -> str:
@@ -162,16 +181,29 @@ async def interview(server: FakeServer, questions: Sequence[Question], journal_d
 
 def main() -> None:
     questions = select_questions(find_bank("ai-security"), difficulties=(), count=10, seed=1)
-    server = FakeServer(questions)
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(interview(server, questions, Path(folder)))
-    print("Input tokens per 10-question interview, 2 probes each (estimate: characters / 4)")
+    for covering, title in (
+        (False, "every assessment finds every point missed (the worst case; the target)"),
+        (True, "each answer covers one more point and half of the next (realistic)"),
+    ):
+        server = FakeServer(questions, covering=covering)
+        with tempfile.TemporaryDirectory() as folder:
+            asyncio.run(interview(server, questions, Path(folder)))
+        report(server.seen, title)
+    print(
+        "  system: the system prompts (bank text included); bank: the question and key points,"
+        "\n  wherever sent; fenced: the candidate's answers, earlier probes and quotes; fences:"
+        "\n  the fence lines; other: our instructions and the key point ids"
+    )
+
+
+def report(seen_all: Sequence[Seen], title: str) -> None:
+    print(f"Input tokens per 10-question interview, 2 probes each (characters / 4): {title}")
     print(
         f"  {'call':<9} {'calls':>5} {'tokens':>7}   of which: {'system':>6} {'bank':>6}"
         f" {'fenced':>6} {'fences':>6} {'other':>6}"
     )
     for name in ("assess", "probe", "grade", "feedback", "total"):
-        seen = [s for s in server.seen if name in (s.kind, "total")]
+        seen = [s for s in seen_all if name in (s.kind, "total")]
         if not seen:
             continue
         chars = sum(s.chars for s in seen)
@@ -184,12 +216,7 @@ def main() -> None:
             f"{tokens(sum(s.system for s in seen)):>6,} {tokens(bank):>6,} {tokens(fenced):>6,}"
             f" {tokens(lines):>6,} {tokens(other):>6,}"
         )
-    schema = tokens(sum(s.schema for s in server.seen))
-    print(
-        "  system: the system prompts (bank text included); bank: the question and key points,"
-        "\n  wherever sent; fenced: the candidate's answers and earlier probes; fences: the fence"
-        "\n  lines; other: our instructions and the key point ids"
-    )
+    schema = tokens(sum(s.schema for s in seen_all))
     print(f"  json_schema response_format, counted apart: {schema:,} tokens")
 
 

@@ -161,6 +161,28 @@ class Exchange(FrozenModel):
     any provider saw it; the journal keeps the full text."""
 
 
+class Carried(FrozenModel):
+    """The checked verdicts of an earlier assessment of one question, carried into the grader's
+    later calls about it: those read only the exchanges after the first `answers` ones, and ask
+    only about the key points not yet covered (`open_ids`). Covered points stay covered with
+    their quote; a partial one is sent with its quote so the model can upgrade it."""
+
+    verdicts: tuple[KeyPointVerdict, ...]
+    answers: int
+    """How many exchanges the assessment read (the later call sends the ones after these)."""
+    flags: tuple[str, ...] = ()
+    """The evidence check's flags on those verdicts (`Assessed.flags`)."""
+
+    def open_ids(self, question: Question) -> tuple[str, ...]:
+        """Key points of `question` the carried verdicts do not cover, in the bank's order."""
+        covered = {v.key_point_id for v in self.verdicts if v.verdict is Verdict.COVERED}
+        return tuple(point.id for point in question.key_points if point.id not in covered)
+
+    def partial(self) -> tuple[KeyPointVerdict, ...]:
+        """The partial verdicts with a quote: what a later call is shown of earlier answers."""
+        return tuple(v for v in self.verdicts if v.verdict is Verdict.PARTIAL and v.evidence)
+
+
 def answer_text(exchanges: tuple[Exchange, ...]) -> str:
     """Everything the candidate said about one question, as graders read it and evidence is
     checked against it."""

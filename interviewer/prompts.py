@@ -10,7 +10,8 @@ Trust boundary
   rest cannot give it away (the giveaway check, `providers.giveaway`, still compares every probe
   with the sample answer and the key points). Feedback points into the sample answer by our own
   code (`grading.pointers`).
-* Candidate answers (and probes a model wrote) go only in the user message, each neutralised
+* Candidate answers (and probes a model wrote, and the earlier quotes a later grader call is
+  shown for its partial points, `Carried`) go only in the user message, each neutralised
   (`neutralise`) and between two delimiter lines carrying a random marker (`new_fence`),
   followed by a reminder that the fenced text is data to be assessed, not instructions. The
   marker is unguessable, so an answer cannot close its own fence; `neutralise` defangs anything
@@ -38,7 +39,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Literal, Protocol
 
-from interviewer.domain import Exchange, Question
+from interviewer.domain import Carried, Exchange, KeyPoint, Question
 from interviewer.text.sanitize import drop_invisible
 
 # -- the fence: random delimiters and neutralisation of look-alikes --------------------
@@ -165,6 +166,8 @@ class _GradeLike(Protocol):
     def question(self) -> Question: ...
     @property
     def exchanges(self) -> tuple[Exchange, ...]: ...
+    @property
+    def earlier(self) -> Carried | None: ...
 
 
 class _Verdicts(Protocol):
@@ -172,6 +175,11 @@ class _Verdicts(Protocol):
     def key_point_id(self) -> str: ...
     @property
     def verdict(self) -> str: ...
+
+
+class _Quoted(_Verdicts, Protocol):
+    @property
+    def evidence(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -226,8 +234,8 @@ def render_template(name: str, values: Mapping[str, str]) -> str:
     return template.substitute(values).strip()
 
 
-def _key_points(question: Question) -> str:
-    return "\n".join(f"- {point.id}: {point.text}" for point in question.key_points)
+def _key_points(points: Iterable[KeyPoint]) -> str:
+    return "\n".join(f"- {point.id}: {point.text}" for point in points)
 
 
 def _transcript(exchanges: Sequence[Exchange], fence: str) -> str:
@@ -254,10 +262,12 @@ def _transcript(exchanges: Sequence[Exchange], fence: str) -> str:
     return "\n\n".join(blocks)
 
 
-def _choose_fence(exchanges: Iterable[Exchange], fence: str | None) -> str:
+def _choose_fence(
+    exchanges: Iterable[Exchange], fence: str | None, quotes: Iterable[str] = ()
+) -> str:
     if fence is not None:
         return fence
-    texts: list[str] = []
+    texts: list[str] = list(quotes)
     for exchange in exchanges:
         texts += [exchange.prompt, exchange.answer]
     return new_fence(texts)
@@ -266,10 +276,13 @@ def _choose_fence(exchanges: Iterable[Exchange], fence: str | None) -> str:
 def render_probe(request: _ProbeLike, *, fence: str | None = None) -> RenderedPrompt:
     """The prompt for one follow-up probe aimed at the first target key point."""
     question = request.question
-    marker = _choose_fence(request.exchanges, fence)
+    # Only the newest exchange (the latest answer, and the probe it answered): the probe reacts
+    # to what was just said, and the earlier turns would be paid for again with every probe.
+    newest = request.exchanges[-1:]
+    marker = _choose_fence(newest, fence)
     # No key points and no sample answer: the probe needs only its target (below).
     system = render_template("probe_system", {"question": question.text})
-    transcript = _transcript(request.exchanges, marker)
+    transcript = _transcript(newest, marker)
     if request.target_key_point_ids:
         target = question.key_point(request.target_key_point_ids[0]).text
     else:
@@ -290,7 +303,7 @@ def render_probe(request: _ProbeLike, *, fence: str | None = None) -> RenderedPr
         system=system,
         messages=(ChatMessage("user", user),),
         fence=marker,
-        truncated=any(exchange.truncated for exchange in request.exchanges),
+        truncated=any(exchange.truncated for exchange in newest),
     )
 
 
@@ -322,11 +335,22 @@ def _render_graded(
     fence: str | None,
 ) -> RenderedPrompt:
     question = request.question
-    marker = _choose_fence(request.exchanges, fence)
+    earlier = request.earlier if task != "feedback" else None
+    exchanges = request.exchanges[earlier.answers :] if earlier else request.exchanges
+    partial = earlier.partial() if earlier else ()
+    quotes = [v.evidence or "" for v in partial]
+    marker = _choose_fence(exchanges, fence, quotes)
+    points = question.key_points
+    if earlier is not None:
+        # Covered points are settled (the engine carries them forward): not asked again.
+        open_ids = earlier.open_ids(question)
+        points = tuple(point for point in question.key_points if point.id in open_ids)
     system = render_template(
-        "grade_system", {"question": question.text, "key_points": _key_points(question)}
+        "grade_system", {"question": question.text, "key_points": _key_points(points)}
     )
-    transcript = _transcript(request.exchanges, marker)
+    transcript = _transcript(exchanges, marker)
+    if earlier is not None:
+        transcript = f"{_earlier(partial, marker)}\n\n{transcript}"
     values = {
         "transcript": transcript,
         "reminder": render_template("fence_reminder", {"fence": marker}),
@@ -340,8 +364,22 @@ def _render_graded(
         system=system,
         messages=(ChatMessage("user", user),),
         fence=marker,
-        truncated=any(exchange.truncated for exchange in request.exchanges),
+        truncated=any(exchange.truncated for exchange in exchanges),
     )
+
+
+def _earlier(partial: Sequence[_Quoted], fence: str) -> str:
+    """What a later grader call is told of the earlier answers: that they were assessed, and
+    the quotes of the points judged partial, fenced like any candidate text (one line each)."""
+    if not partial:
+        return render_template("earlier", {})
+    # One line per quote: a newline in a quote must not start what looks like another entry.
+    said = (" ".join((v.evidence or "").split()) for v in partial)
+    lines = "\n".join(
+        f"- {v.key_point_id}: {break_marker(neutralise(quote), fence)}"
+        for v, quote in zip(partial, said, strict=True)
+    )
+    return render_template("earlier_partial", {"quotes": fenced(lines, fence, "EARLIER")})
 
 
 def json_instructions(schema: Mapping[str, Any]) -> str:

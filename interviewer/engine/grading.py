@@ -14,6 +14,13 @@ through here, so they grade alike by construction:
 During an interview the grader also `assess`es each answer (verdicts only, through the same
 evidence check, `checked_verdicts`) so the next probe can aim at what is missing; the question's
 final `grade` then reuses the last assessment's verdicts and asks only for the feedback prose.
+
+Later calls are incremental: an assessment after the first answer, and a final grade after
+probes, carry the earlier assessment's checked verdicts (`Carried`). The model reads only the
+exchanges since and judges only the key points still open; `carry_forward` merges its checked
+verdicts with the carried ones (covered stays covered with its quote). The evidence check
+still reads every answer of the question, so a new quote may come from any of them, never from
+a probe. When nothing is left open, the final grade asks only for the prose, as after `Reuse`.
 """
 
 from __future__ import annotations
@@ -24,8 +31,10 @@ from dataclasses import dataclass
 
 from interviewer.config import InterviewSettings
 from interviewer.domain import (
+    EVIDENCE_REJECTED_FLAG,
     IGNORED_FLAG,
     SCRIPTED_FLAG,
+    Carried,
     Evaluation,
     Exchange,
     GraderOutput,
@@ -127,9 +136,11 @@ async def grade(
     *,
     guard: Guard | None = None,
     reuse: Reuse | None = None,
+    earlier: Carried | None = None,
 ) -> AsyncIterator[FeedbackDelta | Graded]:
     """Grade everything said about `question`: feedback prose as it streams, then exactly one
-    `Graded` last. With `reuse` the grader writes only the prose for those verdicts.
+    `Graded` last. With `reuse` the grader writes only the prose for those verdicts; with
+    `earlier` it judges only what is still open, after the exchanges that assessment read.
 
     Raises `GradingFailed` (with the usage already spent) when the grader's output is unusable
     or cut off, and any other `ProviderError` the grader raises; whatever `guard` raises (e.g.
@@ -140,8 +151,12 @@ async def grade(
         yield FeedbackDelta(request.feedback)
         yield Graded(await with_pointers(question, request))
         return
+    if reuse is None and earlier is not None and not earlier.open_ids(question):
+        reuse = Reuse(earlier.verdicts, earlier.flags)  # every point settled: prose only
     if reuse is not None:
         request = GradeRequest(request.question, request.exchanges, verdicts=reuse.verdicts)
+    else:
+        request = GradeRequest(request.question, request.exchanges, earlier=earlier)
     stream = grader.grade(request)
     final: GradeDone | None = None
     async for event in guard(stream) if guard is not None else stream:
@@ -152,7 +167,9 @@ async def grade(
     if final is None or final.interrupted:
         spent = final.usage if final is not None else Usage()
         raise GradingCutOff("the grading reply was cut off", usage=spent)
-    evaluation = evaluation_from_output(question, final, request.exchanges, grader.name, reuse)
+    evaluation = evaluation_from_output(
+        question, final, request.exchanges, grader.name, reuse, earlier
+    )
     yield Graded(await with_pointers(question, evaluation), final.output)
 
 
@@ -167,16 +184,50 @@ async def with_pointers(question: Question, evaluation: Evaluation) -> Evaluatio
 
 
 async def assess(
-    question: Question, exchanges: tuple[Exchange, ...], grader: Provider, limits: AnswerLimits
+    question: Question,
+    exchanges: tuple[Exchange, ...],
+    grader: Provider,
+    limits: AnswerLimits,
+    earlier: Carried | None = None,
 ) -> Assessment:
-    """The grader's verdicts on everything said so far, through our evidence check. Call it only
-    for exchanges the pre-check passes (`grading_request`). Raises what the grader raises."""
-    request = AssessRequest(question, cut_answers(exchanges, limits.max_chars))
+    """The grader's verdicts on everything said so far, through our evidence check (and, with
+    `earlier`, merged with those carried forward). Call it only for exchanges the pre-check
+    passes (`grading_request`). Raises what the grader raises."""
+    request = AssessRequest(question, cut_answers(exchanges, limits.max_chars), earlier)
     done = await grader.assess(request)
-    verdicts, flags = checked_verdicts(question, done.output, request.exchanges)
-    if done.scripted:
+    checked = checked_verdicts(question, done.output, request.exchanges)
+    verdicts, flags = carry_forward(earlier, *checked)
+    if done.scripted and SCRIPTED_FLAG not in flags:
         flags = (*flags, SCRIPTED_FLAG)
     return Assessment(verdicts, flags, done.usage, done.method)
+
+
+def carry_forward(
+    earlier: Carried | None,
+    verdicts: tuple[KeyPointVerdict, ...],
+    flags: tuple[str, ...],
+) -> tuple[tuple[KeyPointVerdict, ...], tuple[str, ...]]:
+    """THE merge of carried and new checked verdicts: per key point the one that earns more,
+    the carried one on a tie. Monotone: what an earlier answer showed is never taken back, a
+    point the later call was not asked about keeps its verdict and quote, and the offline
+    grader (which judges the whole text anyway) keeps its measured credit when it grew. The
+    earlier flags stay, but for a rejected claim whose point is no longer missed."""
+    from interviewer.grading.score import verdict_credit
+
+    if earlier is None:
+        return verdicts, flags
+    before = {v.key_point_id: v for v in earlier.verdicts}
+    merged = tuple(
+        before[v.key_point_id]
+        if v.key_point_id in before and verdict_credit(before[v.key_point_id]) >= verdict_credit(v)
+        else v
+        for v in verdicts
+    )
+    settled = {
+        EVIDENCE_REJECTED_FLAG + v.key_point_id for v in merged if v.verdict is not Verdict.MISSED
+    }
+    kept = tuple(flag for flag in earlier.flags if flag not in settled and flag not in flags)
+    return merged, (*kept, *flags)
 
 
 def checked_verdicts(
@@ -202,15 +253,18 @@ def evaluation_from_output(
     exchanges: tuple[Exchange, ...],
     grader: str,
     reuse: Reuse | None = None,
+    earlier: Carried | None = None,
 ) -> Evaluation:
-    """Check a grader's claims against the answers it was sent and compute the score ourselves;
-    with `reuse`, the assessment's checked verdicts stand and only the prose is the grader's."""
+    """Check a grader's claims against the answers of `exchanges` and compute the score
+    ourselves; with `reuse`, the assessment's checked verdicts stand and only the prose is the
+    grader's; with `earlier`, the checked verdicts are merged with those (`carry_forward`)."""
     from interviewer.grading.score import compute_score
 
     if reuse is not None:
         verdicts, flags = reuse.verdicts, reuse.flags
     else:
-        verdicts, flags = checked_verdicts(question, done.output, exchanges)
+        checked = checked_verdicts(question, done.output, exchanges)
+        verdicts, flags = carry_forward(earlier, *checked)
     if done.scripted and SCRIPTED_FLAG not in flags:
         # A replay's script for other answers: the evaluation must say it judges nothing here.
         flags = (*flags, SCRIPTED_FLAG)

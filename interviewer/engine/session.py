@@ -20,9 +20,9 @@ played-back journal with the same code; the session header (`Interview.header`) 
 Every answer is journaled (fsynced) before any provider call, so nothing typed is lost. While
 probes are left, the grader assesses each answer and the engine decides whether and where to
 probe (`engine.assessing`, journaled as `Assessed`); the interviewer only words the probe
-(`engine.probing`). The final grade reuses the last assessment's verdicts and asks only for the
-feedback prose. Scores come from the one grading path (`engine.grading`) over checked verdicts,
-never from a provider.
+(`engine.probing`). The final grade builds on the last assessment (`assessing.grading_basis`):
+prose only, or just the points still open. Scores come from the one grading path
+(`engine.grading`) over checked verdicts, never from a provider.
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ from typing import Self, TypeVar
 
 from interviewer.config import InterviewSettings
 from interviewer.domain import SCRIPTED_FLAG, SCRIPTED_NOTE, Evaluation, Exchange, Question, Usage
-from interviewer.engine.assessing import decide, newly_covered
+from interviewer.engine.assessing import carried, decide, grading_basis, newly_covered
 from interviewer.engine.cancel import CancelScope, StreamCancelled
 from interviewer.engine.events import AnswerRejected, Event, FeedbackDelta, Notice, Waiting
-from interviewer.engine.grading import AnswerLimits, Reuse, cut_answers, grade, grading_request
+from interviewer.engine.grading import AnswerLimits, cut_answers, grade, grading_request
 from interviewer.engine.probing import MissingFn, Probed, ask_probe, estimate_missing
 from interviewer.engine.state import QuestionState, SessionState
 from interviewer.engine.view import SessionView
@@ -310,6 +310,7 @@ class Interview(SessionView):
                     limits,
                     missing=self._missing_fn,
                     wait=self._scope.wait_for,
+                    earlier=carried(current.assessments, self._grader.name, len(current.answers)),
                 )
                 if outcome.notice is not None:
                     yield outcome.notice
@@ -357,13 +358,9 @@ class Interview(SessionView):
     async def _grade(self, current: QuestionState, grader: Provider) -> AsyncIterator[Event]:
         question = current.question
         evaluation: Evaluation | None = None
-        assessed = current.assessment
-        if assessed is not None and assessed.grader not in ("", grader.name):
-            assessed = None  # another grader's verdicts (before going offline) are not its own
-        reuse: Reuse | None = None
-        if grader is self._grader and assessed is not None and assessed.verdicts is not None:
-            # The grader has just assessed these very answers: ask it only for the prose.
-            reuse = Reuse(assessed.verdicts, assessed.flags)
+        reuse, earlier = grading_basis(
+            current.assessments, len(current.answers), grader.name, same=grader is self._grader
+        )
         if not isinstance(grading_request(question, current.exchanges, self._limits), Evaluation):
             # Only a call is waited for: the pre-check decides at once.
             yield Waiting(grader.name, "grading")
@@ -375,6 +372,7 @@ class Interview(SessionView):
                 self._limits,
                 guard=self._scope.guard,
                 reuse=reuse,
+                earlier=earlier,
             ):
                 if isinstance(graded, FeedbackDelta):
                     yield graded

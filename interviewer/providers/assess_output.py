@@ -31,9 +31,9 @@ def _cut(schema: dict[str, Any], keep: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def assess_schema(question: Question) -> dict[str, Any]:
-    """JSON schema of an assessment reply: the verdicts only."""
-    return _cut(grade_schema(question), ("verdicts",))
+def assess_schema(question: Question, ids: Sequence[str] | None = None) -> dict[str, Any]:
+    """JSON schema of an assessment reply: the verdicts only (for the key points in `ids`)."""
+    return _cut(grade_schema(question, ids), ("verdicts",))
 
 
 def feedback_schema(question: Question) -> dict[str, Any]:
@@ -41,9 +41,9 @@ def feedback_schema(question: Question) -> dict[str, Any]:
     return _cut(grade_schema(question), _PROSE)
 
 
-def parse_assess(data: Any, question: Question) -> GraderOutput:
+def parse_assess(data: Any, question: Question, ids: Sequence[str] | None = None) -> GraderOutput:
     """An assessment reply as a GraderOutput without prose, or InvalidGrade."""
-    output = parse_grade(data, question)
+    output = parse_grade(data, question, ids=ids)
     return GraderOutput(verdicts=output.verdicts)
 
 

@@ -8,6 +8,10 @@ Contract for implementers
 * ``assess`` is one small structured call, not streamed: per-key-point verdicts with evidence for
   everything said so far, no prose (the engine aims the next probe with it). A provider that
   cannot assess (a replay recorded before assessments existed) raises ``AssessUnsupported``.
+* With ``earlier`` set (``AssessRequest``, ``GradeRequest``), an earlier assessment's checked
+  verdicts stand: a model provider sends only the exchanges after it and asks only about the key
+  points it left open (``Carried.open_ids``); a verdict for any other point is ignored. The
+  offline grader may judge the whole text anyway; the engine merges (``engine.grading``).
 * A ``GradeRequest`` with ``verdicts`` set comes after an assessment: the verdicts are decided
   (and already checked), so the grader writes only strengths, gaps and feedback for them.
 * Candidate text arrives only in ``ProbeRequest.exchanges`` / ``GradeRequest.exchanges`` answers.
@@ -28,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
 from interviewer.domain import (
+    Carried,
     Exchange,
     GraderOutput,
     GradingMethod,
@@ -45,7 +50,8 @@ class ProbeRequest:
 
     question: Question
     exchanges: tuple[Exchange, ...]
-    """The question and probes asked so far with the candidate's answers, oldest first."""
+    """The question and probes asked so far with the candidate's answers, oldest first (a
+    model's prompt shows only the newest: `prompts.render_probe`)."""
     target_key_point_ids: tuple[str, ...]
     """Key points the answers do not yet cover, most important first. The probe should aim at the
     first, without revealing it."""
@@ -66,6 +72,9 @@ class GradeRequest:
     verdicts: tuple[KeyPointVerdict, ...] | None = None
     """The checked verdicts of the last assessment of these very exchanges. When set, the grader
     writes only strengths, gaps and feedback for them: the verdict work is not done twice."""
+    earlier: Carried | None = None
+    """An earlier assessment's checked verdicts: a model reads only the exchanges after it and
+    judges only the key points it left open (the engine merges the rest back in)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,9 @@ class AssessRequest:
 
     question: Question
     exchanges: tuple[Exchange, ...]
+    """Every exchange of the question (the evidence check reads all their answers)."""
+    earlier: Carried | None = None
+    """As in `GradeRequest.earlier`."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The timeouts of a stream: TimeoutError when its first chunk takes longer than `first_s`
-seconds, or a later one longer than `idle_s` after the one before.
+seconds, or a later one longer than `idle_s` after the one before (`IdleTimer`), and a reply
+stream read under them (`TimedStream`).
 
 `asyncio.timeout` around every chunk schedules and cancels a timer per chunk, which was most of
 the time the provider added to a stream (bench/bench_provider.py). This keeps one timer per
@@ -9,8 +10,12 @@ stream and re-arms it only when it fires early, so a chunk costs a clock read.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import TypeVar
+
+from interviewer.providers.pricing import Tokens
 
 T = TypeVar("T")
 
@@ -73,3 +78,23 @@ class IdleTimer:
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
+
+
+@dataclass
+class TimedStream:
+    """An open reply stream with its idle timer."""
+
+    chunks: AsyncIterator[str | Tokens]
+    timer: IdleTimer
+
+    async def next(self) -> str | Tokens:
+        """The next chunk; TimeoutError when the stream stays silent past the idle timeout."""
+        return await self.timer.next(self.chunks)
+
+    async def close(self) -> None:
+        self.timer.close()
+        closer = getattr(self.chunks, "aclose", None)
+        if closer is not None:
+            # Closing a broken stream must not mask the real error.
+            with contextlib.suppress(Exception):
+                await closer()

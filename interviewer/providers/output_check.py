@@ -31,7 +31,7 @@ PROMPT_RUN = 8
 
 # Fence lines and markers (any long hex run), and transcript labels (ours had them once; small
 # models still write them in an echoed transcript).
-_FENCE = re.compile(r"<<<|>>>|\b(?:BEGIN|END) (?:ANSWER|PROBE)\b|\b[0-9a-f]{16,}\b")
+_FENCE = re.compile(r"<<<|>>>|\b(?:BEGIN|END) (?:ANSWER|PROBE|EARLIER)\b|\b[0-9a-f]{16,}\b")
 _LABEL = re.compile(
     r"\b(?:candidate's answer|follow-up probe|question) \d+\s*:|\(no answer given\)", re.I
 )

@@ -5,7 +5,6 @@ the structured-output ladder. A subclass only speaks its wire format (`_stream`,
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -46,7 +45,7 @@ from interviewer.providers.base import (
 )
 from interviewer.providers.errors_map import SdkErrors, Where, rejects_format, translate
 from interviewer.providers.giveaway import GiveawayWatch, gives_away, guard_for
-from interviewer.providers.idle import IdleTimer
+from interviewer.providers.idle import IdleTimer, TimedStream
 from interviewer.providers.ladder import Ladder, Reply, Rung, Unsupported
 from interviewer.providers.pricing import Tokens, cost, merge
 from interviewer.providers.retry import Transient, call_with_retries
@@ -187,7 +186,7 @@ class RemoteProvider(ABC):
         shown yet; a fresh GiveawayWatch per attempt forgets the dead stream's words.
         """
         timer = IdleTimer(self.profile.idle_timeout_s, self.profile.first_token_s)
-        stream = _Stream(self._stream(system, messages), timer)
+        stream = TimedStream(self._stream(system, messages), timer)
         watch = GiveawayWatch(guard_for(question))
         try:
             while True:
@@ -303,10 +302,11 @@ class RemoteProvider(ABC):
                 lambda raw: parse_feedback(raw, decided, answers),
             )
         else:
+            ids = request.earlier.open_ids(question) if request.earlier else None
             output, usage = await self._structured(
                 render_grade(request),
-                grade_schema(question),
-                lambda raw: parse_grade(raw, question, answers),
+                grade_schema(question, ids),
+                lambda raw: parse_grade(raw, question, answers, ids),
             )
         if output.feedback:
             yield TextDelta(output.feedback)
@@ -314,8 +314,11 @@ class RemoteProvider(ABC):
 
     async def assess(self, request: AssessRequest) -> AssessDone:
         question = request.question
+        ids = request.earlier.open_ids(question) if request.earlier else None
         output, usage = await self._structured(
-            render_assess(request), assess_schema(question), lambda raw: parse_assess(raw, question)
+            render_assess(request),
+            assess_schema(question, ids),
+            lambda raw: parse_assess(raw, question, ids),
         )
         return AssessDone(output=output, usage=usage)
 
@@ -382,27 +385,7 @@ class RemoteProvider(ABC):
 class _Opened:
     """A stream read up to its first showable text (or its end, or a giveaway)."""
 
-    stream: _Stream
+    stream: TimedStream
     watch: GiveawayWatch
     gave_away: bool = False
     ended: bool = False
-
-
-@dataclass
-class _Stream:
-    """An open reply stream with its idle timer."""
-
-    chunks: AsyncIterator[str | Tokens]
-    timer: IdleTimer
-
-    async def next(self) -> str | Tokens:
-        """The next chunk; TimeoutError when the stream stays silent past the idle timeout."""
-        return await self.timer.next(self.chunks)
-
-    async def close(self) -> None:
-        self.timer.close()
-        closer = getattr(self.chunks, "aclose", None)
-        if closer is not None:
-            # Closing a broken stream must not mask the real error.
-            with contextlib.suppress(Exception):
-                await closer()

@@ -55,8 +55,9 @@ class _KeyedReply(_Reply):
     verdicts: dict[str, _Judgement]  # type: ignore[assignment]
 
 
-def grade_schema(question: Question) -> dict[str, Any]:
-    """JSON schema of the grader's reply for `question`."""
+def grade_schema(question: Question, ids: Sequence[str] | None = None) -> dict[str, Any]:
+    """JSON schema of the grader's reply for `question`, with a verdict for each key point in
+    `ids` (default: all; a later call asks only about the points still open, `Carried`)."""
     strings = {"type": "array", "items": {"type": "string"}}
     judgement = {
         "type": "object",
@@ -69,7 +70,7 @@ def grade_schema(question: Question) -> dict[str, Any]:
         "required": ["verdict", "evidence"],
         "additionalProperties": False,
     }
-    ids = [point.id for point in question.key_points]
+    ids = list(ids) if ids is not None else [point.id for point in question.key_points]
     return {
         "type": "object",
         "properties": {
@@ -114,8 +115,11 @@ def shown_prose(texts: Sequence[str], answers: Sequence[str]) -> tuple[str, ...]
     return tuple(text for text in kept if text and prose_problem(text, answers) is None)
 
 
-def parse_grade(data: Any, question: Question, answers: Sequence[str] = ()) -> GraderOutput:
-    """Validate `data` (a JSON string or decoded object) into a GraderOutput, or InvalidGrade.
+def parse_grade(
+    data: Any, question: Question, answers: Sequence[str] = (), ids: Sequence[str] | None = None
+) -> GraderOutput:
+    """Validate `data` (a JSON string or decoded object) into a GraderOutput, or InvalidGrade:
+    one verdict for each key point in `ids` (default: all), as `grade_schema` asked.
 
     Feedback, strengths and gaps that echo our prompt (or long runs of `answers`, the
     candidate's) are dropped: they would show the candidate our instructions."""
@@ -136,9 +140,11 @@ def parse_grade(data: Any, question: Question, answers: Sequence[str] = ()) -> G
             for point, given in reply.verdicts.items()
         ]
     )
-    wanted = [point.id for point in question.key_points]
-    seen = [item.key_point_id for item in items]
-    unknown = sorted(set(seen) - set(wanted))
+    known = [point.id for point in question.key_points]
+    wanted = list(ids) if ids is not None else known
+    unknown = sorted({item.key_point_id for item in items} - set(known))
+    # A verdict on a point that was not asked about (settled earlier) is not used: no repair.
+    seen = [item.key_point_id for item in items if item.key_point_id in wanted]
     missing = [point for point in wanted if point not in seen]
     duplicate = sorted({point for point in seen if seen.count(point) > 1})
     problems = []

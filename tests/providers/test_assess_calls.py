@@ -67,7 +67,7 @@ async def test_openai_assessment_asks_for_verdicts_only() -> None:
     body = server.bodies()[0]
     schema = body["response_format"]["json_schema"]["schema"]
     assert schema["required"] == ["verdicts"] and list(schema["properties"]) == ["verdicts"]
-    assert user_turn(body).endswith("verdicts and evidence only.")
+    assert user_turn(body).endswith("Verdicts and evidence only.")
     assert "stream" not in body
 
 

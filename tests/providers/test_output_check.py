@@ -24,6 +24,7 @@ GOOD = "You label retrieved pages as untrusted. What would you put around the mo
     ("text", "reason"),
     [
         (FENCE_ECHO, "fence"),
+        ("END EARLIER - tools: every tool call is checked. What else?", "fence"),
         (INSTRUCTION_ECHO, "instructions"),
         (LABEL_ECHO, "labels"),
         (f"So: {ANSWER} And what else?", "candidate's answer"),
@@ -76,9 +77,9 @@ def test_feedback_that_echoes_the_prompt_is_dropped_and_the_verdicts_stand() -> 
     [
         # prompts/prose.md, the feedback rules that the grade and feedback requests share
         "Write a short constructive Markdown paragraph to the candidate on what worked",
-        # prompts/feedback_user.md and prompts/assess_user.md
+        # prompts/feedback_user.md and prompts/earlier.md
         "These verdicts are decided (id: verdict); do not revise them.",
-        "Assess the candidate's answers so far: verdicts and evidence only.",
+        "Earlier answers were assessed already; the newest exchange:",
     ],
 )
 def test_every_template_counts_as_our_prompt(echo: str) -> None:

@@ -123,7 +123,7 @@ def test_probe_system_is_stable_across_probes_for_caching() -> None:
     )
     assert first.system == later.system
     assert QUESTION.key_point("tools").text in later.messages[0].content
-    assert "probe number 2" in later.messages[0].content
+    assert "follow-up probe 2," in later.messages[0].content
 
 
 def test_an_answer_cut_at_the_source_carries_a_visible_notice() -> None:
