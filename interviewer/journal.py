@@ -15,7 +15,6 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,8 +29,8 @@ from pydantic import (
 )
 
 from interviewer import paths
+from interviewer.bank_facts import BankFacts, attach, bank_order
 from interviewer.domain import (
-    Concept,
     Evaluation,
     FrozenModel,
     GradingMethod,
@@ -49,19 +48,6 @@ class _Record(FrozenModel):
     """Wall-clock time the record was written (Unix seconds)."""
 
 
-class _BankFacts(FrozenModel):
-    """What a session's questions share with their bank (six sevenths of a snapshot's bytes),
-    written once in the header; re-attached on load, so a snapshot reads back equal."""
-
-    concepts: tuple[Concept, ...] = ()
-    """`Question.concepts` of every snapshot that omits its own."""
-    key_points: tuple[str, ...] = ()
-    """Every question of the bank, in bank order, as `Question.key_points_text`."""
-    positions: tuple[int | None, ...] = ()
-    """Per snapshot, its entry in `key_points`: its `other_key_points` are the other entries.
-    None: the snapshot carries its own (it does not fit the others' bank)."""
-
-
 class SessionStarted(_Record):
     type: Literal["session"] = "session"
     v: int = FORMAT_VERSION
@@ -75,7 +61,7 @@ class SessionStarted(_Record):
     max_answer_chars: int
     questions: tuple[Question, ...]
     """A snapshot of the questions, so a later edit of the bank cannot change a past session
-    (on disk, what they share with their bank is written once: `_BankFacts`)."""
+    (on disk, what they share with their bank is written once: `BankFacts`)."""
 
     def question(self, question_id: str) -> Question | None:
         """The snapshot of question `question_id`, None when the session never had it."""
@@ -88,7 +74,7 @@ class SessionStarted(_Record):
         snapshots = data.get("questions") or [{}]
         if not all({"concepts", "other_key_points"} <= snapshot.keys() for snapshot in snapshots):
             return data  # a partial dump (or no questions): the snapshots stay whole
-        key_points, positions = _bank_order(self.questions)
+        key_points, positions = bank_order(self.questions)
         concepts = snapshots[0]["concepts"]
         for snapshot, question, at in zip(snapshots, self.questions, positions, strict=True):
             if question.concepts == self.questions[0].concepts:
@@ -107,7 +93,7 @@ class SessionStarted(_Record):
             return data
         data = dict(data)
         try:
-            facts = _BankFacts.model_validate(data.pop("bank_facts"))
+            facts = BankFacts.model_validate(data.pop("bank_facts"))
         except ValidationError as exc:
             detail = exc.errors()[0]
             where = ".".join(str(p) for p in ("bank_facts", *detail["loc"]))
@@ -116,46 +102,10 @@ class SessionStarted(_Record):
         if not isinstance(snapshots, list | tuple) or len(snapshots) != len(facts.positions):
             raise ValueError("bank_facts.positions must name one entry per question")
         data["questions"] = [
-            _attach(snapshot, facts, position)
+            attach(snapshot, facts, position)
             for snapshot, position in zip(snapshots, facts.positions, strict=True)
         ]
         return data
-
-
-def _bank_order(questions: Sequence[Question]) -> tuple[tuple[str, ...], list[int | None]]:
-    """The bank's key-point texts in bank order, and each question's entry in them, rebuilt from
-    the questions' `other_key_points` (a session may hold a few of its bank's questions). A
-    question that fits no order the others fit gets None and keeps its own."""
-    best: tuple[tuple[str, ...], list[int | None]] = ((), [None] * len(questions))
-    for question in questions:
-        others = question.other_key_points
-        for at in range(len(others) + 1):
-            order = (*others[:at], question.key_points_text, *others[at:])
-            positions = [_entry(order, q) for q in questions]
-            if None not in positions:
-                return order, positions
-            if sum(p is not None for p in positions) > sum(p is not None for p in best[1]):
-                best = (order, positions)
-    return best
-
-
-def _entry(order: tuple[str, ...], question: Question) -> int | None:
-    own, others = question.key_points_text, question.other_key_points
-    places = (at for at, text in enumerate(order) if text == own)
-    return next((at for at in places if order[:at] + order[at + 1 :] == others), None)
-
-
-def _attach(snapshot: Any, facts: _BankFacts, position: int | None) -> Any:
-    if not isinstance(snapshot, dict):
-        return snapshot  # the question's own validation names what is wrong
-    snapshot = dict(snapshot)
-    snapshot.setdefault("concepts", facts.concepts)
-    if position is not None:
-        if not 0 <= position < len(facts.key_points):
-            raise ValueError(f"bank_facts.positions: {position} is not an entry of key_points")
-        others = facts.key_points[:position] + facts.key_points[position + 1 :]
-        snapshot.setdefault("other_key_points", others)
-    return snapshot
 
 
 class QuestionOpened(_Record):
