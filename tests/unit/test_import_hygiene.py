@@ -10,7 +10,7 @@ import sys
 import interviewer
 
 CORE_PACKAGES = (
-    "errors", "paths", "text", "domain", "report", "config", "bank", "prompts", "journal",
+    "errors", "paths", "text", "domain", "report", "config", "bank", "prompts", "journal", "bank_facts",
     "grading", "providers", "engine", "audit", "headless",
 )  # fmt: skip
 """Every top-level module and package of interviewer below the TUI (the layers contract in
