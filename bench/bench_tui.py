@@ -196,8 +196,6 @@ def child_interviewer(provider: str, wait_for_warm_up: bool) -> None:
     factory = make_factory(FastProvider(), home / "sessions") if provider == "fast" else None
 
     async def main() -> None:
-        from interviewer.tui.screens.interview import InterviewScreen
-
         app = build_app(settings, interview_factory=factory)
         async with app.run_test(size=SIZE) as pilot:
             while not app.screen.query("#start"):
@@ -208,7 +206,7 @@ def child_interviewer(provider: str, wait_for_warm_up: bool) -> None:
             warm = await wait_warm_up(app) if wait_for_warm_up else None
             pressed = time.perf_counter()
             app.simulate_key("ctrl+s")  # not pilot.press: it waits for the process to go idle
-            while not (isinstance(app.screen, InterviewScreen) and app.screen.question_shown):  # noqa: ASYNC110
+            while not question_shown(app):  # noqa: ASYNC110
                 await asyncio.sleep(0.001)
             await drawn(app)
             print(f"PRESSED {time.perf_counter() - pressed:.6f}", flush=True)
@@ -217,6 +215,15 @@ def child_interviewer(provider: str, wait_for_warm_up: bool) -> None:
             print(READY, flush=True)
 
     asyncio.run(main())
+
+
+def question_shown(app: App[Any]) -> bool:
+    """The interview screen is on top with its first question drawn. By name, not isinstance:
+    importing the interview screen (and the engine under it) before the Start screen is drawn
+    would bill the launch for an import the `interviewer run` path makes later."""
+    screen = app.screen
+    shown = bool(getattr(screen, "question_shown", False))
+    return type(screen).__name__ == "InterviewScreen" and shown
 
 
 async def wait_warm_up(app: InterviewerApp) -> float:

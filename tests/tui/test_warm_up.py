@@ -21,6 +21,10 @@ LATER = (
     "interviewer.tui.screens.feedback",
     "interviewer.tui.screens.history",
     "interviewer.tui.screens.report",
+    # Markdown (its parser, a highlighter) is drawn only after the Start screen.
+    "interviewer.tui.widgets.safe_markdown",
+    "textual.widgets._markdown",
+    "markdown_it",
 )
 
 

@@ -23,7 +23,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, TextArea
+from textual.widgets import TextArea
 from textual.widgets.text_area import Document
 
 from interviewer.engine.events import Event, FeedbackDelta, ProbeDelta
@@ -47,6 +47,7 @@ from interviewer.tui.transcript import TranscriptRenderer
 from interviewer.tui.widgets.activity import CANCEL_KEY, ActivityLine
 from interviewer.tui.widgets.conversation import Conversation
 from interviewer.tui.widgets.editor import EDIT_KEY, SEND_KEY, AnswerEditor
+from interviewer.tui.widgets.footer import KeysFooter
 from interviewer.tui.widgets.safe import SafeStatic
 from interviewer.tui.widgets.status import StatusBar
 
@@ -110,7 +111,7 @@ class InterviewScreen(Screen[None]):
         with Vertical(id="answer-pane"):  # the reading width's cap and centring (app.tcss)
             yield AnswerEditor(id="answer", max_chars=self.interview.header.max_answer_chars)
         yield StatusBar(self._clock, id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         status = self.query_one(StatusBar)

@@ -13,7 +13,7 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select
+from textual.widgets import Button, DataTable, Input, Label, Select
 
 from interviewer.config import Settings
 from interviewer.domain import Difficulty
@@ -28,6 +28,7 @@ from interviewer.tui.ports import (
     StartChoice,
 )
 from interviewer.tui.widgets.columns import Column, available_width, fill
+from interviewer.tui.widgets.footer import KeysFooter
 from interviewer.tui.widgets.provider_status import USE_LOCAL_KEY, ProviderStatus
 from interviewer.tui.widgets.safe import SafeStatic
 
@@ -118,7 +119,7 @@ class StartScreen(Screen[None]):
             with Horizontal(id="start-buttons"):
                 yield Button("Start (ctrl+s)", id="start", variant="primary")
                 yield Button("History (F2)", id="history")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#start", Button).focus()
@@ -192,7 +193,7 @@ class StartScreen(Screen[None]):
         # many rows the table had when it was laid out.
         rest = self.query_one("#form").virtual_region_with_margin.bottom
         rest -= table.outer_size.height if table.display else 0
-        room = self.size.height - self.query_one(Footer).outer_size.height
+        room = self.size.height - self.query_one(KeysFooter).outer_size.height
         rows = room - rest - 1  # the table's header line
         fitting = max(0, min(rows, MOST_UNFINISHED_SHOWN, len(self._unfinished)))
         if fitting != min(self._shown, len(self._unfinished)):
