@@ -357,10 +357,13 @@ def bench_memory() -> None:
 # -- 3. UI time per streamed chunk ---------------------------------------------------------------
 
 
-async def stream_feedback(chunks: int, mode: str) -> tuple[float, int, float, list[float]]:
+async def stream_feedback(chunks: int, mode: str) -> tuple[float, int, float, float, list[float]]:
     """Time answer -> the streamed feedback's end (practice: the Feedback screen up; interview:
-    the next question up); the worst event-loop stall from the first chunk sent to that end;
-    and how long keys sent to the editor meanwhile took to land in it."""
+    the next question up); the worst event-loop stall from the first chunk sent to that end, in
+    wall time and in the main thread's CPU time (the part that is the app's own work: on a
+    loaded machine the wall figure also holds the time the process was not scheduled, or
+    waited for the interpreter lock); and how long keys sent to the editor meanwhile took to
+    land in it."""
     from textual import events
 
     from interviewer.config import Settings
@@ -376,7 +379,7 @@ async def stream_feedback(chunks: int, mode: str) -> tuple[float, int, float, li
     provider = FastProvider(chunks)
     factory = make_factory(provider, home / "s", max_probes=0)
     app = build_app(settings, interview_factory=factory)
-    lag = 0.0
+    lag = cpu_lag = 0.0
     keys: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
         while not app.screen.query("#start"):
@@ -396,7 +399,7 @@ async def stream_feedback(chunks: int, mode: str) -> tuple[float, int, float, li
             await asyncio.sleep(0)
         sent_all = False  # the provider has begun streaming
         while screen.busy and not isinstance(app.screen, FeedbackScreen):
-            before = loop.time()
+            before, cpu_before = loop.time(), time.thread_time()
             # From the first chunk sent on, to the reply's end drawn (conservative: the end
             # includes the Feedback screen or the next question appearing).
             streaming = sent_all = sent_all or provider.streaming
@@ -410,8 +413,9 @@ async def stream_feedback(chunks: int, mode: str) -> tuple[float, int, float, li
             await asyncio.sleep(0.002)
             if streaming:
                 lag = max(lag, loop.time() - before - 0.002)
+                cpu_lag = max(cpu_lag, time.thread_time() - cpu_before)
         elapsed = time.perf_counter() - started
-        return elapsed, screen.chunks_shown, lag, keys
+        return elapsed, screen.chunks_shown, lag, cpu_lag, keys
 
 
 async def engine_only(chunks: int, mode: str) -> float:
@@ -438,7 +442,9 @@ def bench_chunks(chunks: int, runs: int) -> None:
         ui = statistics.median(r[0] for r in results)
         lag = statistics.median(r[2] for r in results)
         worst = max(r[2] for r in results)
-        keys = [k for r in results for k in r[3]]
+        cpu_lag = statistics.median(r[3] for r in results)
+        cpu_worst = max(r[3] for r in results)
+        keys = [k for r in results for k in r[4]]
         print(f"   {mode} mode (feedback {seen}; {results[0][1]} chunks drawn)")
         print(f"     answer -> feedback's end, through the TUI {ui * 1000:8.1f} ms")
         print(f"     the same step, engine alone              {alone * 1000:8.1f} ms")
@@ -448,6 +454,10 @@ def bench_chunks(chunks: int, runs: int) -> None:
         print(
             f"     worst event-loop stall while streaming   {lag * 1000:8.1f} ms median of runs, "
             f"{worst * 1000:.1f} ms worst run"
+        )
+        print(
+            f"     the same in main-thread CPU time         {cpu_lag * 1000:8.1f} ms median of "
+            f"runs, {cpu_worst * 1000:.1f} ms worst run"
         )
         if keys:
             print(

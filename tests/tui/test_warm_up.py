@@ -3,6 +3,7 @@ while the Start screen is shown, and Start pressed before the warm-up ends waits
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import threading
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from interviewer.engine.session import Interview
 from interviewer.tui.ports import StartChoice
+from interviewer.tui.warm_up import warm_up
 from tests.tui.harness import EngineHarness, make_app, wait_until
 
 SIZE = (100, 36)
@@ -42,6 +44,17 @@ def test_the_launch_path_does_not_import_the_engine_or_the_later_screens() -> No
     loaded = set(out.split())
     assert "interviewer.tui.screens.start" in loaded
     assert not loaded & set(LATER)
+
+
+def test_what_the_warm_up_loaded_is_set_aside_from_the_garbage_collector_once() -> None:
+    gc.unfreeze()  # as in a fresh process
+    warm_up(None)()
+    frozen = gc.get_freeze_count()
+    assert frozen > 1000  # the modules loaded so far, at least
+    later = [[n] for n in range(5000)]  # objects made after the warm-up stay collectable
+    warm_up(None)()  # a second app in the same process freezes nothing more
+    assert gc.get_freeze_count() == frozen
+    assert later
 
 
 class SlowWarmUp(EngineHarness):
