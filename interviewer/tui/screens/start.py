@@ -44,6 +44,8 @@ History (F2) lists them all."""
 
 
 class StartScreen(Screen[None]):
+    # Straight to Start: focusing the first field and then moving to Start restyled both.
+    AUTO_FOCUS = "#start"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "Start interview", priority=True),
         Binding("ctrl+r", "resume", "Resume selected"),
@@ -122,7 +124,6 @@ class StartScreen(Screen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#start", Button).focus()
         self.load_unfinished()
 
     @work(thread=True, exclusive=True, group="sessions")
