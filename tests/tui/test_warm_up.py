@@ -87,8 +87,14 @@ async def test_start_pressed_before_the_warm_up_ends_waits_for_it(tmp_path: Path
         await wait_until(pilot, lambda: isinstance(app.screen, StartScreen), what="start")
         await wait_until(pilot, harness.warming.is_set, what="warm-up running")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
-        # Still on the Start screen, saying it prepares; nothing opened beside the warm-up.
+        # Still on the Start screen, saying it prepares (once it takes a moment: see
+        # `PREPARING_SHOWN_AFTER_S`); nothing opened beside the warm-up.
+        await wait_until(
+            pilot,
+            lambda: "Preparing" in str(app.screen.query_one("#start").render()),
+            what="preparing",
+        )
+        await pilot.pause(0.1)
         assert isinstance(app.screen, StartScreen)
         assert not harness.built
         assert "Preparing" in str(app.screen.query_one("#start").render())

@@ -95,6 +95,9 @@ class InterviewScreen(Screen[None]):
         self._conversation = Conversation(id="conversation")
         self._transcript = TranscriptRenderer(self._conversation, interview.header, live=True)
         self._question_pinned = False
+        # Busy from the start: `on_mount` runs the engine at once. Starting idle restyled the
+        # editor and rebuilt the footer for a busy state a frame later, and again after it.
+        self.set_reactive(InterviewScreen.busy, True)
         self._draft = (
             None
             if drafts is None
@@ -108,8 +111,10 @@ class InterviewScreen(Screen[None]):
             yield SafeStatic("", id="question", classes="bubble question")
         yield self._conversation
         yield ActivityLine(self._clock, CANCEL_KEY, id="activity")
+        editor = AnswerEditor(id="answer", max_chars=self.interview.header.max_answer_chars)
+        editor.set_class(self.busy, "-busy", update=False)
         with Vertical(id="answer-pane"):  # the reading width's cap and centring (app.tcss)
-            yield AnswerEditor(id="answer", max_chars=self.interview.header.max_answer_chars)
+            yield editor
         yield StatusBar(self._clock, id="status")
         yield KeysFooter()
 

@@ -13,6 +13,7 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Label, Select
 
 from interviewer.config import Settings
@@ -38,6 +39,10 @@ UNFINISHED_COLUMNS = (
     Column("Provider", 3, 8, grow=True),
     Column("Answered", 2, 7),
 )
+PREPARING_SHOWN_AFTER_S = 0.15
+"""Start pressed once the warm-up has ended opens the interview within about this time: saying
+"Preparing…" for it only flashes (and restyles the form twice on the way to the question). A
+longer wait (the warm-up still running, a model loading) says so."""
 MOST_UNFINISHED_SHOWN = 5
 """Rows of the unfinished list at most; fewer when the screen is short (see `_fit_height`), and
 History (F2) lists them all."""
@@ -78,6 +83,8 @@ class StartScreen(Screen[None]):
         self._load_unfinished = unfinished
         self._unfinished: list[SessionRow] = []
         self._shown = MOST_UNFINISHED_SHOWN
+        self._preparing = False
+        self._preparing_shown: Timer | None = None
 
     def compose(self) -> ComposeResult:
         options = self._settings.interview
@@ -202,10 +209,23 @@ class StartScreen(Screen[None]):
             self._fit(self.app.size.width)
 
     def preparing(self, busy: bool) -> None:
-        """Show that the interview is being prepared (loading a model can take a second)."""
+        """The interview is being prepared (loading a model can take a second): Start does
+        nothing meanwhile, and says so once it takes longer than `PREPARING_SHOWN_AFTER_S`."""
+        self._preparing = busy
+        if self._preparing_shown is not None:
+            self._preparing_shown.stop()
+            self._preparing_shown = None
+        if busy:
+            self._preparing_shown = self.set_timer(PREPARING_SHOWN_AFTER_S, self._show_preparing)
+        else:
+            self._show_preparing()
+
+    def _show_preparing(self) -> None:
+        busy = self._preparing
         for button in self.query("#start").results(Button):
-            button.disabled = busy
-            button.label = "Preparing…" if busy else "Start (ctrl+s)"
+            if button.disabled != busy:
+                button.disabled = busy
+                button.label = "Preparing…" if busy else "Start (ctrl+s)"
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":
@@ -235,7 +255,7 @@ class StartScreen(Screen[None]):
         return StartChoice(bank=bank, difficulty=chosen, count=count, mode=mode)
 
     def action_start(self) -> None:
-        if self.query_one("#start", Button).disabled:
+        if self._preparing:
             return
         choice = self.choice()
         if choice is not None:
