@@ -10,8 +10,9 @@
 2. Memory at the end of a 10-question interview on a fast fake provider (tracemalloc peak of
    the run, and the process's max RSS).
 3. UI time per streamed chunk: one long reply streamed through the TUI versus the same step in
-   the engine alone, the worst event-loop stall meanwhile (what a key press would wait), and
-   how long keys typed during the stream took to reach the editor. The reply is the grader's
+   the engine alone, the worst event-loop stall meanwhile (what a key press would wait; also in
+   the main thread's CPU time, which a loaded machine does not inflate), and how long keys
+   typed during the stream took to reach the editor. The reply is the grader's
    feedback: probes are checked whole before they are shown (`engine.probe_check`), so
    feedback is what streams. Practice mode draws it; interview mode streams it unseen.
 
