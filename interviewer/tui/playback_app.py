@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from interviewer.domain import Sleep
 from interviewer.engine.state import SessionState, play_back
@@ -31,6 +31,7 @@ from interviewer.tui.prefs import remember_theme
 from interviewer.tui.screens.help import HelpScreen, everywhere_keys
 from interviewer.tui.transcript import TranscriptRenderer
 from interviewer.tui.widgets.conversation import Conversation
+from interviewer.tui.widgets.footer import KeysFooter
 from interviewer.tui.widgets.safe import SafeStatic
 from interviewer.tui.widgets.status import format_duration
 
@@ -100,7 +101,7 @@ class PlaybackApp(App[int]):
         yield self._conversation
         yield self._activity
         yield self._status
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         remember_theme(self)

@@ -12,7 +12,8 @@ from textual.app import App, ComposeResult
 from interviewer.engine.events import FeedbackDelta
 from interviewer.tui.screens.interview import InterviewScreen
 from interviewer.tui.widgets.conversation import FLUSH_INTERVAL_S, Conversation, StreamingReply
-from interviewer.tui.widgets.safe import SafeMarkdown, SafeStatic
+from interviewer.tui.widgets.safe import SafeStatic
+from interviewer.tui.widgets.safe_markdown import SafeMarkdown
 from tests.tui.harness import EngineHarness, make_app, start_interview
 
 SIZE = (100, 36)

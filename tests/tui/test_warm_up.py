@@ -3,6 +3,7 @@ while the Start screen is shown, and Start pressed before the warm-up ends waits
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import threading
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from interviewer.engine.session import Interview
 from interviewer.tui.ports import StartChoice
+from interviewer.tui.warm_up import warm_up
 from tests.tui.harness import EngineHarness, make_app, wait_until
 
 SIZE = (100, 36)
@@ -21,6 +23,10 @@ LATER = (
     "interviewer.tui.screens.feedback",
     "interviewer.tui.screens.history",
     "interviewer.tui.screens.report",
+    # Markdown (its parser, a highlighter) is drawn only after the Start screen.
+    "interviewer.tui.widgets.safe_markdown",
+    "textual.widgets._markdown",
+    "markdown_it",
 )
 
 
@@ -38,6 +44,17 @@ def test_the_launch_path_does_not_import_the_engine_or_the_later_screens() -> No
     loaded = set(out.split())
     assert "interviewer.tui.screens.start" in loaded
     assert not loaded & set(LATER)
+
+
+def test_what_the_warm_up_loaded_is_set_aside_from_the_garbage_collector_once() -> None:
+    gc.unfreeze()  # as in a fresh process
+    warm_up(None)()
+    frozen = gc.get_freeze_count()
+    assert frozen > 1000  # the modules loaded so far, at least
+    later = [[n] for n in range(5000)]  # objects made after the warm-up stay collectable
+    warm_up(None)()  # a second app in the same process freezes nothing more
+    assert gc.get_freeze_count() == frozen
+    assert later
 
 
 class SlowWarmUp(EngineHarness):
@@ -70,8 +87,14 @@ async def test_start_pressed_before_the_warm_up_ends_waits_for_it(tmp_path: Path
         await wait_until(pilot, lambda: isinstance(app.screen, StartScreen), what="start")
         await wait_until(pilot, harness.warming.is_set, what="warm-up running")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
-        # Still on the Start screen, saying it prepares; nothing opened beside the warm-up.
+        # Still on the Start screen, saying it prepares (once it takes a moment: see
+        # `PREPARING_SHOWN_AFTER_S`); nothing opened beside the warm-up.
+        await wait_until(
+            pilot,
+            lambda: "Preparing" in str(app.screen.query_one("#start").render()),
+            what="preparing",
+        )
+        await pilot.pause(0.1)
         assert isinstance(app.screen, StartScreen)
         assert not harness.built
         assert "Preparing" in str(app.screen.query_one("#start").render())

@@ -14,7 +14,8 @@ from interviewer.tui.screens.feedback import feedback_markdown
 from interviewer.tui.screens.interview import InterviewScreen
 from interviewer.tui.widgets.conversation import Conversation, StreamingReply
 from interviewer.tui.widgets.editor import AnswerEditor
-from interviewer.tui.widgets.safe import SafeMarkdown, escape_markdown
+from interviewer.tui.widgets.safe import escape_markdown
+from interviewer.tui.widgets.safe_markdown import SafeMarkdown
 from interviewer.tui.widgets.sparkline import spark
 from interviewer.tui.widgets.status import StatusBar, format_duration
 from tests.fakes import make_question

@@ -10,9 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer
+from textual.widgets import Button
 
 from interviewer.tui.typing_on import own_keys, pass_on
+from interviewer.tui.widgets.footer import KeysFooter
 from interviewer.tui.widgets.safe import SafeStatic
 
 
@@ -50,7 +51,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button(f"{self._yes} ({self.YES_KEY})", id="yes", variant="primary")
                 yield Button(f"{self._no} ({self.NO_KEY})", id="no")
         # Its own footer: the one below would list the keys of the screen underneath.
-        yield Footer()
+        yield KeysFooter()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_answer(event.button.id == "yes")

@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from interviewer.domain import (
     COVERAGE_NOTE,
@@ -21,7 +20,9 @@ from interviewer.domain import (
 )
 from interviewer.report import score_line
 from interviewer.text.sanitize import clean_for_terminal
-from interviewer.tui.widgets.safe import SafeMarkdown, SafeStatic, escape_markdown
+from interviewer.tui.widgets.footer import KeysFooter
+from interviewer.tui.widgets.safe import SafeStatic, escape_markdown
+from interviewer.tui.widgets.safe_markdown import SafeMarkdown
 
 _VERDICT_LABEL = {
     Verdict.COVERED: "✔ Covered",
@@ -117,7 +118,7 @@ class FeedbackScreen(Screen[None]):
                 ),
                 id="feedback",
             )
-        yield Footer()
+        yield KeysFooter()
 
     async def action_sample(self) -> None:
         self.sample_shown = True

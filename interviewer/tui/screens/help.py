@@ -12,9 +12,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from interviewer.tui.typing_on import own_keys, pass_on
+from interviewer.tui.widgets.footer import KeysFooter
 
 
 def _rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
@@ -69,7 +70,7 @@ class HelpScreen(ModalScreen[None]):
                 yield table
             yield Static("Esc closes this help.", classes="hint")
         # Its own footer: the one below would list the keys of the screen underneath.
-        yield Footer()
+        yield KeysFooter()
 
 
 def everywhere_keys() -> list[BindingType]:

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from interviewer.errors import InterviewerError
 from interviewer.text.sanitize import clean_line
@@ -21,6 +21,7 @@ from interviewer.tui.ports import Catalog, QuestionHistory, SessionRow
 from interviewer.tui.screens.confirm import ConfirmScreen
 from interviewer.tui.screens.report import ReportScreen
 from interviewer.tui.widgets.columns import Column, available_width, fill, hidden_note
+from interviewer.tui.widgets.footer import KeysFooter
 from interviewer.tui.widgets.safe import SafeStatic
 from interviewer.tui.widgets.sparkline import spark
 
@@ -103,7 +104,7 @@ class HistoryScreen(Screen[None]):
             "unfinished session.",
             classes="hint",
         )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#sessions", DataTable)

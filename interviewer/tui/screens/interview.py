@@ -23,7 +23,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, TextArea
+from textual.widgets import TextArea
 from textual.widgets.text_area import Document
 
 from interviewer.engine.events import Event, FeedbackDelta, ProbeDelta
@@ -47,6 +47,7 @@ from interviewer.tui.transcript import TranscriptRenderer
 from interviewer.tui.widgets.activity import CANCEL_KEY, ActivityLine
 from interviewer.tui.widgets.conversation import Conversation
 from interviewer.tui.widgets.editor import EDIT_KEY, SEND_KEY, AnswerEditor
+from interviewer.tui.widgets.footer import KeysFooter
 from interviewer.tui.widgets.safe import SafeStatic
 from interviewer.tui.widgets.status import StatusBar
 
@@ -94,6 +95,9 @@ class InterviewScreen(Screen[None]):
         self._conversation = Conversation(id="conversation")
         self._transcript = TranscriptRenderer(self._conversation, interview.header, live=True)
         self._question_pinned = False
+        # Busy from the start: `on_mount` runs the engine at once. Starting idle restyled the
+        # editor and rebuilt the footer for a busy state a frame later, and again after it.
+        self.set_reactive(InterviewScreen.busy, True)
         self._draft = (
             None
             if drafts is None
@@ -107,10 +111,12 @@ class InterviewScreen(Screen[None]):
             yield SafeStatic("", id="question", classes="bubble question")
         yield self._conversation
         yield ActivityLine(self._clock, CANCEL_KEY, id="activity")
+        editor = AnswerEditor(id="answer", max_chars=self.interview.header.max_answer_chars)
+        editor.set_class(self.busy, "-busy", update=False)
         with Vertical(id="answer-pane"):  # the reading width's cap and centring (app.tcss)
-            yield AnswerEditor(id="answer", max_chars=self.interview.header.max_answer_chars)
+            yield editor
         yield StatusBar(self._clock, id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         status = self.query_one(StatusBar)

@@ -10,13 +10,14 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from interviewer.domain import COVERAGE_NOTE, KeyPoint, Question
 from interviewer.report import QuestionReport, Report, export_report
 from interviewer.text.sanitize import clean_line
 from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.widgets.columns import Column, available_width, fill, hidden_note
+from interviewer.tui.widgets.footer import KeysFooter
 from interviewer.tui.widgets.safe import SafeStatic
 from interviewer.tui.widgets.status import format_duration, format_usage
 
@@ -93,7 +94,7 @@ class ReportScreen(Screen[None]):
         yield SafeStatic(
             "Enter shows a question's feedback. m / j export Markdown / JSON.", classes="hint"
         )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._fit(self.app.size.width)

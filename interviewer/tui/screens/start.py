@@ -13,7 +13,8 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select
+from textual.timer import Timer
+from textual.widgets import Button, DataTable, Input, Label, Select
 
 from interviewer.config import Settings
 from interviewer.domain import Difficulty
@@ -28,6 +29,7 @@ from interviewer.tui.ports import (
     StartChoice,
 )
 from interviewer.tui.widgets.columns import Column, available_width, fill
+from interviewer.tui.widgets.footer import KeysFooter
 from interviewer.tui.widgets.provider_status import USE_LOCAL_KEY, ProviderStatus
 from interviewer.tui.widgets.safe import SafeStatic
 
@@ -37,12 +39,18 @@ UNFINISHED_COLUMNS = (
     Column("Provider", 3, 8, grow=True),
     Column("Answered", 2, 7),
 )
+PREPARING_SHOWN_AFTER_S = 0.15
+"""Start pressed once the warm-up has ended opens the interview within about this time: saying
+"Preparing…" for it only flashes (and restyles the form twice on the way to the question). A
+longer wait (the warm-up still running, a model loading) says so."""
 MOST_UNFINISHED_SHOWN = 5
 """Rows of the unfinished list at most; fewer when the screen is short (see `_fit_height`), and
 History (F2) lists them all."""
 
 
 class StartScreen(Screen[None]):
+    # Straight to Start: focusing the first field and then moving to Start restyled both.
+    AUTO_FOCUS = "#start"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "Start interview", priority=True),
         Binding("ctrl+r", "resume", "Resume selected"),
@@ -75,6 +83,8 @@ class StartScreen(Screen[None]):
         self._load_unfinished = unfinished
         self._unfinished: list[SessionRow] = []
         self._shown = MOST_UNFINISHED_SHOWN
+        self._preparing = False
+        self._preparing_shown: Timer | None = None
 
     def compose(self) -> ComposeResult:
         options = self._settings.interview
@@ -118,10 +128,9 @@ class StartScreen(Screen[None]):
             with Horizontal(id="start-buttons"):
                 yield Button("Start (ctrl+s)", id="start", variant="primary")
                 yield Button("History (F2)", id="history")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#start", Button).focus()
         self.load_unfinished()
 
     @work(thread=True, exclusive=True, group="sessions")
@@ -192,7 +201,7 @@ class StartScreen(Screen[None]):
         # many rows the table had when it was laid out.
         rest = self.query_one("#form").virtual_region_with_margin.bottom
         rest -= table.outer_size.height if table.display else 0
-        room = self.size.height - self.query_one(Footer).outer_size.height
+        room = self.size.height - self.query_one(KeysFooter).outer_size.height
         rows = room - rest - 1  # the table's header line
         fitting = max(0, min(rows, MOST_UNFINISHED_SHOWN, len(self._unfinished)))
         if fitting != min(self._shown, len(self._unfinished)):
@@ -200,10 +209,23 @@ class StartScreen(Screen[None]):
             self._fit(self.app.size.width)
 
     def preparing(self, busy: bool) -> None:
-        """Show that the interview is being prepared (loading a model can take a second)."""
+        """The interview is being prepared (loading a model can take a second): Start does
+        nothing meanwhile, and says so once it takes longer than `PREPARING_SHOWN_AFTER_S`."""
+        self._preparing = busy
+        if self._preparing_shown is not None:
+            self._preparing_shown.stop()
+            self._preparing_shown = None
+        if busy:
+            self._preparing_shown = self.set_timer(PREPARING_SHOWN_AFTER_S, self._show_preparing)
+        else:
+            self._show_preparing()
+
+    def _show_preparing(self) -> None:
+        busy = self._preparing
         for button in self.query("#start").results(Button):
-            button.disabled = busy
-            button.label = "Preparing…" if busy else "Start (ctrl+s)"
+            if button.disabled != busy:
+                button.disabled = busy
+                button.label = "Preparing…" if busy else "Start (ctrl+s)"
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":
@@ -233,7 +255,7 @@ class StartScreen(Screen[None]):
         return StartChoice(bank=bank, difficulty=chosen, count=count, mode=mode)
 
     def action_start(self) -> None:
-        if self.query_one("#start", Button).disabled:
+        if self._preparing:
             return
         choice = self.choice()
         if choice is not None:

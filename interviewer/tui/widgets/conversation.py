@@ -8,7 +8,8 @@ from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownStream
 
 from interviewer.text.sanitize import StreamCleaner, clean_for_terminal
-from interviewer.tui.widgets.safe import SafeMarkdown, SafeStatic
+from interviewer.tui.widgets.safe import SafeStatic
+from interviewer.tui.widgets.safe_markdown import SafeMarkdown
 
 
 class Conversation(VerticalScroll):

@@ -1,18 +1,19 @@
 """Widgets that show untrusted text (candidate, model, bank, journal) without acting on it.
 
 Every string is passed through `interviewer.text.sanitize` and becomes a literal `Content`, never
-Textual/Rich markup; Markdown gets sanitised source and its links only raise a notification.
+Textual/Rich markup. Markdown is `safe_markdown`'s: Textual's Markdown widget brings its parser
+and a highlighter with it, which the Start screen must not wait for.
 """
 
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from interviewer.text.markdown import escape_markdown
 from interviewer.text.sanitize import clean_for_terminal, clean_line
 
-__all__ = ["SafeMarkdown", "SafeStatic", "escape_markdown"]
+__all__ = ["SafeStatic", "escape_markdown", "plain", "plain_line"]
 
 
 def plain(text: str) -> Content:
@@ -32,22 +33,3 @@ class SafeStatic(Static):
 
     def set_text(self, text: str) -> None:
         self.update(plain(text))
-
-
-class SafeMarkdown(Markdown):
-    """Markdown from sanitised source whose links are never opened: a click only says where the
-    link points, so a model cannot send the candidate anywhere."""
-
-    def __init__(self, markdown: str = "", *, id: str | None = None, classes: str | None = None):
-        super().__init__(clean_for_terminal(markdown), id=id, classes=classes, open_links=False)
-
-    async def set_source(self, markdown: str) -> None:
-        await self.update(clean_for_terminal(markdown))
-
-    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
-        event.stop()
-        self.notify(
-            f"Links are not opened from here. It points to: {clean_line(event.href)}",
-            title="Link",
-            markup=False,
-        )
