@@ -24,7 +24,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import TextArea
-from textual.widgets.text_area import Document
 
 from interviewer.engine.events import Event, FeedbackDelta, ProbeDelta
 from interviewer.engine.session import Interview
@@ -288,21 +287,8 @@ class InterviewScreen(Screen[None]):
     def _remove_sent(self, answer: str) -> None:
         """Take the sent answer out of the editor, keeping anything typed after it meanwhile,
         and bring the draft file in line at once."""
-        try:
-            editor = self.query_one(AnswerEditor)
-        except NoMatches:
-            return
-        if answer and editor.text.startswith(answer):
-            document = editor.document
-            end = None
-            if isinstance(document, Document):
-                with contextlib.suppress(ValueError):
-                    end = document.get_location_from_index(len(answer))
-            if end is None:
-                editor.set_answer(editor.text[len(answer) :])
-            else:
-                # A delete, not a reload: the cursor stays where the candidate is typing.
-                editor.delete((0, 0), end)
+        with contextlib.suppress(NoMatches):
+            self.query_one(AnswerEditor).remove_sent(answer)
         self.save_draft()
 
     async def _show(self, event: Event) -> None:

@@ -3,10 +3,13 @@ ctrl+s (and ctrl+e, $EDITOR) in the order the keys came, and counts characters a
 
 from __future__ import annotations
 
+import contextlib
+
 from textual import events
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import TextArea
+from textual.widgets.text_area import Document
 
 from interviewer.text.sanitize import clean_for_terminal
 
@@ -97,3 +100,18 @@ class AnswerEditor(TextArea):
     def set_answer(self, text: str) -> None:
         self.load_text(clean_for_terminal(text))
         self.move_cursor(self.document.end)
+
+    def remove_sent(self, answer: str) -> None:
+        """Take a sent `answer` off the front of the text, keeping anything typed after it
+        meanwhile (nothing happens when the text no longer starts with it)."""
+        if not answer or not self.text.startswith(answer):
+            return
+        end = None
+        if isinstance(self.document, Document):
+            with contextlib.suppress(ValueError):
+                end = self.document.get_location_from_index(len(answer))
+        if end is None:
+            self.set_answer(self.text[len(answer) :])
+        else:
+            # A delete, not a reload: the cursor stays where the candidate is typing.
+            self.delete((0, 0), end)
