@@ -159,6 +159,10 @@ class Discounts:
     credit (`whole.dismissal_factor`)."""
     notes: bool = False
     """The credited sentences read as notes rather than prose (`whole.notes_factor`)."""
+    opposed: tuple[tuple[str, str], ...] = ()
+    """(key point id, quoted sentence) where the quote says the opposite of the point: its
+    small credit keeps a denial above an off-topic answer, but it shows no grasp of the
+    point."""
 
 
 def discounts(question: Question, answer_text: str) -> Discounts:
@@ -203,7 +207,12 @@ def _grade(question: Question, answer_text: str) -> _Graded:
         evidence[k] = int(helping[np.argmax(sentence_credit[helping, k])])
     factor = notes_factor(stopword_ratio(" ".join(earning))) if earning else 1.0
     credit: Matrix = (best * factor).astype(np.float32)
-    why = Discounts(own if dismissal < 1.0 else (), factor < 1.0)
+    opposed = tuple(
+        (point.id, units[evidence[k]].text)
+        for k, point in enumerate(question.key_points)
+        if best[k] > 0 and graded.denied[evidence[k], k]
+    )
+    why = Discounts(own if dismissal < 1.0 else (), factor < 1.0, opposed)
     return _Graded(units, credit, tuple(evidence), why)
 
 

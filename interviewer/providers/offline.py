@@ -160,11 +160,17 @@ def grade_output(
         for v in verdicts
         if v.verdict is Verdict.COVERED and v.evidence
     )
-    gaps = tuple(gap(point, Verdict.PARTIAL) for point in partial) + tuple(
-        gap(point, Verdict.MISSED) for point in missed
-    )
+    why = discounts(question, answer)
+    # A point whose only evidence says its opposite was argued against, not touched on.
+    against = {
+        v.key_point_id for v in verdicts if (v.key_point_id, v.evidence or "") in why.opposed
+    }
+    gaps = tuple(
+        argued_against(point) if point.id in against else gap(point, Verdict.PARTIAL)
+        for point in partial
+    ) + tuple(gap(point, Verdict.MISSED) for point in missed)
     feedback = _feedback(verdicts, covered, partial, missed, count_ignored(answer))
-    feedback += _discounted(discounts(question, answer))
+    feedback += _discounted(why)
     return GraderOutput(verdicts=verdicts, strengths=strengths, gaps=gaps, feedback=feedback)
 
 
@@ -191,6 +197,13 @@ def gap(point: KeyPoint, verdict: Verdict) -> str:
     if verdict is Verdict.PARTIAL:
         return f"Only touched on: {what}. Say what you would do and why."
     return f"Not shown in your answer: {what}."
+
+
+def argued_against(point: KeyPoint) -> str:
+    """The gap for a point the answer argued against: a full sentence, the point never cut."""
+    head, rest = _top_level_split(point.text.strip().rstrip("."))
+    what = _lower_first(f"{head} — {rest}" if rest else head)
+    return f"Your answer argues against this: {what}. Say what you would do instead, and why."
 
 
 def strength(point: KeyPoint, evidence: str) -> str:

@@ -285,3 +285,17 @@ def test_feedback_of_notes_asks_for_sentences() -> None:
         "Dashboards, abuse signals, rate limits. Alerts, playbooks, owners."
     )
     assert "reads as notes" in grade_output(question, notes).feedback
+
+
+def test_a_point_the_answer_only_argued_against_is_named_so_not_touched_on() -> None:
+    from interviewer.providers.offline import grade_output
+
+    question = find_bank("ai-security").question("ai-logging-monitoring")
+    output = grade_output(question, DISMISSIVE)
+    against = [g for g in output.gaps if g.startswith("Your answer argues against this:")]
+    assert against and all("Say what you would do instead" in g for g in against)
+    # The point the answer does assert ("we log the user identity ...") is not among them.
+    metadata = question.key_point("request-metadata").text.split(":")[0].lower()
+    assert not any(metadata in g.lower() for g in against)
+    plain = grade_output(question, "We log the user identity and the model version.").gaps
+    assert not any(g.startswith("Your answer argues against") for g in plain)
