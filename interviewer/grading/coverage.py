@@ -45,6 +45,7 @@ addressed to the grader is dropped before matching. Deterministic.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -296,7 +297,7 @@ def _denials(sentences: list[str], refs: References) -> npt.NDArray[np.bool_]:
 
 
 def _dismissing(
-    sentences: list[str], set_aside: list[str], refs: References
+    sentences: list[str], set_aside: tuple[str, ...], refs: References
 ) -> tuple[tuple[str, ...], int, float]:
     """The clauses of `sentences` that talk about a key point (at STANCE_GATE similarity to one
     of its reference clauses) and argue against what they talk about (`polarity.dismisses`);
@@ -358,11 +359,7 @@ def count_ignored(answer_text: str) -> int:
 
 
 def _units(answer_text: str, vocabulary: Vocabulary) -> list[_Unit]:
-    spans = split_sentences(answer_text)
-    # Instruction-like sentences are removed first, so inserting an injection anywhere leaves
-    # exactly the units the answer alone would have.
-    excluded = instruction_mask(answer_text, spans)
-    kept = [span.text for span, drop in zip(spans, excluded, strict=True) if not drop]
+    kept, _ = _sorted_out(answer_text)
     found = [concepts(vocabulary, text) for text in kept]  # once per sentence: matching is the cost
     return [
         _Unit(text, _with_terms(text, terms), is_keyword_list(text))
@@ -370,11 +367,21 @@ def _units(answer_text: str, vocabulary: Vocabulary) -> list[_Unit]:
     ]
 
 
-def _set_aside(answer_text: str) -> list[str]:
+def _set_aside(answer_text: str) -> tuple[str, ...]:
     """The sentences `_units` leaves out (text addressed to the grader, and what it taints)."""
+    return _sorted_out(answer_text)[1]
+
+
+@lru_cache(maxsize=64)  # one grade reads it twice: for the units and for the stance
+def _sorted_out(answer_text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The answer's sentences the grader reads, and those it sets aside. Instruction-like
+    sentences are removed first, so inserting an injection anywhere leaves exactly the units
+    the answer alone would have."""
     spans = split_sentences(answer_text)
     excluded = instruction_mask(answer_text, spans)
-    return [span.text for span, drop in zip(spans, excluded, strict=True) if drop]
+    kept = tuple(span.text for span, drop in zip(spans, excluded, strict=True) if not drop)
+    dropped = tuple(span.text for span, drop in zip(spans, excluded, strict=True) if drop)
+    return kept, dropped
 
 
 def _with_terms(text: str, terms: list[str]) -> str:

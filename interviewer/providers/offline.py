@@ -192,18 +192,22 @@ def label(point: KeyPoint) -> str:
 
 def gap(point: KeyPoint, verdict: Verdict) -> str:
     """A full sentence naming what was missing: the key point's whole text, never cut."""
-    head, rest = _top_level_split(point.text.strip().rstrip("."))
-    what = _lower_first(f"{head} — {rest}" if rest else head)
     if verdict is Verdict.PARTIAL:
-        return f"Only touched on: {what}. Say what you would do and why."
-    return f"Not shown in your answer: {what}."
+        return f"Only touched on: {_whole(point)}. Say what you would do and why."
+    return f"Not shown in your answer: {_whole(point)}."
 
 
 def argued_against(point: KeyPoint) -> str:
     """The gap for a point the answer argued against: a full sentence, the point never cut."""
+    return (
+        f"Your answer argues against this: {_whole(point)}. Say what you would do instead, and why."
+    )
+
+
+def _whole(point: KeyPoint) -> str:
+    """The key point's whole text, to sit inside a sentence: head and rest joined by a dash."""
     head, rest = _top_level_split(point.text.strip().rstrip("."))
-    what = _lower_first(f"{head} — {rest}" if rest else head)
-    return f"Your answer argues against this: {what}. Say what you would do instead, and why."
+    return _lower_first(f"{head} — {rest}" if rest else head)
 
 
 def strength(point: KeyPoint, evidence: str) -> str:
