@@ -6,7 +6,8 @@
    config, `build_app`), as wall time and as CPU time against the bare app's (CPU time is
    less at the mercy of other load on the machine); then Start pressed to the first question
    drawn, timed inside the child, once with Start pressed after the warm-up ended (a candidate
-   reading the screen) and once pressed at once.
+   reading the screen) and once pressed at once. A second bare app draws the Start screen's
+   stock widgets unstyled under its line: the floor for any Textual app with that form.
 2. Memory at the end of a 10-question interview on a fast fake provider (tracemalloc peak of
    the run, and the process's max RSS).
 3. UI time per streamed chunk: one long reply streamed through the TUI versus the same step in
@@ -163,13 +164,29 @@ async def drawn(app: App[Any]) -> None:
     await done.wait()
 
 
-def child_bare() -> None:
+def child_bare(form: bool = False) -> None:
+    """A Textual app with no interviewer code: one line, or (`form`) that line above the Start
+    screen's stock widgets (three Selects, an Input, two Buttons, labels, Textual's footer),
+    unstyled: what any Textual app with such a form pays before the interviewer adds its own."""
     from textual.app import App, ComposeResult
-    from textual.widgets import Static
+    from textual.containers import Horizontal, Vertical
+    from textual.widgets import Button, Footer, Input, Label, Select, Static
 
     class Bare(App[None]):
         def compose(self) -> ComposeResult:
             yield Static("What is prompt injection?", id="line")
+            if not form:
+                return
+            with Vertical():
+                for name in ("Question bank", "Difficulty", "Mode"):
+                    yield Label(name)
+                    yield Select([("first", "first"), ("second", "second")], value="first")
+                yield Label("Questions")
+                yield Input("5", type="integer", max_length=3)
+                with Horizontal():
+                    yield Button("Start (ctrl+s)", variant="primary")
+                    yield Button("History (F2)")
+            yield Footer()
 
     async def main() -> None:
         app = Bare()
@@ -264,6 +281,7 @@ def bench_launch(runs: int) -> None:
     print(f"   {'':<34} {'Start screen':>12} {'x bare':>7} {'CPU':>7} {'Start->question':>16}")
     rows = [
         ("bare Textual app, one line", ["--child", "bare"], False),
+        ("bare Textual app, stock form", ["--child", "form"], False),
         ("interviewer, fast fake provider", ["--child", "fast"], True),
         ("interviewer, replay provider", ["--child", "replay"], True),
         ("interviewer, offline provider", ["--child", "offline"], True),
@@ -469,7 +487,7 @@ def bench_chunks(chunks: int, runs: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="TUI launch, memory and streaming figures.")
-    parser.add_argument("--child", choices=("bare", "fast", "replay", "offline"))
+    parser.add_argument("--child", choices=("bare", "form", "fast", "replay", "offline"))
     parser.add_argument("--no-wait", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--chunks", type=int, default=500)
@@ -477,8 +495,8 @@ def main() -> None:
         "--only", choices=("launch", "memory", "chunks"), help="run one section of the three"
     )
     args = parser.parse_args()
-    if args.child == "bare":
-        child_bare()
+    if args.child in ("bare", "form"):
+        child_bare(form=args.child == "form")
     elif args.child is not None:
         child_interviewer(args.child, wait_for_warm_up=not args.no_wait)
     else:
