@@ -122,6 +122,10 @@ class KeyPointVerdict(FrozenModel):
     """Graded credit (0-1) for a covered or partial verdict, when the grader measures one (the
     offline grader does). Absent, the verdict's level counts (`VERDICT_CREDIT`); a missed verdict,
     or one whose evidence fails the check, earns nothing either way."""
+    opposed: bool = False
+    """The evidence says the opposite of the point ("I would not log tool calls"), as the
+    offline grader reads polarity: its small credit keeps a denial above an off-topic answer,
+    but it shows no grasp of the point, so it reads "argued against", never "partly covered"."""
 
 
 class Usage(FrozenModel):

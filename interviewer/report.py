@@ -27,6 +27,7 @@ from interviewer.domain import (
     Evaluation,
     Exchange,
     FrozenModel,
+    KeyPointVerdict,
     Usage,
     Verdict,
 )
@@ -155,6 +156,15 @@ def _quoted(text: str) -> list[str]:
 _VERDICT_WORDS = {Verdict.COVERED: "covered", Verdict.PARTIAL: "partly covered"}
 
 
+def verdict_word(verdict: KeyPointVerdict) -> str:
+    """How a verdict reads to the candidate, in every report and on the Feedback screen:
+    covered, partly covered, argued against (a quote that says the opposite of the point) or
+    missed."""
+    if verdict.opposed and verdict.verdict is not Verdict.MISSED:
+        return "argued against"
+    return _VERDICT_WORDS.get(verdict.verdict, "missed")
+
+
 def _evaluation_markdown(item: QuestionReport) -> list[str]:
     evaluation = item.evaluation
     if evaluation is None:
@@ -168,7 +178,7 @@ def _evaluation_markdown(item: QuestionReport) -> list[str]:
     lines += ["", "Key points:", ""]
     for verdict in evaluation.verdicts:
         point = escape_markdown(item.key_points.get(verdict.key_point_id, verdict.key_point_id))
-        word = _VERDICT_WORDS.get(verdict.verdict, "missed")
+        word = verdict_word(verdict)
         evidence = ""
         if verdict.evidence:
             quote = escape_markdown(verdict.evidence)
@@ -247,7 +257,8 @@ def evaluation_text(evaluation: Evaluation, *, practice: bool = False) -> str:
             rejected = evaluation.quote_rejected(verdict.key_point_id)
             said = f" — {REJECTED_QUOTE_LABEL}:" if rejected else " —"
             evidence = f'{said} "{verdict.evidence}"'
-        lines.append(f"  {verdict.verdict.value:>7}: {verdict.key_point_id}{evidence}")
+        word = "against" if verdict_word(verdict) == "argued against" else verdict.verdict.value
+        lines.append(f"  {word:>7}: {verdict.key_point_id}{evidence}")
         if verdict.key_point_id in pointers:
             lines.append(f'           the sample answer: "{pointers[verdict.key_point_id]}"')
     lines += [f"  + {strength}" for strength in evaluation.strengths]

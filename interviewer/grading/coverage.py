@@ -136,6 +136,7 @@ class _Unit:
 def assess(question: Question, answer_text: str) -> tuple[KeyPointVerdict, ...]:
     """One verdict per key point (question order), with the candidate's sentence as evidence."""
     graded = _grade(question, answer_text)
+    opposed = set(graded.discounts.opposed)
     verdicts: list[KeyPointVerdict] = []
     for k, point in enumerate(question.key_points):
         verdict, evidence, credit = Verdict.MISSED, None, None
@@ -145,7 +146,11 @@ def assess(question: Question, answer_text: str) -> tuple[KeyPointVerdict, ...]:
             evidence = graded.units[graded.evidence[k]].text
         verdicts.append(
             KeyPointVerdict(
-                key_point_id=point.id, verdict=verdict, evidence=evidence, credit=credit
+                key_point_id=point.id,
+                verdict=verdict,
+                evidence=evidence,
+                credit=credit,
+                opposed=evidence is not None and (point.id, evidence) in opposed,
             )
         )
     return tuple(verdicts)

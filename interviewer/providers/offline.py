@@ -162,9 +162,7 @@ def grade_output(
     )
     why = discounts(question, answer)
     # A point whose only evidence says its opposite was argued against, not touched on.
-    against = {
-        v.key_point_id for v in verdicts if (v.key_point_id, v.evidence or "") in why.opposed
-    }
+    against = {v.key_point_id for v in verdicts if v.opposed}
     gaps = tuple(
         argued_against(point) if point.id in against else gap(point, Verdict.PARTIAL)
         for point in partial

@@ -299,3 +299,37 @@ def test_a_point_the_answer_only_argued_against_is_named_so_not_touched_on() -> 
     assert not any(metadata in g.lower() for g in against)
     plain = grade_output(question, "We log the user identity and the model version.").gaps
     assert not any(g.startswith("Your answer argues against") for g in plain)
+
+
+def test_a_point_argued_against_reads_so_in_every_display_not_partly_covered() -> None:
+    from interviewer.domain import Evaluation
+    from interviewer.providers.offline import grade_output
+    from interviewer.report import evaluation_text, verdict_word
+    from interviewer.tui.screens.feedback import feedback_markdown
+
+    question = find_bank("ai-security").question("ai-logging-monitoring")
+    output = grade_output(question, DISMISSIVE)
+    opposed = [v for v in output.verdicts if v.opposed]
+    assert opposed and all(v.verdict is Verdict.PARTIAL and v.evidence for v in opposed)
+    # The flag and the gap agree: one fact, read once.
+    against = [g for g in output.gaps if g.startswith("Your answer argues against this:")]
+    assert len(against) == len(opposed)
+    asserted = next(v for v in output.verdicts if v.key_point_id == "request-metadata")
+    assert not asserted.opposed and verdict_word(asserted) != "argued against"
+    evaluation = Evaluation(
+        question_id=question.id,
+        score=2.0,
+        grader="offline",
+        method="coverage",
+        verdicts=output.verdicts,
+        strengths=output.strengths,
+        gaps=output.gaps,
+        feedback=output.feedback,
+    )
+    text = evaluation_text(evaluation)
+    screen = feedback_markdown(question, evaluation, sample=False)
+    for verdict in opposed:
+        assert f"against: {verdict.key_point_id}" in text
+        point = question.key_point(verdict.key_point_id).text
+        assert f"**✘ Argued against**: {point}" in screen
+    assert screen.count("Argued against") == len(opposed)

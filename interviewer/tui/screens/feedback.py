@@ -16,19 +16,14 @@ from interviewer.domain import (
     SCRIPTED_NOTE,
     Evaluation,
     Question,
-    Verdict,
 )
-from interviewer.report import score_line
+from interviewer.report import score_line, verdict_word
 from interviewer.text.sanitize import clean_for_terminal
 from interviewer.tui.widgets.footer import KeysFooter
 from interviewer.tui.widgets.safe import SafeStatic, escape_markdown
 from interviewer.tui.widgets.safe_markdown import SafeMarkdown
 
-_VERDICT_LABEL = {
-    Verdict.COVERED: "✔ Covered",
-    Verdict.PARTIAL: "◐ Partly covered",
-    Verdict.MISSED: "✘ Missed",
-}
+_VERDICT_MARK = {"covered": "✔", "partly covered": "◐", "argued against": "✘", "missed": "✘"}
 
 
 def feedback_markdown(
@@ -63,7 +58,8 @@ def feedback_markdown(
             point = escape_markdown(question.key_point(verdict.key_point_id).text)
         except KeyError:
             point = escape_markdown(verdict.key_point_id)
-        lines.append(f"- **{_VERDICT_LABEL[verdict.verdict]}**: {point}")
+        word = verdict_word(verdict)
+        lines.append(f"- **{_VERDICT_MARK[word]} {word.capitalize()}**: {point}")
         if verdict.evidence:
             said = (
                 REJECTED_QUOTE_LABEL
