@@ -64,4 +64,5 @@ def _by_value(vocabulary: Vocabulary) -> _Lexicon:
 def _concepts(lexicon: _Lexicon, text: str) -> tuple[str, ...]:
     # The patterns are most of a grading's cost, and graders meet the same sentences again and
     # again (an answer re-graded after a probe, a red-team base answer under every injection).
-    return tuple(name for name, pattern in lexicon.patterns if pattern.search(text))
+    lowered = text.lower()  # the patterns match lower-cased text (`terms_pattern`)
+    return tuple(name for name, pattern in lexicon.patterns if pattern.search(lowered))

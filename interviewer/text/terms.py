@@ -48,16 +48,18 @@ def term_problem(term: str) -> str | None:
 
 @lru_cache(maxsize=1024)
 def terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern that finds any of `terms` (each valid: see `term_problem`)."""
-    return re.compile(r"\b(?:" + "|".join(_term_regex(term) for term in terms) + ")", re.I)
+    """One pattern that finds any of `terms` (each valid: see `term_problem`) in LOWER-CASED
+    text: search it in `text.lower()`. Case-insensitive matching (`re.I`) of a bank's few
+    thousand terms cost three times as much per sentence as lower-casing the sentence once."""
+    return re.compile(r"\b(?:" + "|".join(_term_regex(term) for term in terms) + ")")
 
 
 def _term_regex(term: str) -> str:
-    stripped = term.strip()
+    stripped = term.strip().lower()
     if stripped.endswith("*"):
         return re.escape(stripped[:-1]) + "[a-z]*"
     endings = "s|es|d|ed|ing"
-    last = stripped[-1].lower()
+    last = stripped[-1]
     if last in "gn":
         endings += f"|{last}ing"
     return re.escape(stripped) + f"(?:{endings})?\\b"

@@ -43,7 +43,7 @@ def shipped() -> Bank:
 
 
 def matches(term: str, text: str) -> bool:
-    return terms_pattern((term,)).search(text) is not None
+    return terms_pattern((term,)).search(text.lower()) is not None  # its documented contract
 
 
 # --- the migration -----------------------------------------------------------------------------
@@ -120,6 +120,17 @@ def _string_constants(path: Path) -> list[str]:
 )
 def test_a_term_matches_its_variants(term: str, text: str) -> None:
     assert matches(term, text)
+
+
+def test_concepts_are_found_whatever_the_case_of_the_text() -> None:
+    vocabulary = (
+        Concept(name="hash integrity", terms=("sha-256", "checksum")),
+        Concept(name="red team", terms=("red team*",)),
+    )
+    for text in ("We publish a SHA-256 Checksum.", "we publish a sha-256 checksum."):
+        assert concepts(vocabulary, text) == ["hash integrity"]
+    assert concepts(vocabulary, "The RED TEAMERS broke it.") == ["red team"]
+    assert concepts(vocabulary, "Nothing to see.") == []
 
 
 @pytest.mark.parametrize(
