@@ -161,17 +161,23 @@ class EngineFactory:
         return await asyncio.to_thread(_open, self._settings, choice, self._banks)
 
     def warm_up(self) -> None:
-        """Import the engine and the profiles' provider modules, read the chosen bank, and load
-        the embedding model, while the candidate reads the Start screen (run in a thread):
-        neither the first question nor the first answer then waits for them."""
+        """Import the engine and the profiles' provider modules, read the chosen bank, load
+        the embedding model and compile the bank's concept terms, while the candidate reads the
+        Start screen (run in a thread): neither the first question nor the first answer then
+        waits for them."""
         from interviewer.engine.catalog import resolve_session  # noqa: F401 (imported to load)
         from interviewer.engine.session import Interview  # noqa: F401
         from interviewer.errors import InterviewerError
+        from interviewer.grading.lexicon import concepts
         from interviewer.grading.matcher import get_embedder
         from interviewer.providers.registry import preload
 
         settings = self._settings
+        bank = None
         with contextlib.suppress(InterviewerError, OSError):  # Start reports it, if it matters
             preload(settings)
-            self._banks.get(settings.interview.bank)
+            bank = self._banks.get(settings.interview.bank)
         get_embedder()
+        if bank is not None and bank.questions:
+            # A few thousand terms take ~0.2 s to compile: not on the first answer's grading.
+            concepts(bank.questions[0].concepts, "")

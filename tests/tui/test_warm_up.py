@@ -125,3 +125,20 @@ async def test_a_failing_warm_up_does_not_stop_the_interview(tmp_path: Path) -> 
             what="first question",
         )
         assert app.is_running
+
+
+def test_the_factory_warm_up_compiles_the_chosen_banks_concept_terms() -> None:
+    from interviewer.bank.loader import find_bank
+    from interviewer.config import Settings
+    from interviewer.grading import lexicon
+    from interviewer.tui.backend import EngineFactory
+
+    settings = Settings()
+    lexicon._by_value.cache_clear()
+    EngineFactory(settings).warm_up()
+    compiled = lexicon._by_value.cache_info().misses
+    assert compiled == 1
+    # The first answer's grading (another copy of the bank, equal in value) compiles nothing.
+    vocabulary = find_bank(settings.interview.bank).questions[0].concepts
+    lexicon.concepts(vocabulary, "We hash every dataset.")
+    assert lexicon._by_value.cache_info().misses == compiled
