@@ -38,6 +38,10 @@ class KeyPoint(FrozenModel):
     probes: tuple[str, ...] = Field(min_length=1)
     """Follow-up questions, in an interviewer's voice, that invite the candidate to cover this point
     without giving it away."""
+    examples: tuple[str, ...] = ()
+    """Sentences in which different candidates make this point in their own words (optional):
+    the offline grader compares answers with them as with the key point itself. Never shown to
+    the candidate nor sent to a model."""
 
 
 class Concept(FrozenModel):

@@ -23,7 +23,9 @@ MAX_KEY_POINTS = 8
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _BANK_KEYS = ("id", "title", "description", "format", "min_key_points")
 _QUESTION_KEYS = ("id", "difficulty", "tags", "text", "sample_answer", "key_points")
-_KEY_POINT_KEYS = ("id", "text", "probes")
+_KEY_POINT_KEYS = ("id", "text", "probes", "examples")
+MAX_EXAMPLES = 8
+MAX_EXAMPLE_CHARS = 400
 _CONCEPT_KEYS = ("name", "terms")
 _DIFFICULTIES = ", ".join(d.value for d in Difficulty)
 
@@ -224,8 +226,9 @@ class _Checker:
                 seen[kid] = index
             text = self.string(f"{at}.text", entry, "text")
             probes = self.probes(f"{at}.probes", entry.get("probes"))
+            examples = self.examples(f"{at}.examples", entry.get("examples"))
             if len(self.errors) == before:
-                points.append(KeyPoint(id=kid, text=text, probes=probes))
+                points.append(KeyPoint(id=kid, text=text, probes=probes, examples=examples))
         return points
 
     # -- field helpers: each records an error and returns a harmless placeholder ------------
@@ -327,6 +330,31 @@ class _Checker:
             else:
                 probes.append(probe.strip())
         return tuple(probes)
+
+    def examples(self, where: str, value: Any) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.error(where, f"expected an array of strings, found {_kind(value)}")
+            return ()
+        if len(value) > MAX_EXAMPLES:
+            self.error(where, f"found {len(value)} examples, expected at most {MAX_EXAMPLES}")
+        examples: list[str] = []
+        for index, example in enumerate(value):
+            at = f"{where}[{index}]"
+            if not isinstance(example, str):
+                self.error(at, f"expected a string, found {_kind(example)}")
+            elif not example.strip():
+                self.error(at, "must not be empty")
+            elif len(example.strip()) > MAX_EXAMPLE_CHARS:
+                self.error(
+                    at,
+                    f"is {len(example.strip())} characters long; an example is one sentence "
+                    f"(at most {MAX_EXAMPLE_CHARS})",
+                )
+            else:
+                examples.append(" ".join(example.split()))
+        return tuple(examples)
 
 
 def _kind(value: Any) -> str:

@@ -20,6 +20,8 @@ Bank file format (TOML, one bank per file, UTF-8)::
     id = "data-integrity"               # lowercase-kebab, unique within the question
     text = "Secure ingestion: validate sources and schemas, restrict access, sign or hash datasets"
     probes = ["How would you know the data you trained on is the data you meant to train on?"]
+    examples = ["We checked every batch's checksum against what the producer published."]
+                                        # optional, up to 8: the point in candidates' own words
 
     [[concepts]]                        # optional, any number: the field's vocabulary
     name = "hash integrity"             # words added to every text that uses one of the terms

@@ -43,6 +43,8 @@ def dump_bank_toml(bank: Bank, *, header: str | None = None) -> str:
                 f"text = {toml_string(point.text)}",
                 f"probes = {toml_array(point.probes)}",
             ]
+            if point.examples:
+                lines.append(f"examples = {toml_array(point.examples)}")
     for concept in bank.concepts:
         lines += [
             "",

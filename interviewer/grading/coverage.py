@@ -1,7 +1,8 @@
 """The offline grader: which key points does an answer cover, how well, and where does it say so?
 
-For every key point we build references: the key point text and the sample-answer sentence most
-related to it. Each sentence of the answer is compared with them in two ways, and its credit for
+For every key point we build references (`references`): the key point text, its examples (the
+bank's sentences of candidates making the point in their own words) and the sample-answer
+sentence most related to it. Each sentence of the answer is compared with them in two ways, and its credit for
 the point (0-1) is the mean of both, each a linear ramp:
 * embedding similarity: the sentence's content words, embedded with the bundled static model,
   against the point's references (sample sentences count slightly less than the key point);
@@ -55,7 +56,14 @@ from interviewer.grading.guards import instruction_mask, is_keyword_list, list_s
 from interviewer.grading.lexicon import Vocabulary, concepts
 from interviewer.grading.matcher import Matrix, get_embedder, similarities
 from interviewer.grading.polarity import clauses, denies, dismisses, overclaims
-from interviewer.grading.references import References, content, embed, project, references
+from interviewer.grading.references import (
+    References,
+    content,
+    embed,
+    point_similarities,
+    project,
+    references,
+)
 from interviewer.grading.score import evidence_found, missing_key_points
 from interviewer.grading.terms import (
     recall_of,
@@ -84,8 +92,6 @@ LIST_CREDIT = 0.25
 DENIED_CREDIT = 0.1
 """A sentence that denies a point (see `polarity`) keeps this share: it is on topic, unlike an
 off-topic answer, but it says the opposite of the point."""
-SAMPLE_REFERENCE_WEIGHT = 0.95
-"""Sample sentences are looser references than the key point itself."""
 TERM_WEIGHT = 0.5
 """Share of a sentence's credit that comes from term recall (see `terms`); the rest comes from the
 sentence embedding."""
@@ -348,14 +354,7 @@ def _match(question: Question, answer_text: str) -> tuple[Matrix, Matrix, list[_
     embedded = project(
         get_embedder().embed([content(unit.expanded) for unit in units]), refs.question
     )
-    direct = similarities(embedded, refs.key_points)
-    via_sample = similarities(embedded, refs.sample)
-    scores = np.array(direct, copy=True)
-    for k, related in enumerate(refs.related):
-        if related:
-            best_sample = via_sample[:, list(related)].max(axis=1)
-            scores[:, k] = np.maximum(scores[:, k], SAMPLE_REFERENCE_WEIGHT * best_sample)
-    return scores, embedded, units
+    return point_similarities(refs, embedded), embedded, units
 
 
 def count_ignored(answer_text: str) -> int:

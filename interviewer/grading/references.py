@@ -1,6 +1,7 @@
-"""What the offline grader compares an answer with: per key point, its text, the sample-answer
-sentence most related to it and the clauses of both; the question's direction; the bank's
-other questions (`coverage` uses them).
+"""What the offline grader compares an answer with: per key point, its text, its examples (the
+bank's sentences of candidates making the point in their own words), the sample-answer sentence
+most related to it and the clauses of all of them; the question's direction; the bank's other
+questions (`coverage` uses them).
 
 Every text is embedded by its content words with the bank's concept names appended
 (`lexicon.expand`), and half of the question's own direction is projected out, so merely
@@ -16,7 +17,7 @@ import numpy as np
 
 from interviewer.domain import Question
 from interviewer.grading.lexicon import Vocabulary, expand
-from interviewer.grading.matcher import Matrix, get_embedder
+from interviewer.grading.matcher import Matrix, get_embedder, similarities
 from interviewer.grading.polarity import clauses, denies
 from interviewer.grading.terms import TermReferences, term_references
 from interviewer.grading.text import split_sentences
@@ -26,6 +27,10 @@ RELATED_SAMPLE_SENTENCES = 1
 """Sample-answer sentences used as extra references for each key point."""
 QUESTION_PROJECTION = 0.5
 """Share of the question-text direction removed from every vector before comparing."""
+SAMPLE_REFERENCE_WEIGHT = 0.95
+"""Sample sentences are looser references than the key point itself."""
+EXAMPLE_REFERENCE_WEIGHT = 0.95
+"""So are a key point's examples (`KeyPoint.examples`)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,10 @@ class References:
     """(s, d): sample-answer sentences."""
     related: tuple[tuple[int, ...], ...]
     """For each key point, the indices of its most related sample sentences."""
+    examples: Matrix
+    """(e, d): every key point's examples (`KeyPoint.examples`), point after point."""
+    example_owner: tuple[tuple[int, ...], ...]
+    """For each key point, the indices of its rows in `examples`."""
     clauses: Matrix
     """(c, d): the clauses of every key point and related sample sentence."""
     clause_denies: tuple[bool, ...]
@@ -69,11 +78,19 @@ def references(question: Question) -> References:
             tuple(int(i) for i in np.argsort(-row, kind="stable")[:RELATED_SAMPLE_SENTENCES])
             for row in affinity
         ]
+    example_texts: list[str] = []
+    example_owner: list[tuple[int, ...]] = []
+    for point in question.key_points:
+        start = len(example_texts)
+        example_texts.extend(point.examples)
+        example_owner.append(tuple(range(start, len(example_texts))))
+    examples = project(embed(example_texts, vocabulary), direction)
     texts: list[str] = []
     owners: list[tuple[int, ...]] = []
     for k, point in enumerate(question.key_points):
         start = len(texts)
-        for reference in (point.text, *(sample_sentences[i] for i in related[k])):
+        related_sentences = (sample_sentences[i] for i in related[k])
+        for reference in (point.text, *point.examples, *related_sentences):
             texts.extend(clauses(reference) or (reference,))
         owners.append(tuple(range(start, len(texts))))
     clause_rows = project(embed(texts, vocabulary), direction)
@@ -84,6 +101,8 @@ def references(question: Question) -> References:
         key_points,
         sample,
         tuple(related),
+        examples,
+        tuple(example_owner),
         clause_rows,
         tuple(denies(text) for text in texts),
         tuple(owners),
@@ -93,6 +112,24 @@ def references(question: Question) -> References:
         vocabulary,
         contrast,
     )
+
+
+def point_similarities(refs: References, embedded: Matrix) -> Matrix:
+    """(sentences, key points): each embedded sentence's similarity to each key point, the best
+    over its references (its text, its examples and its related sample sentences, the latter two
+    weighted as looser references)."""
+    scores = np.array(similarities(embedded, refs.key_points), copy=True)
+    via_sample = similarities(embedded, refs.sample)
+    via_examples = similarities(embedded, refs.examples)
+    for k, related in enumerate(refs.related):
+        if related:
+            best_sample = via_sample[:, list(related)].max(axis=1)
+            scores[:, k] = np.maximum(scores[:, k], SAMPLE_REFERENCE_WEIGHT * best_sample)
+        if refs.example_owner[k]:
+            best_example = via_examples[:, list(refs.example_owner[k])].max(axis=1)
+            scores[:, k] = np.maximum(scores[:, k], EXAMPLE_REFERENCE_WEIGHT * best_example)
+    result: Matrix = scores.astype(np.float32, copy=False)
+    return result
 
 
 def embed(texts: list[str], vocabulary: Vocabulary) -> Matrix:
