@@ -2,10 +2,11 @@
 
 For every key point we build references (`references`): the key point text, its examples (the
 bank's sentences of candidates making the point in their own words) and the sample-answer
-sentence most related to it. Each sentence of the answer is compared with them in two ways, and its credit for
-the point (0-1) is the mean of both, each a linear ramp:
+sentence most related to it. Each sentence of the answer is compared with them in two ways, and
+its credit for the point (0-1) is the mean of both, each a linear ramp:
 * embedding similarity: the sentence's content words, embedded with the bundled static model,
-  against the point's references (sample sentences count slightly less than the key point);
+  against the point's references (examples and sample sentences count slightly less than the
+  key point);
 * term recall (`terms`): how many of the point's distinctive words the sentence says, or near
   words.
 Below CREDIT_GATE similarity a sentence is only near the point: it earns at most LOW_CREDIT, and
