@@ -74,6 +74,18 @@ is loosened to match, on purpose (still below issue 10's 2.5 for negated and rev
   concise-expert 8.00, partial 3.41, weak 1.12, keyword-salad 2.07, confidently-wrong 4.09,
   negated 0.59, reversed 2.06, other-question 1.48, off-topic 0.03, empty-or-short 0.00; no
   injected answer above its base.
+
+Then (session 18) each key point gained three examples, sentences of different candidates making
+it in their own words (also written blind to this set), compared at 0.8 of a key point's weight:
+
+* tuning:   pairwise 0.908, Spearman 0.906, MAE 0.94; strong-bank 9.49, strong-own 7.80,
+  concise-expert 8.01, partial 4.88, weak 2.51, keyword-salad 0.92, confidently-wrong 2.97,
+  negated 0.64, reversed 1.53, other-question 1.81, off-topic 0.14, empty-or-short 0.00; no
+  injected answer above its base.
+* held-out: pairwise 0.846, Spearman 0.837, MAE 1.17; strong-bank 9.07, strong-own 5.48,
+  concise-expert 8.01, partial 3.46, weak 1.20, keyword-salad 2.09, confidently-wrong 4.11,
+  negated 0.59, reversed 2.10, other-question 1.59, off-topic 0.03, empty-or-short 0.00; no
+  injected answer above its base.
 """
 
 from __future__ import annotations
