@@ -142,8 +142,18 @@ def make_app(
     )
 
 
+WAIT_LIMIT_S = 60.0
+"""How long `wait_until` lets the app run. A deadline, not a pace: a passing test never waits
+for it. Generous because CI runs the suite on a loaded 2-core machine, where a replay that takes
+1 s alone took over 10 s (the old limit) to lay out its eleven events."""
+
+
 async def wait_until(
-    pilot: Pilot[int], predicate: Callable[[], bool], *, limit: float = 10.0, what: str = ""
+    pilot: Pilot[int],
+    predicate: Callable[[], bool],
+    *,
+    limit: float = WAIT_LIMIT_S,
+    what: str = "",
 ) -> None:
     """Let the app run until `predicate()` holds; fail with `what` after `limit` seconds."""
     loop = asyncio.get_running_loop()
