@@ -88,9 +88,18 @@ def test_ctrl_c_at_a_real_terminal_keeps_the_line_being_typed(tmp_path: Path) ->
                 break
         assert text in seen, seen.decode(errors="replace")
 
+    def wait_for_readline(timeout: float = 60) -> None:
+        # readline turns canonical mode off when it takes the terminal (the pty's two ends
+        # share one termios). Typed before that, the line would sit in the kernel's buffer,
+        # echoed all the same, where Ctrl+C throws it away.
+        deadline = time.monotonic() + timeout
+        while termios.tcgetattr(controller)[3] & termios.ICANON:
+            assert time.monotonic() < deadline, "readline never took the terminal"
+            time.sleep(0.01)
+
     try:
         wait_for(b"Your answer")
-        time.sleep(0.5)  # let readline take the terminal
+        wait_for_readline()
         os.write(controller, b"typed but never sent XYZZY")
         wait_for(b"XYZZY")  # echoed: readline holds the line
         os.write(controller, b"\x03")  # Ctrl+C, as the terminal sends it
