@@ -154,14 +154,17 @@ async def wait_until(
     *,
     limit: float = WAIT_LIMIT_S,
     what: str = "",
+    settle: bool = True,
 ) -> None:
-    """Let the app run until `predicate()` holds; fail with `what` after `limit` seconds."""
+    """Let the app run until `predicate()` holds; fail with `what` after `limit` seconds.
+    `settle=False` polls without `pilot.pause`, whose wait covers the current screen's
+    widgets: for a wait that ends with that screen going away."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
     while not predicate():
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for: {what or predicate}")
-        await pilot.pause(0.01)
+        await (pilot.pause(0.01) if settle else asyncio.sleep(0.01))
 
 
 def started_at() -> datetime:
