@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
 
@@ -149,7 +150,7 @@ for it. Generous because CI runs the suite on a loaded 2-core machine, where a r
 
 
 async def wait_until(
-    pilot: Pilot[int],
+    pilot: Pilot[Any],
     predicate: Callable[[], bool],
     *,
     limit: float = WAIT_LIMIT_S,
