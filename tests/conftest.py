@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from interviewer.providers import check
 from interviewer.providers.replay import ReplayProvider
 from tests.network import NetworkGuard
 
@@ -36,6 +37,14 @@ def network_guard(
     yield guard
     if not request.node.stash.get(_CALL_FAILED, False):
         guard.verify()
+
+
+@pytest.fixture(autouse=True)
+def patient_local_detection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test: detecting a local server waits 30 s per port, not the 0.3 s a quiet machine
+    needs. The servers the tests start are threads in a loaded CI worker, and one that answered
+    a moment late read as no server at all. A closed port still refuses at once."""
+    monkeypatch.setattr(check, "PROBE_TIMEOUT_S", 30.0)
 
 
 @pytest.fixture

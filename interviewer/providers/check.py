@@ -294,19 +294,22 @@ async def _listening(port: int, timeout_s: float) -> bool:
 
 
 async def detect_local(
-    ports: Mapping[int, str] | None = None, timeout_s: float = PROBE_TIMEOUT_S
+    ports: Mapping[int, str] | None = None, timeout_s: float | None = None
 ) -> list[LocalServer]:
-    """Local servers listening on their usual ports (all probed at once, `timeout_s` each)."""
+    """Local servers listening on their usual ports (all probed at once, `timeout_s` each;
+    None: `PROBE_TIMEOUT_S`, read at the call so the test suite can lengthen it on a loaded
+    machine)."""
     wanted = LOCAL_SERVERS if ports is None else ports
+    timeout = PROBE_TIMEOUT_S if timeout_s is None else timeout_s
     # A bare connect first: a closed port refuses at once, and with none open (the usual case)
     # the HTTP client is not even imported (the TUI looks while it launches).
-    listening = await asyncio.gather(*(_listening(port, timeout_s) for port in wanted))
+    listening = await asyncio.gather(*(_listening(port, timeout) for port in wanted))
     open_ports = {p: kind for (p, kind), up in zip(wanted.items(), listening, strict=True) if up}
     if not open_ports:
         return []
     import httpx2
 
-    async with httpx2.AsyncClient(timeout=timeout_s, trust_env=False) as client:
+    async with httpx2.AsyncClient(timeout=timeout, trust_env=False) as client:
         found = await asyncio.gather(
             *(_probe(client, port, kind) for port, kind in open_ports.items())
         )

@@ -16,25 +16,41 @@ import termios
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from interviewer.cli import main
 from interviewer.errors import ExitCode
+from interviewer.headless import answers
 from interviewer.headless.answers import AnswerInterrupted, LineReader, _read_answer
 
 ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture
-def alarm_interrupt() -> Iterator[None]:
-    """Ctrl+C, 0.3 s from now, while the reader waits for more input."""
+def alarm_interrupt(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Ctrl+C while the reader waits for more input. The read that finds nothing to read arms
+    the alarm: armed by the clock instead (0.3 s from the fixture), a loaded machine could let
+    it go off before the typed text was read, or outside the reader altogether."""
+
+    class ReaderOs:
+        """`os` as the reader module sees it (only there: other threads read too)."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(os, name)
+
+        @staticmethod
+        def read(fd: int, size: int) -> bytes:
+            if not select.select([fd], [], [], 0)[0]:  # empty, and the writer has it open
+                signal.setitimer(signal.ITIMER_REAL, 0.05)
+            return os.read(fd, size)
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    monkeypatch.setattr(answers, "os", ReaderOs())
     try:
         yield
     finally:
@@ -88,9 +104,18 @@ def test_ctrl_c_at_a_real_terminal_keeps_the_line_being_typed(tmp_path: Path) ->
                 break
         assert text in seen, seen.decode(errors="replace")
 
+    def wait_for_readline(timeout: float = 60) -> None:
+        # readline turns canonical mode off when it takes the terminal (the pty's two ends
+        # share one termios). Typed before that, the line would sit in the kernel's buffer,
+        # echoed all the same, where Ctrl+C throws it away.
+        deadline = time.monotonic() + timeout
+        while termios.tcgetattr(controller)[3] & termios.ICANON:
+            assert time.monotonic() < deadline, "readline never took the terminal"
+            time.sleep(0.01)
+
     try:
         wait_for(b"Your answer")
-        time.sleep(0.5)  # let readline take the terminal
+        wait_for_readline()
         os.write(controller, b"typed but never sent XYZZY")
         wait_for(b"XYZZY")  # echoed: readline holds the line
         os.write(controller, b"\x03")  # Ctrl+C, as the terminal sends it

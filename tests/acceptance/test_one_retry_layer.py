@@ -112,7 +112,7 @@ async def test_the_tui_makes_the_providers_attempts_only(
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+s")  # Start, with the config's choices
         await wait_until(pilot, lambda: isinstance(app.screen, InterviewScreen), what="interview")
-        await wait_until(pilot, lambda: engine_idle(app), limit=60, what="first question")
+        await wait_until(pilot, lambda: engine_idle(app), what="first question")
         app.screen.query_one(AnswerEditor).load_text(ANSWER)
         await pilot.press("ctrl+s")
         await wait_until(

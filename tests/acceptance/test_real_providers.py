@@ -78,7 +78,7 @@ async def drive(app: InterviewerApp, answers: list[str]) -> Report:
                 break
             app.screen.query_one(AnswerEditor).load_text(text)
             await pilot.press("ctrl+s")
-            await wait_until(pilot, lambda: engine_idle(app), what="reply", limit=30)
+            await wait_until(pilot, lambda: engine_idle(app), what="reply")
         if isinstance(app.screen, FeedbackScreen):
             await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, ReportScreen), what="report")

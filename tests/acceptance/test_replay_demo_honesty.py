@@ -112,7 +112,7 @@ async def test_the_tui_says_it_plays_a_script_and_never_labels_a_rejected_quote_
                 break
             app.screen.query_one(AnswerEditor).load_text(text)
             await pilot.press("ctrl+s")
-            await wait_until(pilot, lambda: engine_idle(app), what="reply", limit=30)
+            await wait_until(pilot, lambda: engine_idle(app), what="reply")
         await wait_until(pilot, lambda: isinstance(app.screen, FeedbackScreen), what="feedback")
         text = " ".join(screen_text(app).split())
         assert "Scripted replay:" in text and "not a grade of you" in text

@@ -31,7 +31,7 @@ async def test_the_configured_server_is_checked_without_a_model_call(
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: bool(app.screen.query(ProviderStatus)), what="start")
         status = app.screen.query_one(ProviderStatus)
-        await wait_until(pilot, lambda: status.settled, limit=30, what="the check")
+        await wait_until(pilot, lambda: status.settled, what="the check")
         (line,) = status.lines
     assert re.fullmatch(
         rf"● {PROFILE}: {re.escape(llm_server.model)} \(OpenAI-compatible server at "
@@ -56,11 +56,11 @@ async def test_the_server_on_its_port_is_offered_and_l_uses_it(
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: bool(app.screen.query(ProviderStatus)), what="start")
         status = app.screen.query_one(ProviderStatus)
-        await wait_until(pilot, lambda: status.offer is not None, limit=30, what="the offer")
+        await wait_until(pilot, lambda: status.offer is not None, what="the offer")
         assert status.offer is not None
         assert status.offer.line().startswith(f"Local llama.cpp at 127.0.0.1:{port} with 1 model")
         await pilot.press("l")
-        await wait_until(pilot, lambda: status.settled, limit=30, what="the check")
+        await wait_until(pilot, lambda: status.settled, what="the check")
         (line,) = status.lines
         assert line.startswith(f"● llamacpp-local: {llm_server.model} ")
         assert "reachable" in line and "model served" in line

@@ -8,9 +8,11 @@ as many local servers do, so the check must name the next rung.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,6 +42,8 @@ class FakeServer:
     rejects: tuple[str, ...] = ("json_schema",)
     chats: list[dict[str, Any]] = field(default_factory=list)
     auth: list[str] = field(default_factory=list)
+    delay: float = 0.0
+    """Seconds each GET waits before it answers (a busy server, or a loaded machine)."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -54,10 +58,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up
+            self.wfile.write(data)
 
     def do_GET(self) -> None:
         self.state.auth.append(self.headers.get("Authorization", ""))
+        time.sleep(self.state.delay)
         if self.path == "/v1/models":
             self._json(200, {"object": "list", "data": [{"id": m} for m in self.state.models]})
         elif self.path == "/api/tags":
@@ -106,10 +112,13 @@ def _flat(out: str) -> str:
     return "\n".join(" ".join(line.split()) for line in out.splitlines())
 
 
-def _free_port() -> int:
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port that refuses connections for the whole test: bound, never listening. A port
+    merely free when asked could meanwhile be taken by a server another xdist worker starts."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        yield int(sock.getsockname()[1])
 
 
 def _config(tmp_path: Path, url: str, model: str = "tiny-model", key_env: str = "") -> Path:
@@ -122,9 +131,9 @@ def _config(tmp_path: Path, url: str, model: str = "tiny-model", key_env: str = 
 
 
 @pytest.fixture(autouse=True)
-def no_real_ports(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_real_ports(monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
     # The usual ports may have a real server on this machine: tests name their own.
-    monkeypatch.setattr(check, "LOCAL_SERVERS", {_free_port(): "ollama"})
+    monkeypatch.setattr(check, "LOCAL_SERVERS", {closed_port: "ollama"})
 
 
 def test_listing_names_the_key_variable_never_the_key(
@@ -158,9 +167,9 @@ def test_missing_key_fails_without_a_request(
 
 
 def test_unreachable_server_fails_reachability(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, closed_port: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = _config(tmp_path, f"http://127.0.0.1:{_free_port()}/v1")
+    config = _config(tmp_path, f"http://127.0.0.1:{closed_port}/v1")
     code = cli.main(["providers", "check", "loc", "--config", str(config)])
     out = _flat(capsys.readouterr().out)
     assert code == ExitCode.PROVIDER_FAILED
@@ -253,9 +262,12 @@ def test_unknown_profile_is_bad_input(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_local_server_detected_with_models_and_a_profile(
-    server: FakeServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    server: FakeServer,
+    closed_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    nobody = _free_port()
+    nobody = closed_port
     found = asyncio.run(check.detect_local({server.port: "ollama", nobody: "vllm"}))
     assert [(s.kind, s.port) for s in found] == [("ollama", server.port)]
     assert found[0].models == ("tiny-model", "other-model", "ollama-only:7b")
@@ -267,6 +279,21 @@ def test_local_server_detected_with_models_and_a_profile(
         f'[providers.lmstudio-local]\nkind = "openai"\nbase_url = "{server.url}"\n'
         'model = "tiny-model"'
     ) in out
+
+
+def test_detection_in_the_suite_waits_for_a_server_slower_than_the_usual_timeout(
+    server: FakeServer,
+) -> None:
+    # A server thread in a loaded CI worker can take longer than the 0.3 s that is plenty on a
+    # quiet machine: the suite's PROBE_TIMEOUT_S (tests/conftest.py) must reach detect_local.
+    server.delay = 2 * 0.3
+    found = asyncio.run(check.detect_local({server.port: "vllm"}))
+    assert [(s.kind, s.models) for s in found] == [("vllm", ("tiny-model", "other-model"))]
+
+
+def test_detection_gives_up_on_a_server_slower_than_its_timeout(server: FakeServer) -> None:
+    server.delay = 1.0
+    assert asyncio.run(check.detect_local({server.port: "vllm"}, timeout_s=0.05)) == []
 
 
 def test_a_detected_server_a_profile_already_uses_is_named_not_pasted(

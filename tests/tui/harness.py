@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
 
@@ -142,16 +143,29 @@ def make_app(
     )
 
 
+WAIT_LIMIT_S = 60.0
+"""How long `wait_until` lets the app run. A deadline, not a pace: a passing test never waits
+for it. Generous because CI runs the suite on a loaded 2-core machine, where a replay that takes
+1 s alone took over 10 s (the old limit) to lay out its eleven events."""
+
+
 async def wait_until(
-    pilot: Pilot[int], predicate: Callable[[], bool], *, limit: float = 10.0, what: str = ""
+    pilot: Pilot[Any],
+    predicate: Callable[[], bool],
+    *,
+    limit: float = WAIT_LIMIT_S,
+    what: str = "",
+    settle: bool = True,
 ) -> None:
-    """Let the app run until `predicate()` holds; fail with `what` after `limit` seconds."""
+    """Let the app run until `predicate()` holds; fail with `what` after `limit` seconds.
+    `settle=False` polls without `pilot.pause`, whose wait covers the current screen's
+    widgets: for a wait that ends with that screen going away."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
     while not predicate():
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for: {what or predicate}")
-        await pilot.pause(0.01)
+        await (pilot.pause(0.01) if settle else asyncio.sleep(0.01))
 
 
 def started_at() -> datetime:

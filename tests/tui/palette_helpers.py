@@ -20,8 +20,9 @@ async def open_palette(pilot: Pilot[int]) -> list[str]:
     """Press ctrl+p and return the commands it lists before anything is typed."""
     await pilot.press("ctrl+p")
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette), what="palette")
-    await wait_until(pilot, lambda: bool(_options(pilot)), what="palette commands")
-    await pilot.pause(0.1)  # the providers answer one after another
+    # The providers answer one after another; Textual marks the palette -ready once the search
+    # has gathered them all (a fixed pause could end first on a loaded machine).
+    await wait_until(pilot, lambda: pilot.app.screen.has_class("-ready"), what="palette commands")
     return _options(pilot)
 
 

@@ -19,7 +19,14 @@ from interviewer.tui.app import build_app
 from interviewer.tui.paste_guard import PASTE_END, PASTE_START, GuardedLinuxDriver, GuardedParser
 from interviewer.tui.screens.interview import InterviewScreen
 from interviewer.tui.widgets.editor import AnswerEditor
-from tests.tui.harness import EngineHarness, MemoryCatalog, engine_idle, make_app, wait_until
+from tests.tui.harness import (
+    WAIT_LIMIT_S,
+    EngineHarness,
+    MemoryCatalog,
+    engine_idle,
+    make_app,
+    wait_until,
+)
 
 HOSTILE = "a\x1b[2Jb\x1b]0;t\x07c\rd\x03e\x13f\tg\r\nh\x1bci\x9b2Jj\x1b"
 CLEAN = "abc\ndef\tg\nhij"
@@ -109,10 +116,13 @@ def test_the_app_reads_the_terminal_through_the_guard(harness: EngineHarness) ->
 async def test_the_guarded_driver_delivers_a_hostile_paste_as_text(harness: EngineHarness) -> None:
     app = build_app(Settings(), interview_factory=harness, catalog=MemoryCatalog())
     received: list[Message] = []
+    last_key = threading.Event()
 
     class Recording(GuardedLinuxDriver):
         def process_message(self, message: Message) -> None:
             received.append(message)
+            if ("key", "y") in summary(received):
+                last_key.set()
 
     read_end, write_end = os.pipe()
     driver = Recording(app)
@@ -123,11 +133,7 @@ async def test_the_guarded_driver_delivers_a_hostile_paste_as_text(harness: Engi
         for i in range(0, len(RAW), 4):  # several writes, as a terminal may send them
             os.write(write_end, RAW[i : i + 4].encode())
         os.close(write_end)
-        deadline = threading.Event()
-        for _ in range(200):
-            if ("key", "y") in summary(received):
-                break
-            deadline.wait(0.01)
+        last_key.wait(WAIT_LIMIT_S)  # the driver reads in its own thread
     finally:
         driver.exit_event.set()
         thread.join(5)

@@ -3,7 +3,6 @@ the dialog's own keys act on it, anything else closes it and goes on into the an
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from textual import events
@@ -47,11 +46,10 @@ async def test_a_paste_into_help_lands_in_the_answer(tmp_path: Path) -> None:
         await pilot.press("f1")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         app.screen.post_message(events.Paste("pasted words"))
-        # Not `wait_until`: its pause waits on the help's widgets, gone with it.
-        for _ in range(500):
-            if app.screen is screen and editor.text:
-                break
-            await asyncio.sleep(0.01)
+        # Not settling: the pause would wait on the help's widgets, gone with it.
+        await wait_until(
+            pilot, lambda: app.screen is screen and bool(editor.text), what="paste", settle=False
+        )
         assert app.screen is screen
         assert editor.text == "pasted words"
 

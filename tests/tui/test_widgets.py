@@ -59,7 +59,7 @@ async def test_markdown_links_notify_instead_of_opening() -> None:
     async with app.run_test() as pilot:
         markdown = app.query_one(SafeMarkdown)
         markdown.post_message(SafeMarkdown.LinkClicked(markdown, "https://evil.example/x"))
-        await wait_until(pilot, lambda: len(app._notifications) > 0, what="notification")  # type: ignore[arg-type]
+        await wait_until(pilot, lambda: len(app._notifications) > 0, what="notification")
         message = next(iter(app._notifications)).message
         assert "https://evil.example/x" in message
         assert opened == []
@@ -71,7 +71,7 @@ async def test_paste_is_sanitised_before_the_editor_shows_it() -> None:
         editor = app.query_one(AnswerEditor)
         editor.focus()
         editor.post_message(events.Paste("line one\r\nline\x1b[2J two\x9b2J \u202e"))
-        await wait_until(pilot, lambda: "two" in editor.text, what="paste")  # type: ignore[arg-type]
+        await wait_until(pilot, lambda: "two" in editor.text, what="paste")
         assert editor.text == "line one\nline two <U+202E>"
 
 
@@ -176,12 +176,12 @@ async def test_feedback_screen_shows_pointers_after_a_practice_question(practice
 
     app = FeedbackApp()
     async with app.run_test(size=(100, 40)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, FeedbackScreen), what="open")  # type: ignore[arg-type]
+        await wait_until(pilot, lambda: isinstance(app.screen, FeedbackScreen), what="open")
         markdown = app.screen.query_one("#feedback", SafeMarkdown)
         assert ("the sample answer: “Authorise" in markdown.source) is practice
         await pilot.press("s")
         await wait_until(
-            pilot,  # type: ignore[arg-type]
+            pilot,
             lambda: "### Sample answer" in markdown.source,
             what="sample shown",
         )
