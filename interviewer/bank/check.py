@@ -318,43 +318,41 @@ class _Checker:
         if value is None or value == []:
             self.error(where, "at least one probe is required")
             return ()
-        if not isinstance(value, list):
-            self.error(where, f"expected an array of strings, found {_kind(value)}")
-            return ()
-        probes: list[str] = []
-        for index, probe in enumerate(value):
-            if not isinstance(probe, str):
-                self.error(f"{where}[{index}]", f"expected a string, found {_kind(probe)}")
-            elif not probe.strip():
-                self.error(f"{where}[{index}]", "must not be empty")
-            else:
-                probes.append(probe.strip())
-        return tuple(probes)
+        return tuple(text for _, text in self._strings(where, value))
 
     def examples(self, where: str, value: Any) -> tuple[str, ...]:
         if value is None:
             return ()
-        if not isinstance(value, list):
-            self.error(where, f"expected an array of strings, found {_kind(value)}")
-            return ()
-        if len(value) > MAX_EXAMPLES:
+        strings = self._strings(where, value)
+        if isinstance(value, list) and len(value) > MAX_EXAMPLES:
             self.error(where, f"found {len(value)} examples, expected at most {MAX_EXAMPLES}")
         examples: list[str] = []
-        for index, example in enumerate(value):
-            at = f"{where}[{index}]"
-            if not isinstance(example, str):
-                self.error(at, f"expected a string, found {_kind(example)}")
-            elif not example.strip():
-                self.error(at, "must not be empty")
-            elif len(example.strip()) > MAX_EXAMPLE_CHARS:
+        for index, text in strings:
+            if len(text) > MAX_EXAMPLE_CHARS:
                 self.error(
-                    at,
-                    f"is {len(example.strip())} characters long; an example is one sentence "
+                    f"{where}[{index}]",
+                    f"is {len(text)} characters long; an example is one sentence "
                     f"(at most {MAX_EXAMPLE_CHARS})",
                 )
             else:
-                examples.append(" ".join(example.split()))
+                examples.append(" ".join(text.split()))
         return tuple(examples)
+
+    def _strings(self, where: str, value: Any) -> list[tuple[int, str]]:
+        """(index, stripped text) of each non-empty string of the array `value`; an error for
+        anything else."""
+        if not isinstance(value, list):
+            self.error(where, f"expected an array of strings, found {_kind(value)}")
+            return []
+        strings: list[tuple[int, str]] = []
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                self.error(f"{where}[{index}]", f"expected a string, found {_kind(item)}")
+            elif not item.strip():
+                self.error(f"{where}[{index}]", "must not be empty")
+            else:
+                strings.append((index, item.strip()))
+        return strings
 
 
 def _kind(value: Any) -> str:
