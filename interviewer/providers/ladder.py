@@ -16,7 +16,6 @@ once, saying the model refused.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -24,7 +23,7 @@ from typing import Literal
 from interviewer.config import ProviderProfile
 from interviewer.errors import GradingFailed, ProviderError
 from interviewer.providers.pricing import Tokens, cost, merge
-from interviewer.providers.structured import InvalidGrade, extract_json
+from interviewer.providers.structured import InvalidGrade, decode_json, extract_json
 
 Rung = Literal["json_schema", "tools", "json_object", "prompt"]
 Finish = Literal["stop", "length", "refusal", "other"]
@@ -63,7 +62,7 @@ def _usable(text: str) -> bool:
 
 def _is_json_object(text: str) -> bool:
     try:
-        return isinstance(json.loads(text.strip()), dict)
+        return isinstance(decode_json(text.strip()), dict)
     except ValueError:
         return False
 

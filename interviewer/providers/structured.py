@@ -89,6 +89,13 @@ def grade_schema(question: Question, ids: Sequence[str] | None = None) -> dict[s
     }
 
 
+def decode_json(text: str) -> Any:
+    """`text` decoded as JSON, raw control characters inside strings included: llama.cpp's JSON
+    grammar lets a model write a bare newline inside a string, which strict JSON forbids, and
+    the rest of such a reply is as good as any."""
+    return json.loads(text, strict=False)
+
+
 _FENCED_JSON = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.DOTALL)
 
 
@@ -103,7 +110,7 @@ def extract_json(text: str) -> Any:
         candidates.append(text[start : end + 1])
     for candidate in candidates:
         try:
-            return json.loads(candidate)
+            return decode_json(candidate)
         except ValueError:
             continue
     raise InvalidGrade("the reply is not a JSON object")

@@ -112,6 +112,18 @@ async def test_a_200_that_ignored_the_format_moves_down_until_one_is_honoured() 
     assert "schema" in server.bodies()[1]["response_format"]
 
 
+async def test_a_bare_newline_inside_a_json_mode_string_is_still_the_format_honoured() -> None:
+    # Seen from llama.cpp with SmolLM2: its JSON grammar let the model end "feedback" with a raw
+    # newline, which strict JSON rejects. Read strictly, the reply looked like prose, the ladder
+    # went on to tools and prompt, and a tiny model's prose failed grading.
+    text = json.dumps(good_grade())
+    raw = text[: text.rindex('"feedback": "') + len('"feedback": "')] + 'Good start.\n{ "}'
+    server = Server().add(json_response(LLAMA_CPP_500, status=500), openai_completion(raw))
+    done = await collect_grade(openai_provider(server, **LOCAL).grade(grade_request()))
+    assert len(done.output.verdicts) == 3
+    assert [_rung(body) for body in server.bodies()] == ["json_schema", "json_object"]
+
+
 async def test_openai_json_object_rung_sends_no_schema_to_openai() -> None:
     server = Server().add(openai_completion(json.dumps(good_grade())))
     provider = openai_provider(server, structured_output="json_object")
