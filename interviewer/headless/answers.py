@@ -4,17 +4,15 @@ terminal, read so that Ctrl+C keeps every character typed (the line without its 
 from __future__ import annotations
 
 import codecs
-import contextlib
 import json
 import os
-import signal
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from interviewer.errors import AnswerError
+from interviewer.headless.interrupts import Interrupts
 from interviewer.text.sanitize import clean_for_terminal
 
 
@@ -64,20 +62,6 @@ class AnswerInterrupted(KeyboardInterrupt):
         self.text = text
 
 
-@contextlib.contextmanager
-def _interruptible() -> Iterator[None]:
-    # asyncio.run turns the first Ctrl+C into a task cancellation that a blocking read never
-    # sees; while the candidate types, Ctrl+C must interrupt the read at once.
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 class LineReader:
     """Lines typed at the terminal (or piped in) that keep the unfinished one: after Ctrl+C,
     `partial` is the line typed so far without its Enter, which `readline()` would drop.
@@ -101,29 +85,46 @@ class LineReader:
         # input() edits with readline only when both ends are the real terminal.
         return self._stdin is sys.stdin and sys.stdin.isatty() and sys.stdout.isatty()
 
-    def readline(self) -> str:
-        """The next line with its newline; "" at end of input."""
+    def readline(self, interrupts: Interrupts | None = None) -> str:
+        """The next line with its newline; "" at end of input. Ctrl+C comes through
+        `interrupts` (see `headless.interrupts`): as KeyboardInterrupt, with `partial` set."""
+        interrupts = interrupts or Interrupts()
         self.partial = ""
         if self._readline is not None:
-            try:
-                return input() + "\n"
-            except EOFError:
-                return ""
-            except KeyboardInterrupt:
-                self.partial = self._readline.get_line_buffer()
-                raise
+            return self._input(interrupts)
         if self._fd is None:
             return self._stdin.readline()
         while "\n" not in self._text and not self._eof:
             try:
-                chunk = os.read(self._fd, 4096)
+                interrupts.wait_readable(self._fd)
             except KeyboardInterrupt:
                 self.partial = self._text
                 raise
+            chunk = os.read(self._fd, 4096)
             self._eof = not chunk
             self._text += self._decoder.decode(chunk, final=self._eof)
         line, newline, self._text = self._text.partition("\n")
         return line + newline
+
+    def _input(self, interrupts: Interrupts) -> str:
+        readline = self._readline
+        assert readline is not None
+        history = readline.get_current_history_length
+        before = history()
+        try:
+            with interrupts.raising():
+                line = input()
+        except EOFError:
+            return ""
+        except KeyboardInterrupt:
+            if history() > before:
+                # Pressed just after Enter: input() had returned the line, which readline put
+                # in its history on the way out.
+                self.partial = readline.get_history_item(history()) or ""
+            else:
+                self.partial = readline.get_line_buffer()
+            raise
+        return line + "\n"
 
 
 def _readline_module() -> Any:
@@ -139,24 +140,31 @@ def _read_answer(lines: LineReader, out: TextIO, draft: str | None = None) -> st
     with a draft on offer. Raises AnswerInterrupted on Ctrl+C, with every character typed."""
     typed: list[str] = []
     confirming = False
+    interrupts = Interrupts()
     try:
-        with _interruptible():
+        with interrupts.installed():
             while True:
-                line = lines.readline()
+                line = lines.readline(interrupts)
                 if line == "":
-                    return "\n".join(typed) if typed else None
+                    answer = "\n".join(typed) if typed else None
+                    break
                 if line.strip():
                     typed.append(line.rstrip("\n"))
                     continue
                 if not typed and draft is not None:
-                    return draft
+                    answer = draft
+                    break
                 if typed or confirming:
-                    return "\n".join(typed)
+                    answer = "\n".join(typed)
+                    break
                 confirming = True
                 out.write(
                     "(empty answer: press Enter again to skip this question, or type your answer)\n"
                 )
                 out.flush()
+            # A press with the answer complete still stops the session; the answer is kept.
+            interrupts.check()
+            return answer
     except KeyboardInterrupt:
         partial = [lines.partial] if lines.partial.strip() else []
         raise AnswerInterrupted("\n".join(typed + partial)) from None

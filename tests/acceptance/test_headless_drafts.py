@@ -14,7 +14,6 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,43 +21,34 @@ import pytest
 
 from interviewer.cli import main
 from interviewer.errors import ExitCode
-from interviewer.headless import answers
+from interviewer.headless import interrupts
 from interviewer.headless.answers import AnswerInterrupted, LineReader, _read_answer
 
 ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture
-def alarm_interrupt(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Ctrl+C while the reader waits for more input. The read that finds nothing to read arms
-    the alarm: armed by the clock instead (0.3 s from the fixture), a loaded machine could let
-    it go off before the typed text was read, or outside the reader altogether."""
+def ctrl_c_when_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+C (a real SIGINT to this process) as soon as the reader waits for input that is not
+    there: sent by the clock instead, a loaded machine could let it go off before the typed
+    text was read."""
 
-    class ReaderOs:
-        """`os` as the reader module sees it (only there: other threads read too)."""
+    class ReaderSelect:
+        """`select` as `headless.interrupts` sees it (only there: other threads wait too)."""
 
         def __getattr__(self, name: str) -> Any:
-            return getattr(os, name)
+            return getattr(select, name)
 
         @staticmethod
-        def read(fd: int, size: int) -> bytes:
-            if not select.select([fd], [], [], 0)[0]:  # empty, and the writer has it open
-                signal.setitimer(signal.ITIMER_REAL, 0.05)
-            return os.read(fd, size)
+        def select(rlist: list[int], wlist: list[int], xlist: list[int], *timeout: float) -> Any:
+            if not select.select(rlist, [], [], 0)[0]:  # nothing typed, nothing pressed yet
+                os.kill(os.getpid(), signal.SIGINT)
+            return select.select(rlist, wlist, xlist, *timeout)
 
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    monkeypatch.setattr(answers, "os", ReaderOs())
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    monkeypatch.setattr(interrupts, "select", ReaderSelect())
 
 
-def test_ctrl_c_mid_line_keeps_the_line_without_its_enter(alarm_interrupt: None) -> None:
+def test_ctrl_c_mid_line_keeps_the_line_without_its_enter(ctrl_c_when_waiting: None) -> None:
     read_end, write_end = os.pipe()
     os.write(write_end, "first line\nhalf a sec\u00f6nd line".encode())
     with open(read_end, encoding="utf-8") as stdin, pytest.raises(AnswerInterrupted) as caught:
@@ -119,14 +109,9 @@ def test_ctrl_c_at_a_real_terminal_keeps_the_line_being_typed(tmp_path: Path) ->
         os.write(controller, b"typed but never sent XYZZY")
         wait_for(b"XYZZY")  # echoed: readline holds the line
         os.write(controller, b"\x03")  # Ctrl+C, as the terminal sends it
-        try:
-            wait_for(b"unsent answer is saved", timeout=15)
-        except AssertionError:
-            # Under heavy load (1 run in 12 with the CPU oversubscribed) the first Ctrl+C had
-            # no visible effect; the cause is not found yet (see the session 18 note). The
-            # line must survive a second press all the same: what is asserted below holds.
-            os.write(controller, b"\x03")
-            wait_for(b"unsent answer is saved")
+        # One press, even under heavy load: one that lands just before readline's wait begins
+        # is sent again by `headless.interrupts` (session 18 saw it missed 1 run in 12).
+        wait_for(b"unsent answer is saved")
         assert child.wait(timeout=30) == ExitCode.INTERRUPTED
     finally:
         if child.poll() is None:

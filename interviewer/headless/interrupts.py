@@ -1,0 +1,121 @@
+"""Ctrl+C while an answer is typed, taken where no typed character can be lost.
+
+Python runs a signal's handler between bytecodes, so a KeyboardInterrupt raised at once can land
+just after a read returned its text and before the caller stored it. `Interrupts` raises only
+inside a read's blocking wait, where nothing has been consumed; a press anywhere else is
+recorded, and the next read raises it before it waits.
+
+A press that lands just before a wait begins is a second trap: the C-level handler has already
+run, so the wait is never interrupted and the press seems to do nothing until the next key. The
+descriptor path therefore waits on the signal wakeup pipe too. GNU readline's wait cannot watch
+that pipe, so while `input()` runs a helper thread watches it and sends SIGINT to the main thread
+again until the handler has run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+NUDGE_DELAY_S = 0.1
+"""How long the helper lets a press reach the handler by itself before it sends one more."""
+
+
+class Interrupts:
+    """SIGINT for the duration of one answer (`installed`); a no-op off the main thread, where
+    no signal handler can be set and Python never delivers signals."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._armed = False
+        self._active = False
+        self._wakeup = (-1, -1)
+
+    def _handler(self, signum: int, frame: FrameType | None) -> None:
+        self.pressed = True
+        if self._armed:
+            self._armed = False
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        read_end, write_end = os.pipe()
+        os.set_blocking(write_end, False)  # the wakeup pipe must never block the handler
+        os.set_blocking(read_end, False)
+        previous = signal.signal(signal.SIGINT, self._handler)
+        # asyncio.run's own handler turns a first Ctrl+C into a task cancellation that a
+        # blocking read never sees; ours stands in for it while the candidate types.
+        previous_fd = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        self._wakeup, self._active = (read_end, write_end), True
+        try:
+            yield
+        finally:
+            self._active = False
+            signal.set_wakeup_fd(previous_fd)
+            signal.signal(signal.SIGINT, previous)
+            os.close(read_end)
+            os.close(write_end)
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt for a press recorded outside a wait."""
+        if self.pressed:
+            raise KeyboardInterrupt
+
+    def wait_readable(self, fd: int) -> None:
+        """Return once `fd` has input (or its end); raise KeyboardInterrupt on a press."""
+        if not self._active:
+            return
+        wakeup = self._wakeup[0]
+        while True:
+            self.check()
+            ready, _, _ = select.select([fd, wakeup], [], [])
+            if wakeup in ready:
+                _drain(wakeup)  # the handler has run by the next check: it says whether
+                continue  # this was SIGINT
+            return
+
+    @contextlib.contextmanager
+    def raising(self) -> Iterator[None]:
+        """Around a blocking call that only a raising handler can end (`input()`)."""
+        self.check()
+        if not self._active:
+            yield
+            return
+        stop = threading.Event()
+        helper = threading.Thread(target=self._nudge, args=(stop,), daemon=True)
+        self._armed = True
+        helper.start()
+        try:
+            yield
+        finally:
+            self._armed = False
+            stop.set()
+            helper.join()
+
+    def _nudge(self, stop: threading.Event) -> None:
+        main = threading.main_thread().ident
+        assert main is not None
+        wakeup = self._wakeup[0]
+        while not stop.is_set():
+            ready, _, _ = select.select([wakeup], [], [], NUDGE_DELAY_S)
+            if not ready:
+                continue
+            _drain(wakeup)
+            # A press the handler has taken disarms it; one still armed after the delay was
+            # caught by the C handler outside the wait, so the wait must be woken once more.
+            if not stop.wait(NUDGE_DELAY_S) and self._armed:
+                signal.pthread_kill(main, signal.SIGINT)
+
+
+def _drain(fd: int) -> None:
+    with contextlib.suppress(BlockingIOError):
+        while os.read(fd, 512):
+            pass
