@@ -89,29 +89,33 @@ class Interrupts:
         if not self._active:
             yield
             return
-        stop = threading.Event()
-        helper = threading.Thread(target=self._nudge, args=(stop,), daemon=True)
+        stop_read, stop_write = os.pipe()  # wakes the helper at once when input() returns
+        helper = threading.Thread(target=self._nudge, args=(stop_read,), daemon=True)
         self._armed = True
         helper.start()
         try:
             yield
         finally:
             self._armed = False
-            stop.set()
+            os.write(stop_write, b"x")
             helper.join()
+            os.close(stop_read)
+            os.close(stop_write)
 
-    def _nudge(self, stop: threading.Event) -> None:
+    def _nudge(self, stop: int) -> None:
         main = threading.main_thread().ident
         assert main is not None
         wakeup = self._wakeup[0]
-        while not stop.is_set():
-            ready, _, _ = select.select([wakeup], [], [], NUDGE_DELAY_S)
-            if not ready:
-                continue
+        while True:
+            ready, _, _ = select.select([wakeup, stop], [], [])
+            if stop in ready:
+                return
             _drain(wakeup)
             # A press the handler has taken disarms it; one still armed after the delay was
             # caught by the C handler outside the wait, so the wait must be woken once more.
-            if not stop.wait(NUDGE_DELAY_S) and self._armed:
+            if select.select([stop], [], [], NUDGE_DELAY_S)[0]:
+                return
+            if self._armed:
                 signal.pthread_kill(main, signal.SIGINT)
 
 
