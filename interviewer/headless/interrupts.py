@@ -35,6 +35,8 @@ class Interrupts:
         self._armed = False
         self._active = False
         self._wakeup = (-1, -1)
+        self._forward = -1
+        """The wakeup fd set before ours (an event loop's): other signals' bytes go on to it."""
 
     def _handler(self, signum: int, frame: FrameType | None) -> None:
         self.pressed = True
@@ -54,12 +56,13 @@ class Interrupts:
         # asyncio.run's own handler turns a first Ctrl+C into a task cancellation that a
         # blocking read never sees; ours stands in for it while the candidate types.
         previous_fd = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
-        self._wakeup, self._active = (read_end, write_end), True
+        self._wakeup, self._forward, self._active = (read_end, write_end), previous_fd, True
         try:
             yield
         finally:
             self._active = False
             signal.set_wakeup_fd(previous_fd)
+            self._drain()  # what came since the last wait, for the loop's wakeup fd
             signal.signal(signal.SIGINT, previous)
             os.close(read_end)
             os.close(write_end)
@@ -78,7 +81,7 @@ class Interrupts:
             self.check()
             ready, _, _ = select.select([fd, wakeup], [], [])
             if wakeup in ready:
-                _drain(wakeup)  # the handler has run by the next check: it says whether
+                self._drain()  # the handler has run by the next check: it says whether
                 continue  # this was SIGINT
             return
 
@@ -102,6 +105,15 @@ class Interrupts:
             os.close(stop_read)
             os.close(stop_write)
 
+    def _drain(self) -> None:
+        with contextlib.suppress(BlockingIOError):
+            while data := os.read(self._wakeup[0], 512):
+                # SIGINT was ours to handle; any other signal is the loop's to hear about.
+                others = data.replace(bytes([signal.SIGINT]), b"")
+                if others and self._forward >= 0:
+                    with contextlib.suppress(OSError):  # full or closed: as the C handler does
+                        os.write(self._forward, others)
+
     def _nudge(self, stop: int) -> None:
         main = threading.main_thread().ident
         assert main is not None
@@ -110,16 +122,10 @@ class Interrupts:
             ready, _, _ = select.select([wakeup, stop], [], [])
             if stop in ready:
                 return
-            _drain(wakeup)
+            self._drain()
             # A press the handler has taken disarms it; one still armed after the delay was
             # caught by the C handler outside the wait, so the wait must be woken once more.
             if select.select([stop], [], [], NUDGE_DELAY_S)[0]:
                 return
             if self._armed:
                 signal.pthread_kill(main, signal.SIGINT)
-
-
-def _drain(fd: int) -> None:
-    with contextlib.suppress(BlockingIOError):
-        while os.read(fd, 512):
-            pass

@@ -99,3 +99,28 @@ def test_off_the_main_thread_answers_are_read_without_a_handler(
     worker.start()
     worker.join(30)
     assert got == ["from a thread"]
+
+
+def test_other_signals_read_from_the_wakeup_pipe_go_on_to_the_one_set_before() -> None:
+    # An event loop that set a wakeup fd still hears of the signals that came while an answer
+    # was read (SIGINT was the reader's own).
+    loops, loop_end = os.pipe()
+    os.set_blocking(loop_end, False)
+    os.set_blocking(loops, False)  # nothing forwarded fails the read instead of hanging
+    nothing_typed, typing = os.pipe()
+    previous = signal.set_wakeup_fd(loop_end)
+    usr1 = signal.signal(signal.SIGUSR1, lambda signum, frame: None)
+    interrupts = Interrupts()
+    try:
+        with interrupts.installed():
+            os.kill(os.getpid(), signal.SIGUSR1)
+            os.kill(os.getpid(), signal.SIGINT)
+            with pytest.raises(KeyboardInterrupt):
+                interrupts.wait_readable(nothing_typed)
+        assert signal.set_wakeup_fd(previous) == loop_end
+        assert os.read(loops, 16) == bytes([signal.SIGUSR1])
+    finally:
+        signal.set_wakeup_fd(previous)
+        signal.signal(signal.SIGUSR1, usr1)
+        for fd in (loops, loop_end, nothing_typed, typing):
+            os.close(fd)
