@@ -80,10 +80,10 @@ class Interrupts:
         while True:
             self.check()
             ready, _, _ = select.select([fd, wakeup], [], [])
-            if wakeup in ready:
-                self._drain()  # the handler has run by the next check: it says whether
-                continue  # this was SIGINT
-            return
+            if wakeup not in ready:
+                return
+            # A signal's byte: its handler has run by the next check, which says if it was SIGINT.
+            self._drain()
 
     @contextlib.contextmanager
     def raising(self) -> Iterator[None]:
