@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from interviewer.audit.cost import Estimate, estimate
+from interviewer.bank.loader import find_question
 from interviewer.domain import Bank, Question
 from interviewer.engine.grading import AnswerLimits
 from interviewer.errors import InterviewerError
@@ -31,14 +32,7 @@ def parse_list(value: str | None) -> list[str] | None:
 def choose_questions(bank: Bank, ids: Sequence[str] | None) -> tuple[Question, ...]:
     if not ids:
         return bank.questions
-    known = {q.id for q in bank.questions}
-    unknown = [i for i in ids if i not in known]
-    if unknown:
-        raise InterviewerError(
-            f"bank {bank.id!r} has no question {unknown[0]!r} (--questions); "
-            f"ids: {', '.join(q.id for q in bank.questions)}"
-        )
-    return tuple(bank.question(i) for i in dict.fromkeys(ids))
+    return tuple(find_question(bank, i, "--questions") for i in dict.fromkeys(ids))
 
 
 def confirm_cost(

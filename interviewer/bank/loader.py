@@ -72,6 +72,7 @@ from interviewer.bank.check import (
 )
 from interviewer.domain import Bank, Difficulty, Question
 from interviewer.errors import BankError
+from interviewer.text.sanitize import clean_line
 
 __all__ = [
     "FORMAT_VERSION",
@@ -208,6 +209,24 @@ def find_bank_file(ref: str) -> tuple[Path, Bank]:
     raise BankError(
         f'unknown bank "{ref}"; known banks: {known} (see `interviewer bank list`), '
         "or give the path to a .toml bank file"
+    )
+
+
+def find_question(bank: Bank, question_id: str, option: str) -> Question:
+    """The question `question_id` of `bank`; a BankError naming the bank, the `option` the id came
+    from and the ids it holds when there is none (and, when the id names another bank, how to
+    choose that bank: `bank show quiz` is an easy slip for `bank show --bank quiz`)."""
+    try:
+        return bank.question(question_id)
+    except KeyError:
+        pass
+    shown = clean_line(question_id)
+    hint = ""
+    if any(info.id == question_id and info.error is None for info in list_banks()):
+        hint = f'; "{shown}" is a bank: choose it with --bank {shown}'
+    ids = ", ".join(q.id for q in bank.questions)
+    raise BankError(
+        f'bank "{bank.id}" has no question "{shown}" ({option}); its questions are: {ids}{hint}'
     )
 
 

@@ -125,9 +125,8 @@ def handle_list(args: argparse.Namespace) -> int:
 def handle_show(args: argparse.Namespace) -> int:
     import json
 
-    from interviewer.bank.loader import find_bank
-    from interviewer.errors import BankError
-    from interviewer.text.sanitize import clean_for_terminal, clean_line
+    from interviewer.bank.loader import find_bank, find_question
+    from interviewer.text.sanitize import clean_for_terminal
 
     ref = args.bank
     if ref is None:
@@ -137,14 +136,7 @@ def handle_show(args: argparse.Namespace) -> int:
     bank = find_bank(ref)
     if args.question_id is None:
         return _show_questions(bank, as_json=args.json)
-    try:
-        question = bank.question(args.question_id)
-    except KeyError:
-        ids = ", ".join(q.id for q in bank.questions)
-        raise BankError(
-            f'bank "{bank.id}" has no question "{clean_line(args.question_id)}"; '
-            f"its questions are: {ids}"
-        ) from None
+    question = find_question(bank, args.question_id, "ID")
     if args.json:
         # ensure_ascii keeps control characters from the file escaped in the output.
         print(json.dumps(question.model_dump(mode="json"), indent=2))

@@ -54,12 +54,11 @@ def handle(args: argparse.Namespace) -> int:
     import asyncio
     import sys
 
-    from interviewer.bank.loader import find_bank
+    from interviewer.bank.loader import find_bank, find_question
     from interviewer.commands.common import load_settings
     from interviewer.domain import Evaluation, Exchange
     from interviewer.engine.events import FeedbackDelta, Waiting
     from interviewer.engine.grading import AnswerLimits, grade
-    from interviewer.errors import BankError
     from interviewer.headless.waiting import WaitLine
     from interviewer.providers.registry import build_provider
     from interviewer.report import evaluation_text
@@ -68,13 +67,7 @@ def handle(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     bank_ref = args.bank or settings.interview.bank
     bank = find_bank(bank_ref)
-    try:
-        question = bank.question(args.question)
-    except KeyError:
-        known = ", ".join(q.id for q in bank.questions)
-        raise BankError(
-            f"bank {bank.id!r} has no question {args.question!r}; ids: {known}"
-        ) from None
+    question = find_question(bank, args.question, "--question")
     answer = _read_answer(args)
     grader = build_provider(settings, settings.grader_profile_name, "grader")
 

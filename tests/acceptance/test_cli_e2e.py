@@ -149,7 +149,7 @@ def test_grade_json(tmp_path: Path) -> None:
 def test_grade_unknown_question(tmp_path: Path) -> None:
     result = run_cli(tmp_path / "home", "grade", "--question", "nope", "--answer", "x")
     assert result.returncode == 2
-    assert "has no question 'nope'" in result.stderr
+    assert 'has no question "nope" (--question)' in result.stderr
 
 
 def test_terminal_answers_need_a_second_blank_line_to_skip() -> None:

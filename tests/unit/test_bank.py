@@ -383,6 +383,18 @@ def test_cli_bank_show_unknown_question(capsys: pytest.CaptureFixture[str]) -> N
     err = capsys.readouterr().err
     assert 'bank "ai-security" has no question "nope"' in err
     assert "secure-ml-pipeline" in err
+    assert "is a bank" not in err
+
+
+@pytest.mark.usefixtures("only_bank_command")
+def test_cli_bank_show_a_bank_id_in_place_of_a_question_says_how_to_choose_the_bank(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # `bank list` prints ids, and `bank show ID` reads like it takes one: it takes a question.
+    assert cli.main(["bank", "show", "ai-security"]) == 2
+    err = capsys.readouterr().err
+    assert 'has no question "ai-security" (ID)' in err
+    assert '"ai-security" is a bank: choose it with --bank ai-security' in err
 
 
 @pytest.mark.usefixtures("only_bank_command")

@@ -199,7 +199,7 @@ def test_paid_run_asks_on_a_terminal(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--questions", "nope"], "no question 'nope'"),
+        (["--questions", "nope"], 'no question "nope" (--questions)'),
         (["--bases", "medium"], "--bases: expected some of weak, partial, strong"),
         (["--positions", "start,top"], "--positions"),
         (["--techniques", "rot14"], "unknown technique 'rot14'"),
