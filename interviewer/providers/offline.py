@@ -167,7 +167,9 @@ def grade_output(
         argued_against(point) if point.id in against else gap(point, Verdict.PARTIAL)
         for point in partial
     ) + tuple(gap(point, Verdict.MISSED) for point in missed)
-    feedback = _feedback(verdicts, covered, partial, missed, count_ignored(answer))
+    touched = [point for point in partial if point.id not in against]
+    opposed = [point for point in partial if point.id in against]
+    feedback = _feedback(verdicts, covered, touched, opposed, missed, count_ignored(answer))
     feedback += _discounted(why)
     return GraderOutput(verdicts=verdicts, strengths=strengths, gaps=gaps, feedback=feedback)
 
@@ -243,18 +245,22 @@ def _feedback(
     verdicts: tuple[KeyPointVerdict, ...],
     covered: list[KeyPoint],
     partial: list[KeyPoint],
+    against: list[KeyPoint],
     missed: list[KeyPoint],
     ignored: int,
 ) -> str:
+    """The summary line: what was covered, touched on (`partial`), argued against and missed."""
     total = len(verdicts)
     parts: list[str] = []
-    if not covered and not partial:
+    if not covered and not partial and not against:
         parts.append("The answer does not yet address what this question is looking for.")
     else:
         parts.append(f"You covered {len(covered)} of {total} key points well")
         parts[-1] += f" and touched on {len(partial)} more." if partial else "."
     if covered:
         parts.append(f"Strongest: **{label(covered[0])}**.")
+    if against:
+        parts.append(f"Your answer argues against **{label(against[0])}**.")
     if partial:
         parts.append(f"Make **{label(partial[0])}** concrete: say what you would do and why.")
     if missed:

@@ -301,6 +301,19 @@ def test_a_point_the_answer_only_argued_against_is_named_so_not_touched_on() -> 
     assert not any(g.startswith("Your answer argues against") for g in plain)
 
 
+def test_the_summary_names_a_point_argued_against_and_never_counts_it_as_touched_on() -> None:
+    from interviewer.providers.offline import grade_output
+
+    question = find_bank("ai-security").question("ai-logging-monitoring")
+    output = grade_output(question, "I would not log tool calls, and I would keep no audit trail.")
+    opposed = [v.key_point_id for v in output.verdicts if v.opposed]
+    assert opposed and not any(v.verdict is Verdict.COVERED for v in output.verdicts)
+    touched = [v for v in output.verdicts if v.verdict is Verdict.PARTIAL and not v.opposed]
+    assert "Your answer argues against **" in output.feedback
+    assert ("touched on" in output.feedback) == bool(touched)
+    assert "does not yet address" not in output.feedback
+
+
 def test_a_point_argued_against_reads_so_in_every_display_not_partly_covered() -> None:
     from interviewer.domain import Evaluation
     from interviewer.providers.offline import grade_output
