@@ -251,5 +251,10 @@ def handle_import(args: argparse.Namespace) -> int:
             "key points and probes were derived from the sample answers: review them, then "
             f"check with `interviewer bank validate {clean_line(str(out))}`"
         )
+        print(
+            "the offline grader only compares words with these key points, so a right answer in "
+            "other words scores low: add [[concepts]] (the other words candidates use for each "
+            "idea) and `examples`, or grade with a model (`provider` in your config)"
+        )
     print(f"use it with `interviewer run --bank {clean_line(ref)}`")
     return 0

@@ -275,6 +275,7 @@ def test_cli_import_writes_a_private_user_bank(
     out = capsys.readouterr().out
     assert f"wrote {target}" in out
     assert "interviewer run --bank my-questions" in out
+    assert "a right answer in other words scores low: add [[concepts]]" in out
     bank = find_bank("my-questions")
     assert bank.title == "Mine"
     assert len(bank.questions) == 10
