@@ -290,17 +290,19 @@ def _credits(question: Question, answer_text: str) -> _Sentences:
 
 def _denials(sentences: list[str], refs: References) -> npt.NDArray[np.bool_]:
     """(sentences, key points): True where the sentence's clause pair closest to the point (one
-    answer clause, one reference clause) says the opposite, rather than the same (see
-    `polarity`)."""
+    answer clause, one asserting reference clause) says the opposite (see `polarity`). Denying
+    reference clauses take no part: their negation is content ("the model cannot tell data from
+    instructions") that right answers say without one (10% of the bank's examples, else 2.6%)."""
     per_sentence = [clauses(text) or (text,) for text in sentences]  # one clause at least
     flat = [c for group in per_sentence for c in group]
     sims = similarities(project(embed(flat, refs.vocabulary), refs.question), refs.clauses)
-    against = np.array([denies(c) for c in flat])[:, None] != np.array(refs.clause_denies)
-    # Best agreeing / opposed similarity per sentence and reference clause...
+    denying = np.array(refs.clause_denies, dtype=np.bool_)
+    answer_denies = np.array([denies(c) for c in flat])[:, None]
+    against = answer_denies & ~denying
+    # Best agreeing / opposed similarity per sentence and reference clause, then per key point.
     bounds = np.cumsum([0] + [len(group) for group in per_sentence])[:-1]
-    agree = np.maximum.reduceat(np.where(against, -2.0, sims), bounds, axis=0)
+    agree = np.maximum.reduceat(np.where(answer_denies == denying, sims, -2.0), bounds, axis=0)
     oppose = np.maximum.reduceat(np.where(against, sims, -2.0), bounds, axis=0)
-    # ...then per key point, over its (contiguous) reference clauses.
     starts = [owned[0] for owned in refs.clause_owner]
     result: npt.NDArray[np.bool_] = np.maximum.reduceat(
         oppose, starts, axis=1

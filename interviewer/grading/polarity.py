@@ -1,9 +1,10 @@
 """Polarity: does a clause assert what it talks about, or deny it?
 
 A word-embedding model puts "I would log every tool call" and "I would not log tool calls" side
-by side: the words are the same. So the offline grader also compares the polarity of an answer's
-clause with the polarity of the reference clause it matches: a denial of an asserted point (or an
-assertion of a point the reference rejects, "instead of bolting security on") earns nothing.
+by side: the words are the same. So the offline grader also reads the polarity of an answer's
+clause where it matches an asserting reference clause: a denial of an asserted point earns next to
+nothing. (A reference clause that itself denies, "the model cannot tell data from instructions",
+is not compared: right answers say such content without a negation as often as with one.)
 
 Polarity comes from general English cue words only, never from a field's vocabulary:
 * negation: not, no, never, n't, without, none, nothing, nobody, neither/nor;
@@ -79,6 +80,14 @@ _NOT_A_DENIAL = re.compile(
     r"|\b(?:that|which|who)\s+(?:\w+\s+)?(?:are|is|do|does|was|were)(?:n't|\s+not)\s*$",
     re.IGNORECASE,
 )
+# Leaving jargon out is speaking plainly, not denying anything: "I skipped the words retrieval
+# and prompt injection", "no jargon", "instead of acronyms".
+_PLAIN_WORDS = re.compile(
+    r"\b(?:skip\w*|avoid\w*|(?:left|leave|leaving|cut|cutting)\s+out|dropp?\w*|without|no|"
+    r"instead\s+of|rather\s+than)\s+(?:the\s+|any\s+|all\s+|those\s+)?(?:\w+\s+)?"
+    r"(?:words?|terms?|terminology|jargon|acronyms?|buzzwords?)\b",
+    re.IGNORECASE,
+)
 _DISMISSAL = re.compile(
     r"\b(?:skip(?:s|ped|ping)?|pointless|unnecessary|needless(?:ly)?|overkill|busywork|"
     r"useless|irrelevant|overrated|redundant|theat(?:re|er)|(?:a|of)\s+waste|"
@@ -94,12 +103,14 @@ _DISMISSAL = re.compile(
     re.IGNORECASE,
 )
 # Restriction marks a limit the speaker puts on what is needed. "Only" before a noun ("only
-# authorised people can write") is an ordinary control, so it counts only before a preposition,
-# an article, a time word or a verb of need, or at the end of a clause ("for audits only"); a
-# condition ("release only after the tests pass") is a requirement, not a restriction.
+# authorised people can write", "only a couple of accounts") is an ordinary control, so it counts
+# only before a preposition, an article, a time word or a verb of need, or at the end of a clause
+# ("for audits only"); a condition ("release only after the tests pass") is a requirement, not a
+# restriction.
 _RESTRICTION = re.compile(
     r"(?<![-\w])only\s+(?:on|at|in|during|for|once|to|with|through|via|by|about|"
-    r"against|as|a|an|possible|relevant|useful|worth|happens?|gets?|"
+    r"against|as|a(?!\s+(?:couple|few|handful|small|single|limited|subset)\b)|an|possible|"
+    r"relevant|useful|worth|happens?|gets?|"
     r"need(?:s|ed)?|matters?|requires?|worr(?:y|ies))\b|(?<![-\w])only\s*$"
     r"|\b(?:rel(?:y|ies|ying)|depend(?:s|ing)?|count(?:s|ing)?)\s+(?:\w+\s+)?only\b"
     r"|\bjust\s+(?:ship|trust|rely|use|ask|tighten|tell|add|let|wait|hope|block|retrain|"
@@ -120,8 +131,14 @@ _RESTRICTIVE = re.compile(
     re.IGNORECASE,
 )
 _PERMISSIVE = re.compile(
-    # "MFA for everyone" applies a control to all; "everyone can write" opens one up.
-    r"\b(?:any(?:one|body)|(?<!\bfor\s)every(?:one|body)|anywhere|unlimited|unrestricted|"
+    # Anyone or everyone opens a control up only when granted something ("let anyone push data",
+    # "everyone can read it"); "flag anyone fishing for data" and "everyone signed up" do not,
+    # nor "MFA for everyone", which applies a control to all.
+    r"\b(?:let|lets|letting|allow\w*|give[sn]?|giving|grant\w*|open(?:s|ed)?\s+(?:\w+\s+){0,2}to|"
+    r"available\s+to)\s+(?:\w+\s+)?(?:any|every)(?:one|body)\b|"
+    r"\b(?:any|every)(?:one|body)\s+(?:\w+\s+){0,3}?(?:can|may|(?:is|are)\s+allowed|"
+    r"(?:gets?|has|have)\s+(?:\w+\s+)?access)\b|"
+    r"\b(?:anywhere|unlimited|unrestricted|"
     r"unpinned|indefinitely|forever|wide\s+open|(?:full|broad|open)\s+(?:\w+\s+)?(?:access|rights|"
     r"permissions?)|"
     r"trust(?:s|ed|ing)?\s+(?:\w+\s+){0,3}(?:fully|completely|by\s+default|by\s+definition)|"
@@ -178,6 +195,7 @@ def _negations(clause: str) -> set[str]:
 @lru_cache(maxsize=8192)
 def is_denial(clause: str) -> bool:
     """True when the clause denies, dismisses or restricts what it talks about."""
+    clause = _PLAIN_WORDS.sub(" ", clause)
     kinds = _negations(clause)
     others = kinds - {"without"}
     # "Without" after another negation states a requirement ("never ship without a review").

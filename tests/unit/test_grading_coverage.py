@@ -286,6 +286,34 @@ def test_an_answer_that_denies_the_points_scores_far_below_one_that_makes_them(
     assert all(v.verdict is not Verdict.COVERED for v in assess(question, opposite))
 
 
+def test_the_banks_own_examples_rarely_read_as_arguing_against_their_point(bank: Bank) -> None:
+    # Each example is a right answer in a candidate's words; "Your answer argues against this"
+    # on one is the worst feedback the grader can give. 20 of 192 did before denying reference
+    # clauses stopped taking part and "flag anyone fishing" stopped opening access (4 now).
+    examples = opposed = 0
+    for question in bank.questions:
+        for point in question.key_points:
+            for example in point.examples:
+                examples += 1
+                verdict = next(v for v in assess(question, example) if v.key_point_id == point.id)
+                opposed += verdict.opposed
+    assert examples >= 150
+    assert opposed <= 0.03 * examples
+
+
+def test_a_right_answer_that_says_a_denied_reference_without_a_negation_is_not_opposed(
+    bank: Bank,
+) -> None:
+    # The key point says "the model cannot reliably tell instructions from data".
+    question = bank.question("prompt-injection-defense")
+    answer = (
+        "I assume anything the model reads, like a web page or an email, could be hiding "
+        "instructions, because to the model your commands and that text all look the same."
+    )
+    verdict = next(v for v in assess(question, answer) if v.key_point_id == "untrusted-content")
+    assert verdict.verdict is not Verdict.MISSED and not verdict.opposed
+
+
 def test_offline_verdicts_carry_graded_credit_that_the_score_counts(bank: Bank) -> None:
     question = bank.question("ai-logging-monitoring")
     verdicts = assess(question, LOGGING_PLAIN)

@@ -86,6 +86,21 @@ it in their own words (also written blind to this set), compared at 0.8 of a key
   concise-expert 8.01, partial 3.46, weak 1.20, keyword-salad 2.09, confidently-wrong 4.11,
   negated 0.59, reversed 2.10, other-question 1.59, off-topic 0.03, empty-or-short 0.00; no
   injected answer above its base.
+
+Then (session 20) polarity read right answers less often as arguing against their point: a
+denying reference clause ("the model cannot tell instructions from data") no longer opposes an
+answer that says it without a negation, "anyone" opens access only when granted something, and
+leaving jargon out denies nothing. The bank's own examples judged opposed to their point fell
+from 20 of 192 to 4; the figures moved little:
+
+* tuning:   pairwise 0.905, Spearman 0.906, MAE 0.94; strong-bank 9.53, strong-own 7.78,
+  concise-expert 8.14, partial 4.94, weak 2.61, keyword-salad 0.92, confidently-wrong 3.07,
+  negated 0.66, reversed 1.54, other-question 1.82, off-topic 0.14, empty-or-short 0.00; no
+  injected answer above its base.
+* held-out: pairwise 0.841, Spearman 0.834, MAE 1.14; strong-bank 9.15, strong-own 5.77,
+  concise-expert 8.38, partial 3.52, weak 1.27, keyword-salad 2.10, confidently-wrong 4.34,
+  negated 0.59, reversed 2.25, other-question 1.59, off-topic 0.03, empty-or-short 0.00; no
+  injected answer above its base.
 """
 
 from __future__ import annotations
@@ -165,7 +180,7 @@ KIND_MEANS: dict[str, dict[str, tuple[float, float]]] = {
         "concise-expert": (7.5, 10.0),
         "weak": (0.8, 3.0),
         "keyword-salad": (0.0, 2.4),
-        "confidently-wrong": (0.0, 4.2),
+        "confidently-wrong": (0.0, 4.5),
         "negated": (0.0, 0.9),
         "reversed": (0.0, 2.3),
         "other-question": (0.0, 1.8),

@@ -118,6 +118,44 @@ def test_a_control_for_everyone_opens_nothing() -> None:
 
 
 @pytest.mark.parametrize(
+    ("clause", "opens"),
+    [
+        # Anyone or everyone opens a control up only when granted something.
+        ("Let anyone on the team push data straight into the bucket", True),
+        ("Keep it all in one bucket everyone can read", True),
+        ("Give everybody admin on the training cluster", True),
+        ("Open the endpoint to anyone who asks", True),
+        ("Everyone has full access to the logs", True),
+        ("A dashboard flags anyone repeatedly fishing for other users' data", False),
+        ("In the end everyone signed up to a phased release", False),
+        ("So everyone acts on the same plan", False),
+        ("Anyone could end up seeing production credentials", False),
+    ],
+)
+def test_anyone_opens_a_control_only_when_granted_something(clause: str, opens: bool) -> None:
+    assert denies(clause) is opens
+
+
+@pytest.mark.parametrize(
+    ("clause", "denial"),
+    [
+        ("Only a couple of service accounts can write to the raw bucket", False),
+        ("Only a handful of people can change the weights", False),
+        ("I skipped the words retrieval and prompt injection", False),
+        ("I tried to keep it simple, no jargon", False),
+        ("Speak in plain words instead of jargon", False),
+        ("Skip the review", True),
+        ("I'd rely only on a strong system prompt", True),
+        ("We skipped the security review to hit the date", True),
+    ],
+)
+def test_a_small_set_of_writers_and_leaving_out_jargon_deny_nothing(
+    clause: str, denial: bool
+) -> None:
+    assert is_denial(clause) is denial
+
+
+@pytest.mark.parametrize(
     ("sentence", "absolute"),
     [
         ("Adversarial training is the universal fix for all three.", True),
