@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from interviewer.bank.probes import bank_probe
@@ -161,16 +162,17 @@ def grade_output(
         if v.verdict is Verdict.COVERED and v.evidence
     )
     why = discounts(question, answer)
+    ask = advice(question)
     # A point whose only evidence says its opposite was argued against, not touched on.
     against = {v.key_point_id for v in verdicts if v.opposed}
     gaps = tuple(
-        argued_against(point) if point.id in against else gap(point, Verdict.PARTIAL)
+        argued_against(point, ask) if point.id in against else gap(point, Verdict.PARTIAL, ask)
         for point in partial
-    ) + tuple(gap(point, Verdict.MISSED) for point in missed)
+    ) + tuple(gap(point, Verdict.MISSED, ask) for point in missed)
     touched = [point for point in partial if point.id not in against]
     opposed = [point for point in partial if point.id in against]
-    feedback = _feedback(verdicts, covered, touched, opposed, missed, count_ignored(answer))
-    feedback += _discounted(why)
+    feedback = _feedback(verdicts, covered, touched, opposed, missed, count_ignored(answer), ask)
+    feedback += _discounted(why, ask)
     return GraderOutput(verdicts=verdicts, strengths=strengths, gaps=gaps, feedback=feedback)
 
 
@@ -190,18 +192,44 @@ def label(point: KeyPoint) -> str:
     return _lower_first(" ".join(name.split()))
 
 
-def gap(point: KeyPoint, verdict: Verdict) -> str:
+@dataclass(frozen=True)
+class Advice:
+    """How feedback asks for more: about what the candidate would do, for a question addressed
+    to them ("How would you secure ...?"), or about what is true, for a question on a concept
+    ("What is a race condition?"), where "say what you would do" makes no sense."""
+
+    expand: str
+    """What a point only touched on needs, to end a sentence."""
+    instead: str
+    """What to do about a point the answer argued against: a sentence."""
+
+
+ACTING = Advice("say what you would do and why", "Say what you would do instead, and why.")
+KNOWING = Advice(
+    "explain how it works and why it matters", "Check it: say what is true instead, and why."
+)
+_ADDRESSED = re.compile(r"\byou(?:r|rs|rself)?\b", re.IGNORECASE)
+
+
+def advice(question: Question) -> Advice:
+    """ACTING for a question that asks the candidate what they do or did, else KNOWING."""
+    return ACTING if _ADDRESSED.search(question.text) else KNOWING
+
+
+def gap(point: KeyPoint, verdict: Verdict, ask: Advice = ACTING) -> str:
     """A full sentence naming what was missing: the key point's whole text, never cut."""
     if verdict is Verdict.PARTIAL:
-        return f"Only touched on: {_whole(point)}. Say what you would do and why."
+        return f"Only touched on: {_whole(point)}. {_capital(ask.expand)}."
     return f"Not shown in your answer: {_whole(point)}."
 
 
-def argued_against(point: KeyPoint) -> str:
+def argued_against(point: KeyPoint, ask: Advice = ACTING) -> str:
     """The gap for a point the answer argued against: a full sentence, the point never cut."""
-    return (
-        f"Your answer argues against this: {_whole(point)}. Say what you would do instead, and why."
-    )
+    return f"Your answer argues against this: {_whole(point)}. {ask.instead}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _whole(point: KeyPoint) -> str:
@@ -248,6 +276,7 @@ def _feedback(
     against: list[KeyPoint],
     missed: list[KeyPoint],
     ignored: int,
+    ask: Advice,
 ) -> str:
     """The summary line: what was covered, touched on (`partial`), argued against and missed."""
     total = len(verdicts)
@@ -262,7 +291,7 @@ def _feedback(
     if against:
         parts.append(f"Your answer argues against **{label(against[0])}**.")
     if partial:
-        parts.append(f"Make **{label(partial[0])}** concrete: say what you would do and why.")
+        parts.append(f"Make **{label(partial[0])}** concrete: {ask.expand}.")
     if missed:
         names = ", ".join(f"**{label(point)}**" for point in missed[:2])
         parts.append(f"Still missing: {names}.")
@@ -271,7 +300,7 @@ def _feedback(
     return " ".join(parts)
 
 
-def _discounted(why: Discounts) -> str:
+def _discounted(why: Discounts, ask: Advice) -> str:
     """What the feedback says about credit the answer kept less of, so a lower score than the
     quotes suggest is explained; the candidate's own clause is quoted, escaped."""
     parts = []
@@ -279,7 +308,7 @@ def _discounted(why: Discounts) -> str:
         quote = escape_markdown(clean_line(why.dismissing[0]))
         parts.append(
             f" Parts of your answer argue against the practice (“{quote}”), so the points "
-            "around them earn less: say what you would do and why."
+            f"around them earn less: {ask.expand}."
         )
     if why.notes:
         parts.append(

@@ -314,6 +314,32 @@ def test_the_summary_names_a_point_argued_against_and_never_counts_it_as_touched
     assert "does not yet address" not in output.feedback
 
 
+QUIZ = """Question 1
+Difficulty: easy
+What is a race condition?
+Sample answer
+A race condition is a bug where the result depends on the timing of concurrent operations on \
+shared state, and locking the shared state prevents it.
+"""
+
+
+def test_feedback_on_a_concept_question_asks_for_the_idea_not_for_what_you_would_do() -> None:
+    from interviewer.bank.plaintext import parse_seed_text
+    from interviewer.providers.offline import ACTING, KNOWING, advice, grade_output
+
+    question = parse_seed_text(QUIZ, "quiz.txt").questions[0]
+    assert advice(question) is KNOWING
+    assert advice(find_bank("ai-security").question("ai-logging-monitoring")) is ACTING
+    partial = grade_output(question, "It is a bug where the result depends on timing.")
+    opposed = grade_output(
+        question, "A race condition never depends on timing and locking does not prevent it."
+    )
+    texts = [partial.feedback, *partial.gaps, opposed.feedback, *opposed.gaps]
+    assert not any("what you would do" in text for text in texts)
+    assert any("explain how it works and why it matters" in t.lower() for t in texts)
+    assert any("argues against this" in g and "say what is true instead" in g for g in opposed.gaps)
+
+
 def test_a_point_argued_against_reads_so_in_every_display_not_partly_covered() -> None:
     from interviewer.domain import Evaluation
     from interviewer.providers.offline import grade_output
