@@ -205,15 +205,24 @@ class Advice:
 
 
 ACTING = Advice("say what you would do and why", "Say what you would do instead, and why.")
+RECOUNTING = Advice("say what you did and why", "Say what you would do differently, and why.")
 KNOWING = Advice(
     "explain how it works and why it matters", "Check it: say what is true instead, and why."
 )
 _ADDRESSED = re.compile(r"\byou(?:r|rs|rself)?\b", re.IGNORECASE)
+_STORY = re.compile(
+    r"\b(?:tell\s+(?:me|us)\s+about|describe|give\s+(?:me\s+|us\s+)?an\s+example\s+of)\s+"
+    r"(?:a|an|one)\s+(?:time|occasion|situation|case|project|incident)\b",
+    re.IGNORECASE,
+)
 
 
 def advice(question: Question) -> Advice:
-    """ACTING for a question that asks the candidate what they do or did, else KNOWING."""
-    return ACTING if _ADDRESSED.search(question.text) else KNOWING
+    """RECOUNTING for a question that asks for a story ("Tell me about a time you ..."), ACTING
+    for another addressed to the candidate, else KNOWING."""
+    if not _ADDRESSED.search(question.text):
+        return KNOWING
+    return RECOUNTING if _STORY.search(question.text) else ACTING
 
 
 def gap(point: KeyPoint, verdict: Verdict, ask: Advice = ACTING) -> str:

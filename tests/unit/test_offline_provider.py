@@ -325,11 +325,13 @@ shared state, and locking the shared state prevents it.
 
 def test_feedback_on_a_concept_question_asks_for_the_idea_not_for_what_you_would_do() -> None:
     from interviewer.bank.plaintext import parse_seed_text
-    from interviewer.providers.offline import ACTING, KNOWING, advice, grade_output
+    from interviewer.providers.offline import ACTING, KNOWING, RECOUNTING, advice, grade_output
 
     question = parse_seed_text(QUIZ, "quiz.txt").questions[0]
     assert advice(question) is KNOWING
-    assert advice(find_bank("ai-security").question("ai-logging-monitoring")) is ACTING
+    bank = find_bank("ai-security")
+    assert advice(bank.question("ai-logging-monitoring")) is ACTING
+    assert advice(bank.question("identified-ai-security-risk")) is RECOUNTING  # "a time you"
     partial = grade_output(question, "It is a bug where the result depends on timing.")
     opposed = grade_output(
         question, "A race condition never depends on timing and locking does not prevent it."
