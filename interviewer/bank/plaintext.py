@@ -38,6 +38,10 @@ _LEADING_CONNECTIVE_RE = re.compile(
     r"at the same time|in practice|so)\s*,?\s+",
     re.IGNORECASE,
 )
+_LAYOUT = (
+    'lay out each question as a "Question N" line, a "Difficulty: easy|medium|hard" line, the '
+    'question, a "Sample answer" line and the answer (see `interviewer bank import --help`)'
+)
 _SLUG_WORDS = 6
 _CLAUSES_BELOW = 5
 """Sample answers of fewer sentences are split at clauses too: two sentences that list five
@@ -158,7 +162,7 @@ def _split_blocks(lines: list[str], source: str) -> tuple[list[_Block], list[str
             if line:
                 errors.append(
                     f'{source}: line {lineno}: expected "Question 1", '
-                    f'found "{clean_line(line[:60])}"'
+                    f'found "{clean_line(line[:60])}"; {_LAYOUT}'
                 )
                 return blocks, errors
             continue

@@ -155,6 +155,12 @@ def test_repeated_question_texts_get_unique_ids() -> None:
     [
         ("", 'x.txt: no questions found; expected a line "Question 1"'),
         ("Intro\nQuestion 1\n", 'x.txt: line 1: expected "Question 1", found "Intro"'),
+        # Another quiz layout: the error says what this one looks like.
+        (
+            "Q: What is a stack?\nA: LIFO.\n",
+            'found "Q: What is a stack?"; lay out each question as a "Question N" line, a '
+            '"Difficulty: easy|medium|hard" line, the question, a "Sample answer" line',
+        ),
         (
             f"Question 1\nDifficulty: expert\nWhy?\nSample answer\n{ANSWER}",
             'x.txt: line 2: expected "Difficulty: easy|medium|hard" after "Question 1", '
