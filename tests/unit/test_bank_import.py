@@ -158,8 +158,9 @@ def test_repeated_question_texts_get_unique_ids() -> None:
         # Another quiz layout: the error says what this one looks like.
         (
             "Q: What is a stack?\nA: LIFO.\n",
-            'found "Q: What is a stack?"; lay out each question as a "Question N" line, a '
-            '"Difficulty: easy|medium|hard" line, the question, a "Sample answer" line',
+            'x.txt: line 1: expected "Question 1", found "Q: What is a stack?"; lay out each '
+            'question as a "Question N" line, a "Difficulty: easy|medium|hard" line, the '
+            'question, a "Sample answer" line and the answer',
         ),
         (
             f"Question 1\nDifficulty: expert\nWhy?\nSample answer\n{ANSWER}",
