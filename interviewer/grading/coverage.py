@@ -292,7 +292,7 @@ def _denials(sentences: list[str], refs: References) -> npt.NDArray[np.bool_]:
     """(sentences, key points): True where the sentence's clause pair closest to the point (one
     answer clause, one asserting reference clause) says the opposite (see `polarity`). Denying
     reference clauses take no part: their negation is content ("the model cannot tell data from
-    instructions") that right answers say without one (10% of the bank's examples, else 2.6%)."""
+    instructions") that right answers say without one (10% of the bank's examples, else 1%)."""
     per_sentence = [clauses(text) or (text,) for text in sentences]  # one clause at least
     flat = [c for group in per_sentence for c in group]
     sims = similarities(project(embed(flat, refs.vocabulary), refs.question), refs.clauses)

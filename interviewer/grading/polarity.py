@@ -105,13 +105,15 @@ _DISMISSAL = re.compile(
 # Restriction marks a limit the speaker puts on what is needed. "Only" before a noun ("only
 # authorised people can write", "only a couple of accounts") is an ordinary control, so it counts
 # only before a preposition, an article, a time word or a verb of need, or at the end of a clause
-# ("for audits only"); a condition ("release only after the tests pass") is a requirement, not a
-# restriction.
+# after a purpose or a time ("for audits only", "at launch only"; "as metadata only" keeps one
+# kind of data, a control); a condition ("release only after the tests pass") is a requirement,
+# not a restriction.
 _RESTRICTION = re.compile(
     r"(?<![-\w])only\s+(?:on|at|in|during|for|once|to|with|through|via|by|about|"
     r"against|as|a(?!\s+(?:couple|few|handful|small|single|limited|subset)\b)|an|possible|"
     r"relevant|useful|worth|happens?|gets?|"
-    r"need(?:s|ed)?|matters?|requires?|worr(?:y|ies))\b|(?<![-\w])only\s*$"
+    r"need(?:s|ed)?|matters?|requires?|worr(?:y|ies))\b"
+    r"|\b(?:for|at|during|in|on|once|after|before|until)\s+(?:[\w-]+\s+){0,3}only\s*$"
     r"|\b(?:rel(?:y|ies|ying)|depend(?:s|ing)?|count(?:s|ing)?)\s+(?:\w+\s+)?only\b"
     r"|\bjust\s+(?:ship|trust|rely|use|ask|tighten|tell|add|let|wait|hope|block|retrain|"
     r"restart|redeploy|once)\b|\b(?:is|are|'s|'re)\s+just\b"

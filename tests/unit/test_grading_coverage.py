@@ -289,7 +289,7 @@ def test_an_answer_that_denies_the_points_scores_far_below_one_that_makes_them(
 def test_the_banks_own_examples_rarely_read_as_arguing_against_their_point(bank: Bank) -> None:
     # Each example is a right answer in a candidate's words; "Your answer argues against this"
     # on one is the worst feedback the grader can give. 20 of 192 did before denying reference
-    # clauses stopped taking part and "flag anyone fishing" stopped opening access (4 now).
+    # clauses stopped taking part and "flag anyone fishing" stopped opening access (2 now).
     examples = opposed = 0
     for question in bank.questions:
         for point in question.key_points:

@@ -89,9 +89,10 @@ it in their own words (also written blind to this set), compared at 0.8 of a key
 
 Then (session 20) polarity read right answers less often as arguing against their point: a
 denying reference clause ("the model cannot tell instructions from data") no longer opposes an
-answer that says it without a negation, "anyone" opens access only when granted something, and
-leaving jargon out denies nothing. The bank's own examples judged opposed to their point fell
-from 20 of 192 to 4; the figures moved little:
+answer that says it without a negation, "anyone" opens access only when granted something,
+"only" at a clause's end restricts only after a purpose or a time, and leaving jargon out denies
+nothing. The bank's own examples judged opposed to their point fell from 20 of 192 to 2; the
+figures moved little:
 
 * tuning:   pairwise 0.905, Spearman 0.906, MAE 0.94; strong-bank 9.53, strong-own 7.78,
   concise-expert 8.14, partial 4.94, weak 2.61, keyword-salad 0.92, confidently-wrong 3.07,

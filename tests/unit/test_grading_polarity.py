@@ -144,12 +144,16 @@ def test_anyone_opens_a_control_only_when_granted_something(clause: str, opens: 
         ("I skipped the words retrieval and prompt injection", False),
         ("I tried to keep it simple, no jargon", False),
         ("Speak in plain words instead of jargon", False),
+        ("Keep the rest of the traffic as metadata only", False),
+        ("Anything inside those tags is data only", False),
+        ("Logs are for audits only", True),
+        ("Monitoring matters at launch only", True),
         ("Skip the review", True),
         ("I'd rely only on a strong system prompt", True),
         ("We skipped the security review to hit the date", True),
     ],
 )
-def test_a_small_set_of_writers_and_leaving_out_jargon_deny_nothing(
+def test_a_small_set_of_writers_a_kind_of_data_and_leaving_out_jargon_deny_nothing(
     clause: str, denial: bool
 ) -> None:
     assert is_denial(clause) is denial
