@@ -17,7 +17,6 @@ how far word matching goes when the bank carries no vocabulary of its own.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import statistics
 import sys
@@ -27,12 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from interviewer.audit import ordering
-from interviewer.audit.scoring import grade_text
 from interviewer.bank.plaintext import parse_seed_text
-from interviewer.config import InterviewSettings
 from interviewer.domain import Bank
-from interviewer.engine.grading import AnswerLimits
-from interviewer.providers.offline import OfflineProvider
+from tests.devset import offline_scores
 
 QUIZ_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "quiz"
 KINDS = (
@@ -77,18 +73,10 @@ def load() -> tuple[Bank, list[Answer]]:
     return bank, answers
 
 
-async def scores(bank: Bank, answers: list[Answer]) -> list[float]:
-    limits = AnswerLimits.of(InterviewSettings())
-    provider = OfflineProvider()
-    result = []
-    for answer in answers:
-        scored = await grade_text(
-            provider, bank.questions[answer.question - 1], answer.text, limits
-        )
-        if scored.score is None:
-            raise SystemExit(f"question {answer.question} {answer.kind}: {scored.message}")
-        result.append(scored.score)
-    return result
+def scores(bank: Bank, answers: list[Answer]) -> list[float]:
+    return offline_scores(
+        [(f"q{a.question} {a.kind}", bank.questions[a.question - 1], a.text) for a in answers]
+    )
 
 
 def main() -> int:
@@ -96,7 +84,7 @@ def main() -> int:
     parser.add_argument("--answers", action="store_true", help="list every answer's score")
     args = parser.parse_args()
     bank, answers = load()
-    graded = asyncio.run(scores(bank, answers))
+    graded = scores(bank, answers)
     items = [ordering.Graded(a.question, a.label, s) for a, s in zip(answers, graded, strict=True)]
     print(f"{len(bank.questions)} questions, {len(answers)} answers, offline grader")
     print(f"{'kind':14} {'n':>3} {'label':>6} {'score':>6}")

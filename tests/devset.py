@@ -26,6 +26,7 @@ from interviewer.audit import ordering
 from interviewer.audit.scoring import grade_text
 from interviewer.bank.loader import find_bank
 from interviewer.config import InterviewSettings
+from interviewer.domain import Question
 from interviewer.engine.grading import AnswerLimits
 
 DEVSET_DIR = Path(__file__).parent / "data" / "devset"
@@ -124,24 +125,31 @@ class Scores:
 
 def grade(rows: Sequence[Row]) -> Scores:
     """Grade every row as the engine does for the offline provider, with the default limits."""
+    bank = find_bank("ai-security")
+    start = time.perf_counter()
+    scores = offline_scores([(row.id, bank.question(row.question), row.answer) for row in rows])
+    return Scores(tuple(rows), tuple(scores), time.perf_counter() - start)
+
+
+def offline_scores(answers: Sequence[tuple[str, Question, str]]) -> list[float]:
+    """The score of each (name, question, answer) as the engine grades it with the offline
+    provider and the default limits; a RuntimeError naming the answer that could not be graded.
+    The one grading loop of the dev set and of bench/bench_quiz.py."""
     from interviewer.providers.offline import OfflineProvider
 
-    bank = find_bank("ai-security")
     limits = AnswerLimits.of(InterviewSettings())
     provider = OfflineProvider()
 
     async def run() -> list[float]:
         scores = []
-        for row in rows:
-            result = await grade_text(provider, bank.question(row.question), row.answer, limits)
+        for name, question, text in answers:
+            result = await grade_text(provider, question, text, limits)
             if result.score is None:
-                raise RuntimeError(f"dev-set answer {row.id} could not be graded: {result.message}")
+                raise RuntimeError(f"answer {name} could not be graded: {result.message}")
             scores.append(result.score)
         return scores
 
-    start = time.perf_counter()
-    scores = asyncio.run(run())
-    return Scores(tuple(rows), tuple(scores), time.perf_counter() - start)
+    return asyncio.run(run())
 
 
 @dataclass(frozen=True)

@@ -251,7 +251,7 @@ def strength(point: KeyPoint, evidence: str) -> str:
     """What was covered, with the candidate's own sentence that shows it (the verdict's
     evidence)."""
     name = label(point)
-    return f"{name[:1].upper()}{name[1:]}: you said “{evidence}”"
+    return f"{_capital(name)}: you said “{evidence}”"
 
 
 def _top_level_split(text: str) -> tuple[str, str]:
